@@ -1,0 +1,59 @@
+package v1alpha1
+
+// Condition types, per the kstatus conventions: Ready is always present; Reconciling and Stalled are set only
+// while true.
+const (
+	// ConditionReady is True when the stack matches the current generation of the spec.
+	ConditionReady = "Ready"
+	// ConditionReconciling is True while the controller converges the stack.
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled is True while the controller cannot go on without a change from the user.
+	ConditionStalled = "Stalled"
+)
+
+// Condition reasons.
+const (
+	// ReasonSucceeded: the stack matches the spec.
+	ReasonSucceeded = "Succeeded"
+	// ReasonProgressing: a stack operation or change set is under way.
+	ReasonProgressing = "Progressing"
+	// ReasonSuspended: spec.suspend is set, so no change is made.
+	ReasonSuspended = "Suspended"
+	// ReasonInvalidCompose: the compose project cannot be loaded or converted.
+	ReasonInvalidCompose = "InvalidCompose"
+	// ReasonInvalidOverlay: an overlay is not a valid template fragment.
+	ReasonInvalidOverlay = "InvalidOverlay"
+	// ReasonReferenceNotFound: a referenced ConfigMap, Secret or key does not exist.
+	ReasonReferenceNotFound = "ReferenceNotFound"
+	// ReasonOwnershipConflict: the stack exists and belongs to another object or to nobody.
+	ReasonOwnershipConflict = "OwnershipConflict"
+	// ReasonTemplateTooLarge: the template is too large to be sent inline and no bucket is configured, or
+	// too large for CloudFormation at all.
+	ReasonTemplateTooLarge = "TemplateTooLarge"
+	// ReasonRoleNotAllowed: spec.stack.roleARN is not among the roles the controller may assume.
+	ReasonRoleNotAllowed = "RoleNotAllowed"
+	// ReasonStackFailed: the last stack operation failed; the root cause is in status.failedResources.
+	ReasonStackFailed = "StackFailed"
+	// ReasonChangeSetFailed: CloudFormation rejected the change set.
+	ReasonChangeSetFailed = "ChangeSetFailed"
+	// ReasonDeleting: the stack is being deleted.
+	ReasonDeleting = "Deleting"
+	// ReasonDeleteFailed: CloudFormation could not delete the stack.
+	ReasonDeleteFailed = "DeleteFailed"
+	// ReasonAWSError: an AWS call failed in a way that may pass; it is retried with backoff.
+	ReasonAWSError = "AWSError"
+	// ReasonThrottled: CloudFormation throttled the controller; it retries later.
+	ReasonThrottled = "Throttled"
+)
+
+// Labels and tags the controller writes.
+const (
+	// TagOwnerNamespace, TagOwnerName and TagOwnerUID name the ComposeStack that owns a stack.
+	TagOwnerNamespace = "composestack.dev/namespace"
+	TagOwnerName      = "composestack.dev/name"
+	TagOwnerUID       = "composestack.dev/uid"
+	// TagDockerComposeProject is the tag Docker Compose for ECS put on its stacks.
+	TagDockerComposeProject = "com.docker.compose.project"
+	// Finalizer keeps a ComposeStack until its stack is deleted or retained.
+	Finalizer = "composestack.dev/stack"
+)
