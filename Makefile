@@ -1,0 +1,106 @@
+# composestack: deploys Docker Compose projects to AWS ECS through CloudFormation, from Kubernetes.
+
+include hack/versions.env
+
+SHELL := /usr/bin/env bash -o pipefail
+.SHELLFLAGS := -ec
+
+LOCALBIN ?= $(CURDIR)/bin
+CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
+GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+IMG ?= composestack-controller:dev
+
+.PHONY: all
+all: build
+
+##@ General
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: manifests
+manifests: controller-gen ## Generate the CRD and RBAC from the API types and kubebuilder markers.
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./api/..." paths="./controllers/..." \
+		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+
+.PHONY: generate
+generate: controller-gen ## Generate deepcopy code for the API types.
+	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
+
+.PHONY: fmt
+fmt: ## Run gofmt over the code.
+	gofmt -l -w $$(git ls-files '*.go')
+
+.PHONY: vet
+vet: ## Run go vet.
+	go vet ./...
+
+.PHONY: lint
+lint: golangci-lint ## Run golangci-lint (pinned).
+	$(GOLANGCI_LINT) run ./...
+
+.PHONY: verify-generated
+verify-generated: controller-gen ## Fail when the generated deepcopy, CRD or RBAC are stale.
+	hack/verify-generated.sh "$(MAKE)"
+
+.PHONY: envtest-bins
+envtest-bins: ## Build kube-apiserver, etcd and kubectl from the Go module proxy into bin/ (cached).
+	@hack/build-envtest-bins.sh >/dev/null
+
+.PHONY: test
+test: verify-generated vet envtest-bins ## Build and run every test (envtest, cfn-lint, moto, local CloudFormation).
+	hack/check-test-tools.sh
+	KUBEBUILDER_ASSETS="$$(hack/build-envtest-bins.sh | tail -n 1)" go test ./... -count=1 -timeout 30m
+
+.PHONY: bench
+bench: ## Run the Go benchmarks.
+	go test ./... -run '^$$' -bench . -benchmem
+
+##@ Build
+
+.PHONY: build
+build: ## Build the manager, the composestack CLI and the local CloudFormation endpoint into bin/.
+	CGO_ENABLED=0 go build -trimpath -o $(LOCALBIN)/manager ./cmd/manager
+	CGO_ENABLED=0 go build -trimpath -o $(LOCALBIN)/composestack ./cmd/composestack
+	CGO_ENABLED=0 go build -trimpath -o $(LOCALBIN)/cfnlocal ./cmd/cfnlocal
+
+.PHONY: run
+run: manifests generate ## Run the manager against the cluster in ~/.kube/config.
+	go run ./cmd/manager
+
+.PHONY: demo
+demo: build envtest-bins ## Deploy the Utopia sample end to end on this machine, with no cloud account.
+	hack/demo.sh
+
+.PHONY: docker-build
+docker-build: ## Build the manager image (needs a Docker engine).
+	docker build -t $(IMG) .
+
+##@ Deployment
+
+.PHONY: install
+install: manifests ## Install the CRD into the cluster in ~/.kube/config.
+	kubectl apply -k config/crd
+
+.PHONY: deploy
+deploy: manifests ## Deploy the controller into the cluster in ~/.kube/config.
+	kubectl apply -k config/default
+
+##@ Tools
+
+.PHONY: controller-gen
+controller-gen: $(CONTROLLER_GEN)
+$(CONTROLLER_GEN):
+	@mkdir -p $(LOCALBIN)
+	GOBIN=$(LOCALBIN)/.tmp-cg go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
+	mv $(LOCALBIN)/.tmp-cg/controller-gen $@ && rmdir $(LOCALBIN)/.tmp-cg
+
+.PHONY: golangci-lint
+golangci-lint: $(GOLANGCI_LINT)
+$(GOLANGCI_LINT):
+	@mkdir -p $(LOCALBIN)
+	GOBIN=$(LOCALBIN)/.tmp-gl go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv $(LOCALBIN)/.tmp-gl/golangci-lint $@ && rmdir $(LOCALBIN)/.tmp-gl
