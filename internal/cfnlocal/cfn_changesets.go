@@ -1,0 +1,270 @@
+package cfnlocal
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+func changeSetNotFound(name string) *apiError {
+	return &apiError{Status: http.StatusNotFound, Code: codeChangeSetNotFound, Message: fmt.Sprintf("ChangeSet [%s] does not exist", name), Sender: true}
+}
+
+// findChangeSetLocked resolves ChangeSetName (a name, with StackName, or an
+// ARN) to a change set and its stack.
+func (s *Server) findChangeSetLocked(nameOrID, stackName string) (*changeSet, *stack, *apiError) {
+	if nameOrID == "" {
+		return nil, nil, checkName("changeSetName", nameOrID)
+	}
+	if strings.HasPrefix(nameOrID, "arn:") {
+		for _, st := range s.stacks {
+			for _, cs := range st.ChangeSets {
+				if cs.ID == nameOrID {
+					return cs, st, nil
+				}
+			}
+		}
+		return nil, nil, changeSetNotFound(nameOrID)
+	}
+	if stackName == "" {
+		return nil, nil, validationError("StackName must be specified if ChangeSetName is not specified as an ARN.")
+	}
+	st := s.findStackLocked(stackName)
+	if st == nil {
+		return nil, nil, stackNotFound(stackName)
+	}
+	for _, cs := range st.ChangeSets {
+		if cs.Name == nameOrID {
+			return cs, st, nil
+		}
+	}
+	return nil, nil, changeSetNotFound(nameOrID)
+}
+
+func (s *Server) createChangeSet(ctx context.Context, f form) (any, *apiError) {
+	name, csName := f.get("StackName"), f.get("ChangeSetName")
+	if aerr := checkName("stackName", name); aerr != nil && !strings.HasPrefix(name, "arn:") {
+		return nil, aerr
+	}
+	if aerr := checkName("changeSetName", csName); aerr != nil {
+		return nil, aerr
+	}
+	typ := f.get("ChangeSetType")
+	switch typ {
+	case "":
+		typ = "UPDATE"
+	case "CREATE", "UPDATE":
+	case "IMPORT":
+		return nil, validationError("cfnlocal does not support IMPORT change sets")
+	default:
+		return nil, validationError("1 validation error detected: Value '%s' at 'changeSetType' failed to satisfy constraint: Member must satisfy enum value set: [IMPORT, UPDATE, CREATE]", typ)
+	}
+	onFailure := f.get("OnStackFailure")
+	switch onFailure {
+	case "", "ROLLBACK", "DELETE", "DO_NOTHING":
+	default:
+		return nil, validationError("1 validation error detected: Value '%s' at 'onStackFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]", onFailure)
+	}
+	var previous func() (*template, *apiError)
+	if typ == "UPDATE" {
+		previous = func() (*template, *apiError) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			st := s.findStackLocked(name)
+			if st == nil || st.Template == nil {
+				return nil, validationError("Stack [%s] does not exist", name)
+			}
+			return st.Template, nil
+		}
+	}
+	t, aerr := s.templateInput(ctx, f, previous)
+	if aerr != nil {
+		return nil, aerr
+	}
+	caps := f.list("Capabilities.member")
+	if aerr := checkCapabilities(t, caps); aerr != nil {
+		return nil, aerr
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.findStackLocked(name)
+	if st != nil && st.Status == "DELETE_COMPLETE" {
+		st = nil
+	}
+	var prevParams []paramValue
+	switch typ {
+	case "CREATE":
+		if st != nil && st.Status != "REVIEW_IN_PROGRESS" {
+			return nil, validationError("Stack [%s] already exists and cannot be created again with the changeSet [%s].", st.Name, csName)
+		}
+	case "UPDATE":
+		if st == nil {
+			return nil, validationError("Stack [%s] does not exist", name)
+		}
+		if st.Status == "REVIEW_IN_PROGRESS" || inProgress(st.Status) || st.Status == "ROLLBACK_COMPLETE" ||
+			st.Status == "ROLLBACK_FAILED" || st.Status == "DELETE_FAILED" || st.Status == "UPDATE_ROLLBACK_FAILED" || st.Status == "CREATE_FAILED" {
+			return nil, notUpdatable(st)
+		}
+		prevParams = st.Params
+	}
+	if st != nil {
+		for _, cs := range st.ChangeSets {
+			if cs.Name == csName {
+				return nil, senderError(codeAlreadyExists, "ChangeSet [%s] already exists", csName)
+			}
+		}
+	}
+	params, aerr := resolveParameters(t, parseParamInputs(f), prevParams)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if st == nil {
+		st = s.newStackLocked(name)
+		s.setStackStatusLocked(st, "REVIEW_IN_PROGRESS", "User Initiated")
+	}
+	n := s.nextSeq()
+	cs := &changeSet{
+		ID:   fmt.Sprintf("arn:aws:cloudformation:%s:%s:changeSet/%s/%08x-%04x-4000-9000-%012x", s.opts.Region, s.opts.AccountID, csName, uint32(n*2246822519), uint16(n), n),
+		Name: csName, StackID: st.ID, StackName: st.Name, Type: typ,
+		Status: "CREATE_PENDING", ExecutionStatus: "UNAVAILABLE", Created: time.Now(),
+		Description: f.get("Description"), Template: t, Params: params, Capabilities: caps,
+		OnStackFailure: onFailure,
+	}
+	if f.indices("Tags.member") != nil {
+		cs.Tags = parseTags(f)
+	}
+	st.ChangeSets = append(st.ChangeSets, cs)
+	s.trimChangeSetsLocked(st)
+	s.startOpLocked(func(ctx context.Context) { s.computeChangeSet(ctx, st, cs) })
+	return createChangeSetResult{Id: cs.ID, StackId: st.ID}, nil
+}
+
+// trimChangeSetsLocked drops the oldest change sets beyond the limit,
+// never one being executed.
+func (s *Server) trimChangeSetsLocked(st *stack) {
+	for len(st.ChangeSets) > s.opts.MaxChangeSetsPerStack {
+		dropped := false
+		for i, cs := range st.ChangeSets {
+			if cs.ExecutionStatus != "EXECUTE_IN_PROGRESS" {
+				st.ChangeSets = append(st.ChangeSets[:i:i], st.ChangeSets[i+1:]...)
+				dropped = true
+				break
+			}
+		}
+		if !dropped {
+			return
+		}
+	}
+}
+
+func (s *Server) describeChangeSet(_ context.Context, f form) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, st, aerr := s.findChangeSetLocked(f.get("ChangeSetName"), f.get("StackName"))
+	if aerr != nil {
+		return nil, aerr
+	}
+	res := describeChangeSetResult{
+		ChangeSetName: cs.Name, ChangeSetId: cs.ID, StackId: st.ID, StackName: st.Name,
+		Description: cs.Description, Parameters: xmlParams(cs.Params), CreationTime: awsTime(cs.Created),
+		ExecutionStatus: cs.ExecutionStatus, Status: cs.Status, StatusReason: cs.Reason,
+		Capabilities: cs.Capabilities, Tags: xmlTags(cs.Tags), Changes: []xmlChange{}, OnStackFailure: cs.OnStackFailure,
+	}
+	for _, c := range cs.Changes {
+		rc := xmlResourceChange{Action: c.Action, LogicalResourceId: c.LogicalID, PhysicalResourceId: c.PhysicalID, ResourceType: c.Type, Replacement: c.Replacement}
+		if c.Action == "Modify" {
+			rc.Scope = []string{"Properties"}
+		}
+		res.Changes = append(res.Changes, xmlChange{Type: "Resource", ResourceChange: rc})
+	}
+	return res, nil
+}
+
+func (s *Server) listChangeSets(_ context.Context, f form) (any, *apiError) {
+	name := f.get("StackName")
+	if name == "" {
+		return nil, checkName("stackName", name)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.findStackLocked(name)
+	if st == nil {
+		return nil, stackNotFound(name)
+	}
+	res := listChangeSetsResult{Summaries: []xmlChangeSetSummary{}}
+	for _, cs := range st.ChangeSets {
+		res.Summaries = append(res.Summaries, xmlChangeSetSummary{
+			StackId: st.ID, StackName: st.Name, ChangeSetId: cs.ID, ChangeSetName: cs.Name,
+			ExecutionStatus: cs.ExecutionStatus, Status: cs.Status, StatusReason: cs.Reason,
+			CreationTime: awsTime(cs.Created), Description: cs.Description,
+		})
+	}
+	return res, nil
+}
+
+func (s *Server) deleteChangeSet(_ context.Context, f form) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, st, aerr := s.findChangeSetLocked(f.get("ChangeSetName"), f.get("StackName"))
+	if aerr != nil {
+		return nil, aerr
+	}
+	if cs.ExecutionStatus == "EXECUTE_IN_PROGRESS" {
+		return nil, senderError(codeInvalidChangeSetStatus, "ChangeSet [%s] cannot be deleted in its current execution status of [%s]", cs.ID, cs.ExecutionStatus)
+	}
+	for i, x := range st.ChangeSets {
+		if x == cs {
+			st.ChangeSets = append(st.ChangeSets[:i:i], st.ChangeSets[i+1:]...)
+			break
+		}
+	}
+	return nil, nil
+}
+
+func (s *Server) executeChangeSet(_ context.Context, f form) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, st, aerr := s.findChangeSetLocked(f.get("ChangeSetName"), f.get("StackName"))
+	if aerr != nil {
+		return nil, aerr
+	}
+	if cs.ExecutionStatus != "AVAILABLE" {
+		status := cs.Status
+		if status == "CREATE_COMPLETE" {
+			status = cs.ExecutionStatus
+		}
+		return nil, senderError(codeInvalidChangeSetStatus, "ChangeSet [%s] cannot be executed in its current status of [%s]", cs.ID, status)
+	}
+	if inProgress(st.Status) {
+		return nil, notUpdatable(st)
+	}
+	// Executing a change set makes the stack's other change sets obsolete;
+	// CloudFormation deletes them.
+	st.ChangeSets = []*changeSet{cs}
+	cs.ExecutionStatus = "EXECUTE_IN_PROGRESS"
+	st.LastChangeSetID = cs.ID
+	disable := f.bool("DisableRollback") || cs.OnStackFailure == "DO_NOTHING"
+	if cs.Type == "CREATE" {
+		st.Template, st.Params, st.Capabilities, st.Tags = cs.Template, cs.Params, cs.Capabilities, cs.Tags
+		st.DisableRollback = disable
+		st.OnFailure = cs.OnStackFailure
+		s.setStackStatusLocked(st, "CREATE_IN_PROGRESS", "User Initiated")
+		s.startOpLocked(func(ctx context.Context) { s.runCreate(ctx, st) })
+		return struct{}{}, nil
+	}
+	rb := &updateRollback{Template: st.Template, Params: st.Params, Outputs: st.Outputs, Imports: st.Imports, Previous: map[string]*resourceState{}}
+	for id, r := range st.Resources {
+		rb.Previous[id] = r.clone()
+	}
+	st.Template, st.Params, st.Capabilities = cs.Template, cs.Params, cs.Capabilities
+	if cs.Tags != nil {
+		st.Tags = cs.Tags
+	}
+	st.DisableRollback = disable
+	s.setStackStatusLocked(st, "UPDATE_IN_PROGRESS", "User Initiated")
+	s.startOpLocked(func(ctx context.Context) { s.runUpdate(ctx, st, rb) })
+	return struct{}{}, nil
+}

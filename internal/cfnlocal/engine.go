@@ -1,0 +1,568 @@
+package cfnlocal
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+)
+
+// work is one resource operation inside a wave. begin, finish, fail and
+// cancel run with mu held.
+type work struct {
+	res    *resourceState
+	op     string // CREATE, UPDATE or DELETE: what a ResourceFault matches
+	begin  func()
+	finish func()
+	fail   func(reason string)
+	cancel func()
+}
+
+// runWave starts every item (their IN_PROGRESS events come together, as
+// CloudFormation works on independent resources in parallel), then lets
+// each take one pause and succeed or fail. When stopOnFailure is set, the
+// first failure cancels the items not finished yet. It returns the failed
+// logical IDs and false if the server is shutting down.
+func (s *Server) runWave(ctx context.Context, st *stack, items []work, rollback, stopOnFailure bool) ([]string, bool) {
+	s.mu.Lock()
+	for _, it := range items {
+		it.begin()
+	}
+	s.mu.Unlock()
+	var failed []string
+	for i, it := range items {
+		if err := s.pause(ctx); err != nil {
+			return failed, false
+		}
+		s.mu.Lock()
+		reason, bad := s.resourceFaultLocked(st.Name, it.res, it.op, rollback)
+		if !bad {
+			it.finish()
+			s.mu.Unlock()
+			continue
+		}
+		it.fail(reason)
+		failed = append(failed, it.res.LogicalID)
+		if stopOnFailure {
+			for _, rest := range items[i+1:] {
+				rest.cancel()
+			}
+			s.mu.Unlock()
+			return failed, true
+		}
+		s.mu.Unlock()
+	}
+	return failed, true
+}
+
+// failure describes why a forward operation stopped.
+type failure struct {
+	resources []string
+	verb      string // create or update
+	reason    string // a stack-level reason instead of resource failures
+}
+
+func (f *failure) stackReason(suffix string) string {
+	if f.reason != "" {
+		return f.reason
+	}
+	return fmt.Sprintf("The following resource(s) failed to %s: [%s]. %s", f.verb, strings.Join(f.resources, ", "), suffix)
+}
+
+// finishExecutionLocked records the change set's outcome, if any.
+func finishExecutionLocked(st *stack, status string) {
+	for _, cs := range st.ChangeSets {
+		if cs.ID == st.LastChangeSetID && cs.ExecutionStatus == "EXECUTE_IN_PROGRESS" {
+			cs.ExecutionStatus = status
+		}
+	}
+}
+
+// runCreate creates a stack whose status is already CREATE_IN_PROGRESS.
+func (s *Server) runCreate(ctx context.Context, st *stack) {
+	s.mu.Lock()
+	ec := s.evalContextLocked(st, st.Template, st.Params, st.Resources, false)
+	var fail *failure
+	var waves [][]string
+	if err := ec.resolveConditions(st.Template.Conditions); err != nil {
+		fail = &failure{reason: err.Error()}
+	} else {
+		waves, _ = st.Template.order(activeResources(st.Template, ec))
+	}
+	s.mu.Unlock()
+
+	for _, wave := range waves {
+		if fail != nil {
+			break
+		}
+		var items []work
+		s.mu.Lock()
+		for _, id := range wave {
+			rd := st.Template.Resources[id]
+			r := &resourceState{LogicalID: id, Type: rd.Type, DeletionPolicy: rd.DeletionPolicy, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
+			st.Resources[id] = r
+			props, err := evalProps(ec, rd)
+			if err != nil {
+				s.resourceEventLocked(st, r, "CREATE_FAILED", err.Error())
+				fail = &failure{resources: []string{id}, verb: "create"}
+				break
+			}
+			r.Props = props
+			items = append(items, work{
+				res: r, op: "CREATE",
+				begin: func() { s.resourceEventLocked(st, r, "CREATE_IN_PROGRESS", "") },
+				finish: func() {
+					assignPhysicalID(r, st.ID)
+					s.resourceEventLocked(st, r, "CREATE_COMPLETE", "")
+				},
+				fail:   func(reason string) { s.resourceEventLocked(st, r, "CREATE_FAILED", reason) },
+				cancel: func() { s.resourceEventLocked(st, r, "CREATE_FAILED", "Resource creation cancelled") },
+			})
+		}
+		s.mu.Unlock()
+		if fail != nil {
+			break
+		}
+		failed, alive := s.runWave(ctx, st, items, false, true)
+		if !alive {
+			return
+		}
+		if len(failed) > 0 {
+			fail = &failure{resources: failed, verb: "create"}
+		}
+	}
+
+	s.mu.Lock()
+	if fail == nil {
+		outs, err := s.computeOutputsLocked(st, ec)
+		if err != nil {
+			fail = &failure{reason: err.Error()}
+		} else {
+			s.publishOutputsLocked(st, outs)
+			st.Imports = ec.Imports
+			s.setStackStatusLocked(st, "CREATE_COMPLETE", "")
+			finishExecutionLocked(st, "EXECUTE_COMPLETE")
+			s.mu.Unlock()
+			return
+		}
+	}
+	finishExecutionLocked(st, "EXECUTE_FAILED")
+	if st.DisableRollback || st.OnFailure == "DO_NOTHING" {
+		s.setStackStatusLocked(st, "CREATE_FAILED", fail.stackReason(""))
+		s.mu.Unlock()
+		return
+	}
+	suffix := "Rollback requested by user."
+	if st.OnFailure == "DELETE" {
+		suffix = "Delete requested by user."
+	}
+	s.setStackStatusLocked(st, "ROLLBACK_IN_PROGRESS", fail.stackReason(suffix))
+	order := deletionOrder(st)
+	s.mu.Unlock()
+
+	failedDeletes, alive := s.deleteResources(ctx, st, order, nil, true)
+	if !alive {
+		return
+	}
+	s.mu.Lock()
+	if len(failedDeletes) > 0 {
+		s.setStackStatusLocked(st, "ROLLBACK_FAILED", fmt.Sprintf("The following resource(s) failed to delete: [%s]. ", strings.Join(failedDeletes, ", ")))
+		s.mu.Unlock()
+		return
+	}
+	s.setStackStatusLocked(st, "ROLLBACK_COMPLETE", "")
+	if st.OnFailure == "DELETE" {
+		s.setStackStatusLocked(st, "DELETE_IN_PROGRESS", "")
+		s.completeDeleteLocked(st)
+	}
+	s.mu.Unlock()
+}
+
+// deleteResources deletes the named resources in the order given. Retained
+// ones (DeletionPolicy Retain or listed in retain) are skipped with
+// DELETE_SKIPPED. Resources never created are left alone. Failures do not
+// stop the others. It returns the logical IDs that failed to delete.
+func (s *Server) deleteResources(ctx context.Context, st *stack, order []string, retain map[string]bool, rollback bool) ([]string, bool) {
+	var failed []string
+	for _, id := range order {
+		s.mu.Lock()
+		r := st.Resources[id]
+		if r == nil || r.Status == "DELETE_COMPLETE" || r.Status == "DELETE_SKIPPED" {
+			s.mu.Unlock()
+			continue
+		}
+		if r.PhysicalID == "" {
+			// Never created (failed or cancelled): nothing to delete.
+			if r.Status == "CREATE_FAILED" {
+				s.resourceEventLocked(st, r, "DELETE_COMPLETE", "")
+			}
+			s.mu.Unlock()
+			continue
+		}
+		if r.DeletionPolicy == "Retain" || retain[id] {
+			s.resourceEventLocked(st, r, "DELETE_SKIPPED", "")
+			s.mu.Unlock()
+			continue
+		}
+		s.mu.Unlock()
+		f, alive := s.runWave(ctx, st, []work{deleteWork(s, st, r)}, rollback, false)
+		if !alive {
+			return failed, false
+		}
+		failed = append(failed, f...)
+	}
+	return failed, true
+}
+
+func deleteWork(s *Server, st *stack, r *resourceState) work {
+	return work{
+		res: r, op: "DELETE",
+		begin:  func() { s.resourceEventLocked(st, r, "DELETE_IN_PROGRESS", "") },
+		finish: func() { s.resourceEventLocked(st, r, "DELETE_COMPLETE", "") },
+		fail:   func(reason string) { s.resourceEventLocked(st, r, "DELETE_FAILED", reason) },
+		cancel: func() {},
+	}
+}
+
+// runDelete deletes a stack whose status is already DELETE_IN_PROGRESS.
+func (s *Server) runDelete(ctx context.Context, st *stack, retain map[string]bool) {
+	s.mu.Lock()
+	for _, o := range st.Outputs {
+		if o.ExportName == "" {
+			continue
+		}
+		for _, other := range s.stacks {
+			if other != st && other.Imports[o.ExportName] {
+				s.setStackStatusLocked(st, "DELETE_FAILED", fmt.Sprintf("Export %s cannot be deleted as it is in use by %s", o.ExportName, other.Name))
+				s.mu.Unlock()
+				return
+			}
+		}
+	}
+	order := deletionOrder(st)
+	s.mu.Unlock()
+	failed, alive := s.deleteResources(ctx, st, order, retain, false)
+	if !alive {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(failed) > 0 {
+		s.setStackStatusLocked(st, "DELETE_FAILED", fmt.Sprintf("The following resource(s) failed to delete: [%s]. ", strings.Join(failed, ", ")))
+		return
+	}
+	s.completeDeleteLocked(st)
+}
+
+// completeDeleteLocked marks a stack DELETE_COMPLETE and moves it to the
+// bounded list of deleted stacks, which only lookups by stack ID see.
+func (s *Server) completeDeleteLocked(st *stack) {
+	s.setStackStatusLocked(st, "DELETE_COMPLETE", "")
+	st.Deleted = time.Now()
+	st.ChangeSets = nil
+	s.publishOutputsLocked(st, nil)
+	for i, x := range s.stacks {
+		if x == st {
+			s.stacks = append(s.stacks[:i:i], s.stacks[i+1:]...)
+			break
+		}
+	}
+	s.deleted = append(s.deleted, st)
+	if over := len(s.deleted) - s.opts.MaxDeletedStacks; over > 0 {
+		s.deleted = append([]*stack(nil), s.deleted[over:]...)
+	}
+}
+
+// runUpdate applies a new template to a stack whose status is already
+// UPDATE_IN_PROGRESS; rb holds the previous state for a rollback.
+func (s *Server) runUpdate(ctx context.Context, st *stack, rb *updateRollback) {
+	s.mu.Lock()
+	ec := s.evalContextLocked(st, st.Template, st.Params, st.Resources, false)
+	var fail *failure
+	var waves [][]string
+	var active map[string]bool
+	if err := ec.resolveConditions(st.Template.Conditions); err != nil {
+		fail = &failure{reason: err.Error()}
+	} else {
+		active = activeResources(st.Template, ec)
+		waves, _ = st.Template.order(active)
+	}
+	var touched []string // modified or replaced resources, for the rollback
+	var added []string
+	var replacedOld []*resourceState
+	s.mu.Unlock()
+
+	for _, wave := range waves {
+		if fail != nil {
+			break
+		}
+		var items []work
+		s.mu.Lock()
+		for _, id := range wave {
+			rd := st.Template.Resources[id]
+			props, err := evalProps(ec, rd)
+			cur := st.Resources[id]
+			if cur != nil && cur.Status == "DELETE_COMPLETE" {
+				cur = nil
+			}
+			if err != nil {
+				r := cur
+				status := "UPDATE_FAILED"
+				if r == nil {
+					r = &resourceState{LogicalID: id, Type: rd.Type, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
+					st.Resources[id] = r
+					added = append(added, id)
+					status = "CREATE_FAILED"
+				} else {
+					touched = append(touched, id)
+				}
+				s.resourceEventLocked(st, r, status, err.Error())
+				fail = &failure{resources: []string{id}, verb: strings.ToLower(strings.TrimSuffix(status, "_FAILED"))}
+				break
+			}
+			switch {
+			case cur == nil:
+				r := &resourceState{LogicalID: id, Type: rd.Type, DeletionPolicy: rd.DeletionPolicy, Props: props, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
+				st.Resources[id] = r
+				added = append(added, id)
+				items = append(items, work{
+					res: r, op: "CREATE",
+					begin: func() { s.resourceEventLocked(st, r, "CREATE_IN_PROGRESS", "") },
+					finish: func() {
+						assignPhysicalID(r, st.ID)
+						s.resourceEventLocked(st, r, "CREATE_COMPLETE", "")
+					},
+					fail:   func(reason string) { s.resourceEventLocked(st, r, "CREATE_FAILED", reason) },
+					cancel: func() { s.resourceEventLocked(st, r, "CREATE_FAILED", "Resource creation cancelled") },
+				})
+			case cur.Type == rd.Type && reflect.DeepEqual(cur.Props, props) && cur.DeletionPolicy == rd.DeletionPolicy:
+				// Unchanged: CloudFormation leaves it alone.
+			default:
+				r := cur
+				replace := r.Type != rd.Type || needsReplacement(rd.Type, r.Props, props)
+				touched = append(touched, id)
+				items = append(items, work{
+					res: r, op: "UPDATE",
+					begin: func() {
+						reason := ""
+						if replace {
+							reason = "Requested update requires the creation of a new physical resource; hence creating one."
+						}
+						s.resourceEventLocked(st, r, "UPDATE_IN_PROGRESS", reason)
+					},
+					finish: func() {
+						if replace {
+							old := r.clone()
+							replacedOld = append(replacedOld, old)
+							r.Generation++
+							r.Type = rd.Type
+							r.Props = props
+							assignPhysicalID(r, st.ID)
+							s.resourceEventLocked(st, r, "UPDATE_IN_PROGRESS", "Resource creation Initiated")
+						}
+						r.Props = props
+						r.DeletionPolicy = rd.DeletionPolicy
+						s.resourceEventLocked(st, r, "UPDATE_COMPLETE", "")
+					},
+					fail:   func(reason string) { s.resourceEventLocked(st, r, "UPDATE_FAILED", reason) },
+					cancel: func() { s.resourceEventLocked(st, r, "UPDATE_FAILED", "Resource update cancelled") },
+				})
+			}
+		}
+		s.mu.Unlock()
+		if fail != nil {
+			break
+		}
+		failed, alive := s.runWave(ctx, st, items, false, true)
+		if !alive {
+			return
+		}
+		if len(failed) > 0 {
+			verb := "update"
+			for _, id := range failed {
+				for _, a := range added {
+					if a == id {
+						verb = "create"
+					}
+				}
+			}
+			fail = &failure{resources: failed, verb: verb}
+		}
+	}
+
+	s.mu.Lock()
+	if fail == nil {
+		outs, err := s.computeOutputsLocked(st, ec)
+		if err != nil {
+			fail = &failure{reason: err.Error()}
+		} else {
+			s.setStackStatusLocked(st, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "")
+			var order []string
+			for _, id := range deletionOrder(st) {
+				if !active[id] {
+					order = append(order, id)
+				}
+			}
+			s.mu.Unlock()
+			if !s.cleanup(ctx, st, order, replacedOld, false) {
+				return
+			}
+			s.mu.Lock()
+			s.publishOutputsLocked(st, outs)
+			st.Imports = ec.Imports
+			s.setStackStatusLocked(st, "UPDATE_COMPLETE", "")
+			finishExecutionLocked(st, "EXECUTE_COMPLETE")
+			s.mu.Unlock()
+			return
+		}
+	}
+	finishExecutionLocked(st, "EXECUTE_FAILED")
+	if st.DisableRollback {
+		s.setStackStatusLocked(st, "UPDATE_FAILED", fail.stackReason(""))
+		s.mu.Unlock()
+		return
+	}
+	s.setStackStatusLocked(st, "UPDATE_ROLLBACK_IN_PROGRESS", fail.stackReason(""))
+	// Restore in the previous template's dependency order.
+	prevWaves, _ := rb.Template.order(nil)
+	pos := map[string]int{}
+	n := 0
+	for _, w := range prevWaves {
+		for _, id := range w {
+			pos[id] = n
+			n++
+		}
+	}
+	sort.SliceStable(touched, func(i, j int) bool { return pos[touched[i]] < pos[touched[j]] })
+	// The old physical resources of replacements are simply kept: the
+	// rollback points the stack back at them.
+	rb.Pending = touched
+	for _, id := range added {
+		rb.Cleanup = append(rb.Cleanup, st.Resources[id])
+	}
+	st.Template = rb.Template
+	st.Params = rb.Params
+	st.rollback = rb
+	s.mu.Unlock()
+	s.continueRollback(ctx, st, nil)
+}
+
+// continueRollback restores the pending resources of an update rollback,
+// then deletes what the failed update created. A failure leaves the stack
+// UPDATE_ROLLBACK_FAILED with the remaining work kept for
+// ContinueUpdateRollback.
+func (s *Server) continueRollback(ctx context.Context, st *stack, skip map[string]bool) {
+	s.mu.Lock()
+	rb := st.rollback
+	var keep []string
+	for _, id := range rb.Pending {
+		if skip[id] {
+			if r := st.Resources[id]; r != nil {
+				s.resourceEventLocked(st, r, "UPDATE_COMPLETE", "Resource skipped during UPDATE_ROLLBACK")
+			}
+			continue
+		}
+		keep = append(keep, id)
+	}
+	rb.Pending = keep
+	s.mu.Unlock()
+
+	for {
+		s.mu.Lock()
+		if len(rb.Pending) == 0 {
+			s.mu.Unlock()
+			break
+		}
+		id := rb.Pending[0]
+		cur := st.Resources[id]
+		prev := rb.Previous[id]
+		s.mu.Unlock()
+		if cur == nil || prev == nil {
+			s.mu.Lock()
+			rb.Pending = rb.Pending[1:]
+			s.mu.Unlock()
+			continue
+		}
+		it := work{
+			res: cur, op: "UPDATE",
+			begin: func() { s.resourceEventLocked(st, cur, "UPDATE_IN_PROGRESS", "") },
+			finish: func() {
+				restored := prev.clone()
+				if cur.PhysicalID != prev.PhysicalID {
+					rb.Cleanup = append(rb.Cleanup, cur.clone())
+				}
+				st.Resources[id] = restored
+				s.resourceEventLocked(st, restored, "UPDATE_COMPLETE", "")
+			},
+			fail:   func(reason string) { s.resourceEventLocked(st, cur, "UPDATE_FAILED", reason) },
+			cancel: func() {},
+		}
+		failed, alive := s.runWave(ctx, st, []work{it}, true, true)
+		if !alive {
+			return
+		}
+		if len(failed) > 0 {
+			s.mu.Lock()
+			s.setStackStatusLocked(st, "UPDATE_ROLLBACK_FAILED", fmt.Sprintf("The following resource(s) failed to update: [%s]. ", id))
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Lock()
+		rb.Pending = rb.Pending[1:]
+		s.mu.Unlock()
+	}
+
+	s.mu.Lock()
+	s.setStackStatusLocked(st, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "")
+	var addedIDs []string
+	var replaced []*resourceState
+	for i := len(rb.Cleanup) - 1; i >= 0; i-- {
+		r := rb.Cleanup[i]
+		if st.Resources[r.LogicalID] == r {
+			addedIDs = append(addedIDs, r.LogicalID)
+		} else {
+			replaced = append(replaced, r)
+		}
+	}
+	s.mu.Unlock()
+	if !s.cleanup(ctx, st, addedIDs, replaced, true) {
+		return
+	}
+	s.mu.Lock()
+	s.publishOutputsLocked(st, rb.Outputs)
+	st.Imports = rb.Imports
+	st.rollback = nil
+	s.setStackStatusLocked(st, "UPDATE_ROLLBACK_COMPLETE", "")
+	s.mu.Unlock()
+}
+
+// cleanup deletes resources the stack no longer has (removing them from the
+// stack) and old physical resources left by replacements. As in
+// CloudFormation, a failure here is reported on the resource but does not
+// fail the stack.
+func (s *Server) cleanup(ctx context.Context, st *stack, ids []string, physical []*resourceState, rollback bool) bool {
+	if _, alive := s.deleteResources(ctx, st, ids, nil, rollback); !alive {
+		return false
+	}
+	s.mu.Lock()
+	for _, id := range ids {
+		if r := st.Resources[id]; r != nil && (r.Status == "DELETE_COMPLETE" || r.Status == "DELETE_SKIPPED" || r.Status == "DELETE_FAILED" || r.PhysicalID == "") {
+			delete(st.Resources, id)
+		}
+	}
+	s.mu.Unlock()
+	for _, old := range physical {
+		if old.DeletionPolicy == "Retain" {
+			s.mu.Lock()
+			s.resourceEventLocked(st, old, "DELETE_SKIPPED", "")
+			s.mu.Unlock()
+			continue
+		}
+		if _, alive := s.runWave(ctx, st, []work{deleteWork(s, st, old)}, rollback, false); !alive {
+			return false
+		}
+	}
+	return true
+}

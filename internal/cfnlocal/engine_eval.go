@@ -1,0 +1,192 @@
+package cfnlocal
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// evalContextLocked builds the evaluation context for a stack with the given
+// parameters and resources; the caller holds mu for as long as it is used.
+func (s *Server) evalContextLocked(st *stack, t *template, params []paramValue, resources map[string]*resourceState, lenient bool) *evalContext {
+	pm := make(map[string]paramValue, len(params))
+	for _, p := range params {
+		pm[p.Key] = p
+	}
+	return &evalContext{
+		Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name, StackID: st.ID,
+		Params: pm, Mappings: t.Mappings,
+		Resource: func(id string) (*resourceState, bool) {
+			r, ok := resources[id]
+			if !ok || r.PhysicalID == "" || r.Status == "DELETE_COMPLETE" {
+				return nil, false
+			}
+			return r, true
+		},
+		Import: func(name string) (string, bool) {
+			e, ok := s.exports[name]
+			return e.Value, ok
+		},
+		Imports: map[string]bool{},
+		Lenient: lenient,
+	}
+}
+
+// activeResources lists the logical IDs whose Condition holds.
+func activeResources(t *template, ec *evalContext) map[string]bool {
+	out := map[string]bool{}
+	for id, rd := range t.Resources {
+		if rd.Condition == "" || ec.Conditions[rd.Condition] {
+			out[id] = true
+		}
+	}
+	return out
+}
+
+// evalProps resolves a resource's properties.
+func evalProps(ec *evalContext, rd resourceDef) (map[string]any, error) {
+	if rd.Properties == nil {
+		return map[string]any{}, nil
+	}
+	v, err := ec.eval(rd.Properties)
+	if err != nil {
+		return nil, err
+	}
+	m, _ := v.(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m, nil
+}
+
+// computeOutputsLocked evaluates the Outputs section and checks that its
+// exports are not taken by another stack.
+func (s *Server) computeOutputsLocked(st *stack, ec *evalContext) ([]output, error) {
+	var outs []output
+	for _, key := range sortedKeys(st.Template.Outputs) {
+		od := st.Template.Outputs[key]
+		if od.Condition != "" && !ec.Conditions[od.Condition] {
+			continue
+		}
+		v, err := ec.eval(od.Value)
+		if err != nil {
+			return nil, err
+		}
+		o := output{Key: key, Description: od.Description, Value: outputString(v)}
+		if od.ExportName != nil {
+			ev, err := ec.eval(od.ExportName)
+			if err != nil {
+				return nil, err
+			}
+			o.ExportName = scalarString(ev)
+			if e, taken := s.exports[o.ExportName]; taken && e.StackID != st.ID {
+				return nil, fmt.Errorf("Export with name %s is already exported by stack %s", o.ExportName, e.StackName)
+			}
+		}
+		outs = append(outs, o)
+	}
+	return outs, nil
+}
+
+// publishOutputsLocked replaces the stack's outputs and exports.
+func (s *Server) publishOutputsLocked(st *stack, outs []output) {
+	for name, e := range s.exports {
+		if e.StackID == st.ID {
+			delete(s.exports, name)
+		}
+	}
+	st.Outputs = outs
+	for _, o := range outs {
+		if o.ExportName != "" {
+			s.exports[o.ExportName] = exportEntry{StackID: st.ID, StackName: st.Name, Value: o.Value}
+		}
+	}
+}
+
+func outputString(v any) string {
+	if l, ok := v.([]any); ok {
+		parts := make([]string, len(l))
+		for i, e := range l {
+			parts[i] = scalarString(e)
+		}
+		return strings.Join(parts, ",")
+	}
+	return scalarString(v)
+}
+
+// replacementProps lists, per type, the properties whose change makes
+// CloudFormation create a new physical resource; "*" means any change.
+var replacementProps = map[string][]string{
+	"AWS::ECS::Cluster":                           {"ClusterName"},
+	"AWS::ECS::TaskDefinition":                    {"*"},
+	"AWS::ECS::Service":                           {"ServiceName", "Cluster", "LaunchType", "SchedulingStrategy", "Role"},
+	"AWS::ElasticLoadBalancingV2::LoadBalancer":   {"Name", "Scheme", "Type"},
+	"AWS::ElasticLoadBalancingV2::TargetGroup":    {"Name", "Port", "Protocol", "ProtocolVersion", "TargetType", "VpcId"},
+	"AWS::EC2::SecurityGroup":                     {"GroupName", "GroupDescription", "VpcId"},
+	"AWS::EC2::SecurityGroupIngress":              {"*"},
+	"AWS::EC2::SecurityGroupEgress":               {"*"},
+	"AWS::Logs::LogGroup":                         {"LogGroupName"},
+	"AWS::IAM::Role":                              {"RoleName", "Path"},
+	"AWS::EFS::FileSystem":                        {"Encrypted", "KmsKeyId", "PerformanceMode", "AvailabilityZoneName"},
+	"AWS::EFS::MountTarget":                       {"FileSystemId", "SubnetId", "IpAddress"},
+	"AWS::EFS::AccessPoint":                       {"FileSystemId", "PosixUser", "RootDirectory", "ClientToken"},
+	"AWS::ServiceDiscovery::PrivateDnsNamespace":  {"Name", "Vpc"},
+	"AWS::ServiceDiscovery::Service":              {"Name", "NamespaceId"},
+	"AWS::Route53::RecordSet":                     {"Name", "HostedZoneId", "HostedZoneName"},
+	"AWS::SecretsManager::Secret":                 {"Name"},
+	"AWS::ApplicationAutoScaling::ScalableTarget": {"ResourceId", "ScalableDimension", "ServiceNamespace"},
+	"AWS::ApplicationAutoScaling::ScalingPolicy":  {"PolicyName", "ResourceId", "ScalableDimension", "ServiceNamespace", "ScalingTargetId"},
+	"AWS::S3::Bucket":                             {"BucketName"},
+}
+
+// needsReplacement reports whether changing oldProps to newProps replaces
+// the resource.
+func needsReplacement(typ string, oldProps, newProps map[string]any) bool {
+	for _, p := range replacementProps[typ] {
+		if p == "*" {
+			return !reflect.DeepEqual(oldProps, newProps)
+		}
+		if !reflect.DeepEqual(oldProps[p], newProps[p]) {
+			return true
+		}
+	}
+	return false
+}
+
+// deletionOrder returns the stack's resources in reverse dependency order:
+// dependents first. Resources the template no longer knows go first.
+func deletionOrder(st *stack) []string {
+	var out []string
+	seen := map[string]bool{}
+	var orphans []string
+	for id := range st.Resources {
+		if _, ok := st.Template.Resources[id]; !ok {
+			orphans = append(orphans, id)
+		}
+	}
+	sort.Strings(orphans)
+	out = append(out, orphans...)
+	for _, id := range orphans {
+		seen[id] = true
+	}
+	active := map[string]bool{}
+	for id := range st.Resources {
+		if !seen[id] {
+			active[id] = true
+		}
+	}
+	waves, err := st.Template.order(active)
+	if err != nil {
+		// The template was validated on submission, so a cycle cannot occur;
+		// fall back to name order rather than leave resources behind.
+		return append(out, sortedKeys(active)...)
+	}
+	for i := len(waves) - 1; i >= 0; i-- {
+		w := waves[i]
+		for j := len(w) - 1; j >= 0; j-- {
+			out = append(out, w[j])
+		}
+	}
+	return out
+}
