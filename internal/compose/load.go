@@ -1,0 +1,245 @@
+package compose
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/interpolation"
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/distribution/reference"
+	"go.yaml.in/yaml/v4"
+)
+
+// workingDir is the project directory as compose-go sees it. Paths are not resolved against it (the files are
+// in memory), so it only has to be stable.
+const workingDir = "."
+
+// Load loads the project described by src, as `docker compose -p NAME -f ... --profile ... config` would, but
+// from memory: compose files are merged in order, ${VAR} is interpolated from src.Variables only, env_file and
+// label_file entries are read from src.Supporting, and src.Images replaces service images before the project is
+// checked, so a service with only `build:` can be given an image.
+//
+// `include:` and `extends.file` are refused with an error saying what to do: they would read other files from
+// disk. Values of sensitive env files never appear in the returned errors or warnings.
+func Load(ctx context.Context, src Source) (*Loaded, error) {
+	if err := checkSource(src); err != nil {
+		return nil, err
+	}
+	files, err := indexSupporting(src.Supporting)
+	if err != nil {
+		return nil, err
+	}
+	warnings, err := fileWarnings(src.Files)
+	if err != nil {
+		return nil, err
+	}
+
+	vars := types.Mapping{}
+	for k, v := range src.Variables {
+		vars[k] = v
+	}
+	details := types.ConfigDetails{WorkingDir: workingDir, Environment: vars}
+	for _, f := range src.Files {
+		content := f.Content
+		if content == nil {
+			// compose-go reads the file from disk when Content is nil.
+			content = []byte{}
+		}
+		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: f.Name, Content: content})
+	}
+
+	unset := unsetVariables{}
+	var lastEvent string
+	options := func(o *loader.Options) {
+		o.SetProjectName(src.ProjectName, true)
+		o.Profiles = append([]string(nil), src.Profiles...)
+		o.ResolvePaths = false
+		o.SkipResolveEnvironment = true
+		o.SkipResolveLabels = true
+		// ToOptions has set Interpolate to a fresh value holding compose-go's type casts: keep them.
+		if o.Interpolate == nil {
+			o.Interpolate = &interpolation.Options{}
+		}
+		o.Interpolate.Substitute = unset.substitute
+		o.Interpolate.LookupValue = vars.Resolve
+		o.ResourceLoaders = []loader.ResourceLoader{noFileLoader{lastEvent: &lastEvent}}
+		o.Listeners = []loader.Listener{func(event string, _ map[string]any) { lastEvent = event }}
+	}
+
+	model, err := loader.LoadModelWithContext(ctx, details, options)
+	if err != nil {
+		return nil, fmt.Errorf("loading compose files: %w", err)
+	}
+	if err := applyImages(model, src.Images); err != nil {
+		return nil, err
+	}
+	project, err := loader.ModelToProject(model, loader.ToOptions(&details, []func(*loader.Options){options}), details)
+	if err != nil {
+		return nil, fmt.Errorf("loading compose files: %w", err)
+	}
+
+	sensitive, err := resolveServices(project, vars, files)
+	if err != nil {
+		return nil, err
+	}
+	if err := cleanFilePaths(project, files); err != nil {
+		return nil, err
+	}
+	return &Loaded{
+		Project:      project,
+		SensitiveEnv: sensitive,
+		Files:        files.contents(),
+		Warnings:     append(warnings, unset.warnings()...),
+	}, nil
+}
+
+func checkSource(src Source) error {
+	if src.ProjectName == "" {
+		return errors.New("project name is empty: set it (the CLI takes --project-name)")
+	}
+	if loader.NormalizeProjectName(src.ProjectName) != src.ProjectName {
+		return fmt.Errorf("project name %q is not valid: use lower-case letters, digits, '-' and '_', starting with a letter or digit", src.ProjectName)
+	}
+	if len(src.Files) == 0 {
+		return errors.New("no compose file given: give at least one")
+	}
+	seen := map[string]bool{}
+	for i, f := range src.Files {
+		if f.Name == "" {
+			return fmt.Errorf("compose file %d has no name: name it", i+1)
+		}
+		if seen[f.Name] {
+			return fmt.Errorf("compose file %q is given twice: give it once", f.Name)
+		}
+		seen[f.Name] = true
+	}
+	return nil
+}
+
+// fileWarnings reports the obsolete top-level `version` as Docker Compose does. compose-go logs that warning
+// once per process through logrus, which a long-running controller would lose after the first object.
+func fileWarnings(files []File) ([]string, error) {
+	var warnings []string
+	for _, f := range files {
+		dec := yaml.NewDecoder(bytes.NewReader(f.Content))
+		for {
+			var top struct {
+				Version any `yaml:"version"`
+			}
+			err := dec.Decode(&top)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				// The loader reports syntax errors with more context; nothing to warn about here.
+				break
+			}
+			if top.Version != nil {
+				warnings = append(warnings, fmt.Sprintf("%s: the attribute `version` is obsolete and ignored: remove it", f.Name))
+				break
+			}
+		}
+	}
+	return warnings, nil
+}
+
+// applyImages sets service images in the merged model, before compose-go checks that every service has an image
+// or a build section.
+func applyImages(model map[string]any, images map[string]string) error {
+	if len(images) == 0 {
+		return nil
+	}
+	services, _ := model["services"].(map[string]any)
+	for _, name := range sortedKeys(images) {
+		ref := images[name]
+		svc, ok := services[name].(map[string]any)
+		if !ok {
+			return fmt.Errorf("image override for service %q: the project has no such service (services: %s)",
+				name, strings.Join(sortedKeys(services), ", "))
+		}
+		if _, err := reference.ParseNormalizedNamed(ref); err != nil {
+			return fmt.Errorf("image override for service %q: %q is not an image reference: %w", name, ref, err)
+		}
+		svc["image"] = ref
+	}
+	return nil
+}
+
+// resolveServices resolves env_file and label_file entries of every service (enabled or not) and its pre_start
+// hooks, and returns the sensitive variables by service.
+func resolveServices(project *types.Project, vars types.Mapping, files supporting) (map[string]map[string]string, error) {
+	sensitive := map[string]map[string]string{}
+	for _, group := range []types.Services{project.Services, project.DisabledServices} {
+		for _, name := range sortedKeys(group) {
+			svc := group[name]
+			owner := "service " + name
+			hidden, err := resolveEnvironment(owner, &svc.ContainerSpec, vars, files)
+			if err != nil {
+				return nil, err
+			}
+			if err := resolveLabels(owner, &svc.ContainerSpec, files); err != nil {
+				return nil, err
+			}
+			for i := range svc.PreStart {
+				hook := &svc.PreStart[i].ContainerSpec
+				hookOwner := fmt.Sprintf("%s: pre_start[%d]", owner, i)
+				// Hooks do not run on ECS; their sensitive values are dropped rather than published.
+				if _, err := resolveEnvironment(hookOwner, hook, vars, files); err != nil {
+					return nil, err
+				}
+				if err := resolveLabels(hookOwner, hook, files); err != nil {
+					return nil, err
+				}
+			}
+			group[name] = svc
+			if _, enabled := project.Services[name]; enabled && len(hidden) > 0 {
+				sensitive[name] = hidden
+			}
+		}
+	}
+	return sensitive, nil
+}
+
+// cleanFilePaths rewrites secret and config `file:` paths to the keys of Loaded.Files, and checks that the
+// secrets the enabled services use were given.
+func cleanFilePaths(project *types.Project, files supporting) error {
+	used := map[string]bool{}
+	for _, svc := range project.Services {
+		for _, s := range svc.Secrets {
+			used[s.Source] = true
+		}
+	}
+	for _, name := range sortedKeys(project.Secrets) {
+		s := project.Secrets[name]
+		if s.File == "" {
+			continue
+		}
+		key, err := cleanPath(s.File)
+		if err != nil {
+			return fmt.Errorf("secret %q: file: %w", name, err)
+		}
+		if _, ok := files[key]; !ok && used[name] {
+			return fmt.Errorf("secret %q: file %q not found: %s", name, s.File, supportingHint)
+		}
+		s.File = key
+		project.Secrets[name] = s
+	}
+	for _, name := range sortedKeys(project.Configs) {
+		c := project.Configs[name]
+		if c.File == "" {
+			continue
+		}
+		key, err := cleanPath(c.File)
+		if err != nil {
+			return fmt.Errorf("config %q: file: %w", name, err)
+		}
+		c.File = key
+		project.Configs[name] = c
+	}
+	return nil
+}
