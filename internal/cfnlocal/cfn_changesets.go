@@ -84,9 +84,6 @@ func (s *Server) createChangeSet(ctx context.Context, f form) (any, *apiError) {
 		return nil, aerr
 	}
 	caps := f.list("Capabilities.member")
-	if aerr := checkCapabilities(t, caps); aerr != nil {
-		return nil, aerr
-	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -116,6 +113,9 @@ func (s *Server) createChangeSet(ctx context.Context, f form) (any, *apiError) {
 				return nil, senderError(codeAlreadyExists, "ChangeSet [%s] already exists", csName)
 			}
 		}
+	}
+	if aerr := checkCapabilities(t, caps); aerr != nil {
+		return nil, aerr
 	}
 	params, aerr := resolveParameters(t, parseParamInputs(f), prevParams)
 	if aerr != nil {

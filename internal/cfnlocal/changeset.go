@@ -68,11 +68,27 @@ func (s *Server) diffLocked(st *stack, cs *changeSet) ([]resourceChange, bool, e
 		return nil, false, err
 	}
 	active := activeResources(cs.Template, ec)
+	waves, err := cs.Template.order(active)
+	if err != nil {
+		return nil, false, err
+	}
+	// visible is what references can see: a resource to be replaced gets a
+	// new physical ID, so its dependents evaluate against a placeholder and
+	// show up as modified, as CloudFormation reports them.
+	visible := map[string]*resourceState{}
+	for id, r := range current {
+		visible[id] = r
+	}
+	ec.Resource = func(id string) (*resourceState, bool) {
+		r, ok := visible[id]
+		return r, ok
+	}
 	var changes []resourceChange
-	for _, id := range sortedKeys(cs.Template.Resources) {
-		if !active[id] {
-			continue
-		}
+	var ids []string
+	for _, w := range waves {
+		ids = append(ids, w...)
+	}
+	for _, id := range ids {
 		rd := cs.Template.Resources[id]
 		props, err := evalProps(ec, rd)
 		if err != nil {
@@ -83,6 +99,7 @@ func (s *Server) diffLocked(st *stack, cs *changeSet) ([]resourceChange, bool, e
 		case !ok:
 			changes = append(changes, resourceChange{Action: "Add", LogicalID: id, Type: rd.Type})
 		case cur.Type != rd.Type:
+			delete(visible, id)
 			changes = append(changes, resourceChange{Action: "Modify", LogicalID: id, PhysicalID: cur.PhysicalID, Type: rd.Type, Replacement: "True"})
 		case !reflect.DeepEqual(cur.Props, props) || cur.DeletionPolicy != rd.DeletionPolicy:
 			repl := "False"
@@ -91,10 +108,12 @@ func (s *Server) diffLocked(st *stack, cs *changeSet) ([]resourceChange, bool, e
 				if _, pending := firstUnresolved(props); pending {
 					repl = "Conditional"
 				}
+				delete(visible, id)
 			}
 			changes = append(changes, resourceChange{Action: "Modify", LogicalID: id, PhysicalID: cur.PhysicalID, Type: rd.Type, Replacement: repl})
 		}
 	}
+	sort.Slice(changes, func(i, j int) bool { return changes[i].LogicalID < changes[j].LogicalID })
 	for _, id := range sortedKeys(current) {
 		if !active[id] {
 			changes = append(changes, resourceChange{Action: "Remove", LogicalID: id, PhysicalID: current[id].PhysicalID, Type: current[id].Type})
