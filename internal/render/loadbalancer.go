@@ -1,0 +1,118 @@
+package render
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/awslabs/goformation/v7/cloudformation/elasticloadbalancingv2"
+)
+
+var lbARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/(app|net)/[A-Za-z0-9-]+/[a-f0-9]+$`)
+
+// planLoadBalancer decides whether the project needs a load balancer and of which type. As in Docker, an
+// application load balancer is used only when every published port is HTTP (80, 443 or x-aws-protocol http/https);
+// otherwise a network load balancer.
+func (r *renderer) planLoadBalancer() error {
+	anyPorts, allHTTP := false, true
+	published := map[string]string{} // port/proto -> service
+	for _, svc := range r.services {
+		for _, port := range r.plans[svc.Name].ports {
+			anyPorts = true
+			allHTTP = allHTTP && port.http
+			key := fmt.Sprintf("%d/%s", port.published, port.protocol)
+			if other, ok := published[key]; ok {
+				return fmt.Errorf("services.%s.ports: port %s is also published by service %s, and one load balancer listener serves one port; publish a different port", svc.Name, key, other)
+			}
+			published[key] = svc.Name
+		}
+	}
+	ext, hasExt, err := r.extString(xLoadBalancer)
+	if err != nil {
+		return err
+	}
+	if !anyPorts {
+		if hasExt {
+			r.warnf(xLoadBalancer, "no service publishes a port, so the load balancer is not used")
+		}
+		return nil
+	}
+	r.lbType = "network"
+	if allHTTP {
+		r.lbType = "application"
+	}
+	if hasExt {
+		m := lbARNPattern.FindStringSubmatch(ext)
+		if m == nil {
+			return fmt.Errorf("%s: %q is not a load balancer ARN; give the ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app|net/<name>/<id>) so its type can be checked without calling AWS", xLoadBalancer, ext)
+		}
+		have := map[string]string{"app": "application", "net": "network"}[m[1]]
+		if have != r.lbType {
+			return fmt.Errorf("%s: load balancer %q is of type %s, but the project needs a %s load balancer (an application load balancer only when every published port is HTTP); use a %s load balancer", xLoadBalancer, ext, have, r.lbType, r.lbType)
+		}
+		r.lbARN = ext
+		return nil
+	}
+	r.createLB = true
+	scheme := "internet-facing"
+	if r.opts.Network.InternalLoadBalancer {
+		scheme = "internal"
+	}
+	lb := &elasticloadbalancingv2.LoadBalancer{
+		Scheme:  ptr(scheme),
+		Subnets: r.subnets,
+		Type:    ptr(r.lbType),
+		Tags:    r.projectTags(),
+	}
+	if r.lbType == "application" {
+		for _, n := range sortedKeys(r.securityGroup) {
+			lb.SecurityGroups = append(lb.SecurityGroups, r.securityGroup[n])
+		}
+	} else {
+		lb.LoadBalancerAttributes = []elasticloadbalancingv2.LoadBalancer_LoadBalancerAttribute{
+			{Key: ptr("load_balancing.cross_zone.enabled"), Value: ptr("true")},
+		}
+	}
+	r.tpl.Resources[loadBalancerID] = lb
+	r.lbARN = r.in.ref(loadBalancerID)
+	return nil
+}
+
+// addPortResources writes the target group, listener and security group ingress of one published port, and returns
+// the listener ID (the service waits for it) and the ECS load balancer entry.
+func (r *renderer) addPortResources(p *servicePlan, port portPlan) (string, string) {
+	svc := p.svc.Name
+	protocol := strings.ToUpper(port.protocol)
+	if r.lbType == "application" {
+		protocol = "HTTP" // HTTPS needs a certificate: add it with an overlay
+	}
+	tgID := targetGroupID(svc, port.protocol, port.published)
+	r.tpl.Resources[tgID] = &elasticloadbalancingv2.TargetGroup{
+		Port:       ptr(int(port.target)),
+		Protocol:   ptr(protocol),
+		TargetType: ptr("ip"),
+		VpcId:      ptr(r.vpc),
+		Tags:       r.serviceTags(svc),
+	}
+	lID := listenerID(svc, port.protocol, port.published)
+	r.tpl.Resources[lID] = &elasticloadbalancingv2.Listener{
+		DefaultActions: []elasticloadbalancingv2.Listener_Action{{
+			Type: "forward",
+			ForwardConfig: &elasticloadbalancingv2.Listener_ForwardConfig{
+				TargetGroups: []elasticloadbalancingv2.Listener_TargetGroupTuple{{TargetGroupArn: ptr(r.in.ref(tgID))}},
+			},
+		}},
+		LoadBalancerArn: r.lbARN,
+		Port:            ptr(int(port.published)),
+		Protocol:        ptr(protocol),
+	}
+	r.listeners = append(r.listeners, listenerRef{id: lID, service: svc})
+	for _, n := range p.networks {
+		r.addPortIngress(svc, n, port.target, port.protocol)
+		if r.lbType == "application" && port.published != port.target {
+			// Clients reach the application load balancer, which shares the network's group, on the published port.
+			r.addPortIngress(svc, n, port.published, port.protocol)
+		}
+	}
+	return lID, tgID
+}

@@ -1,0 +1,282 @@
+package render
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// portPlan is one published port of a service.
+type portPlan struct {
+	target    uint32
+	published uint32
+	protocol  string // tcp or udp
+	http      bool   // counts towards an application load balancer
+}
+
+// scaling is a service's x-aws-autoscaling.
+type scaling struct {
+	min, max int
+	metric   string // ECSServiceAverageCPUUtilization or ECSServiceAverageMemoryUtilization
+	target   int
+}
+
+// servicePlan is what the renderer worked out for one service before writing resources.
+type servicePlan struct {
+	svc          types.ServiceConfig
+	ports        []portPlan
+	networks     []string
+	cpu, memory  string
+	gpus         int64
+	ec2          bool
+	instanceType string // from node.machine
+	ami          string // from node.ami
+	desired      int
+	minPercent   int
+	maxPercent   int
+	scaling      *scaling
+	memReserve   int64 // MiB
+}
+
+// planService validates a service and works out its ports, size and deployment settings.
+func (r *renderer) planService(svc types.ServiceConfig) (*servicePlan, error) {
+	if err := r.checkServiceFields(svc); err != nil {
+		return nil, err
+	}
+	p := &servicePlan{svc: svc, desired: svc.GetScale(), minPercent: 100, maxPercent: 200}
+	at := "services." + svc.Name
+	if svc.Image == "" {
+		if svc.Build != nil {
+			return nil, fmt.Errorf("%s: the service only has build: and no image, and ECS cannot build images; push the image to a registry and set it as an image override (spec.compose.images.%s, or --image %s=<ref> on the command line)", at, svc.Name, svc.Name)
+		}
+		return nil, fmt.Errorf("%s.image: the service has no image; set image to an image in a registry ECS can pull from", at)
+	}
+	if svc.Build != nil {
+		r.warnf(at+".build", "ECS runs the image %s and does not build it; the field is ignored", svc.Image)
+	}
+	if p.desired < 0 {
+		return nil, fmt.Errorf("%s.deploy.replicas: %d is negative; use 0 or more", at, p.desired)
+	}
+	for _, key := range sortedKeys(svc.Extensions) {
+		switch key {
+		case xRole, xPolicies, xPullCredentials:
+		default:
+			if strings.HasPrefix(key, "x-aws-") {
+				r.warnf(at+"."+key, "unknown x-aws extension for a service; it is ignored")
+			}
+		}
+	}
+	if err := r.planPorts(p); err != nil {
+		return nil, err
+	}
+	p.networks = sortedKeys(svc.Networks)
+	for _, n := range p.networks {
+		cfg := svc.Networks[n]
+		if cfg == nil {
+			continue
+		}
+		if len(cfg.Aliases) > 0 {
+			r.warnf(at+".networks."+n+".aliases", "services are reachable by their service name only (Cloud Map); the field is ignored")
+		}
+		if cfg.Ipv4Address != "" || cfg.Ipv6Address != "" || cfg.MacAddress != "" || len(cfg.LinkLocalIPs) > 0 {
+			r.warnf(at+".networks."+n, "tasks get addresses from their subnet; fixed addresses are ignored")
+		}
+	}
+	if svc.Deploy != nil {
+		if svc.Deploy.Mode != "" && svc.Deploy.Mode != "replicated" {
+			return nil, fmt.Errorf("%s.deploy.mode: %q is not supported: ECS runs a number of replicas; remove mode or set it to replicated and use deploy.replicas", at, svc.Deploy.Mode)
+		}
+	}
+	if err := planDeployment(p); err != nil {
+		return nil, err
+	}
+	if err := r.planGPU(p); err != nil {
+		return nil, err
+	}
+	if err := sizeTask(p); err != nil {
+		return nil, err
+	}
+	p.memReserve = int64(svc.MemReservation) / miB
+	if svc.Deploy != nil && svc.Deploy.Resources.Reservations != nil && svc.Deploy.Resources.Reservations.MemoryBytes > 0 {
+		p.memReserve = int64(svc.Deploy.Resources.Reservations.MemoryBytes) / miB
+	}
+	return p, nil
+}
+
+func (r *renderer) planPorts(p *servicePlan) error {
+	seen := map[string]bool{}
+	for i, port := range p.svc.Ports {
+		at := fmt.Sprintf("services.%s.ports[%d]", p.svc.Name, i)
+		if port.Target == 0 || port.Target > 65535 {
+			return fmt.Errorf("%s: the container port must be between 1 and 65535", at)
+		}
+		published := port.Target
+		if port.Published != "" {
+			n, err := strconv.ParseUint(port.Published, 10, 16)
+			if err != nil || n == 0 {
+				return fmt.Errorf("%s.published: %q is not a single port; a load balancer listener needs one port number between 1 and 65535", at, port.Published)
+			}
+			published = uint32(n)
+		}
+		proto := strings.ToLower(port.Protocol)
+		if proto == "" {
+			proto = "tcp"
+		}
+		if proto != "tcp" && proto != "udp" {
+			return fmt.Errorf("%s.protocol: %q is not supported; ECS load balancers carry tcp and udp", at, port.Protocol)
+		}
+		if port.HostIP != "" {
+			r.warnf(at+".host_ip", "the load balancer listens on all its addresses; the field is ignored")
+		}
+		if port.Mode == "host" {
+			r.warnf(at+".mode", "ports are always published through the load balancer; the field is ignored")
+		}
+		http := proto == "tcp" && (port.Target == 80 || port.Target == 443)
+		if v, ok := port.Extensions[xProtocol]; ok {
+			s, _ := v.(string)
+			switch strings.ToLower(s) {
+			case "http", "https":
+				http = proto == "tcp"
+			case "tcp", "udp":
+				http = false
+			default:
+				return fmt.Errorf("%s.%s: %v is not supported; use http, https, tcp or udp", at, xProtocol, v)
+			}
+		} else if ap := strings.ToLower(port.AppProtocol); ap == "http" || ap == "https" {
+			http = proto == "tcp"
+		}
+		key := fmt.Sprintf("%d/%s", published, proto)
+		if seen[key] {
+			return fmt.Errorf("%s: port %s is published twice by the service; publish it once", at, key)
+		}
+		seen[key] = true
+		p.ports = append(p.ports, portPlan{target: port.Target, published: published, protocol: proto, http: http})
+	}
+	return nil
+}
+
+// planDeployment works out replicas, deployment percentages and auto scaling.
+func planDeployment(p *servicePlan) error {
+	at := "services." + p.svc.Name + ".deploy"
+	d := p.svc.Deploy
+	if d == nil {
+		return nil
+	}
+	if uc := d.UpdateConfig; uc != nil {
+		minV, hasMin, err := extInt(uc.Extensions, xMinPercent, at+".update_config")
+		if err != nil {
+			return err
+		}
+		maxV, hasMax, err := extInt(uc.Extensions, xMaxPercent, at+".update_config")
+		if err != nil {
+			return err
+		}
+		if uc.Parallelism != nil && !(hasMin && hasMax) {
+			if d.Replicas == nil {
+				return fmt.Errorf("%s.update_config.parallelism: a rolling update needs deploy.replicas to be set; set it", at)
+			}
+			replicas, par := *d.Replicas, int(*uc.Parallelism)
+			if replicas < par || replicas == 0 {
+				return fmt.Errorf("%s.update_config.parallelism: deploy.replicas (%d) must be at least deploy.update_config.parallelism (%d); lower parallelism", at, replicas, par)
+			}
+			p.minPercent = (replicas - par) * 100 / replicas
+			p.maxPercent = (replicas + par) * 100 / replicas
+		}
+		if hasMin {
+			p.minPercent = minV
+		}
+		if hasMax {
+			p.maxPercent = maxV
+		}
+		if p.minPercent < 0 || p.minPercent > 100 {
+			return fmt.Errorf("%s.update_config.%s: %d is outside 0-100", at, xMinPercent, p.minPercent)
+		}
+		if p.maxPercent < 100 || p.maxPercent > 200 {
+			return fmt.Errorf("%s.update_config.%s: %d is outside 100-200", at, xMaxPercent, p.maxPercent)
+		}
+	}
+	return planScaling(p, d.Extensions, at)
+}
+
+func planScaling(p *servicePlan, ext types.Extensions, at string) error {
+	raw, ok := ext[xAutoscaling]
+	if !ok {
+		return nil
+	}
+	at += "." + xAutoscaling
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return fmt.Errorf("%s: expected a mapping with min, max and cpu or memory", at)
+	}
+	for _, k := range sortedKeys(m) {
+		switch k {
+		case "min", "max", "cpu", "memory":
+		default:
+			return fmt.Errorf("%s.%s: unknown key; use min, max and cpu or memory", at, k)
+		}
+	}
+	s := &scaling{}
+	var err error
+	var has bool
+	if s.max, has, err = extInt(m, "max", at); err != nil {
+		return err
+	} else if !has {
+		return fmt.Errorf("%s: max (the most replicas) is required; set it", at)
+	}
+	if s.min, _, err = extInt(m, "min", at); err != nil {
+		return err
+	}
+	cpu, hasCPU, err := extInt(m, "cpu", at)
+	if err != nil {
+		return err
+	}
+	mem, hasMem, err := extInt(m, "memory", at)
+	if err != nil {
+		return err
+	}
+	switch {
+	case hasCPU && hasMem:
+		return fmt.Errorf("%s: set either a cpu or a memory target, not both", at)
+	case hasCPU:
+		s.metric, s.target = "ECSServiceAverageCPUUtilization", cpu
+	case hasMem:
+		s.metric, s.target = "ECSServiceAverageMemoryUtilization", mem
+	default:
+		return fmt.Errorf("%s: set a cpu or memory target utilisation in percent", at)
+	}
+	if s.min < 0 || s.max < 1 || s.min > s.max {
+		return fmt.Errorf("%s: min (%d) and max (%d) must satisfy 0 <= min <= max and max >= 1", at, s.min, s.max)
+	}
+	if s.target < 1 || s.target > 100 {
+		return fmt.Errorf("%s: the target utilisation %d must be between 1 and 100 percent", at, s.target)
+	}
+	p.scaling = s
+	return nil
+}
+
+// extInt reads an integer extension value; YAML may give it as an int, a float or a string.
+func extInt(ext map[string]any, key, at string) (int, bool, error) {
+	v, ok := ext[key]
+	if !ok || v == nil {
+		return 0, false, nil
+	}
+	switch t := v.(type) {
+	case int:
+		return t, true, nil
+	case int64:
+		return int(t), true, nil
+	case uint64:
+		return int(t), true, nil
+	case float64:
+		if t == float64(int(t)) {
+			return int(t), true, nil
+		}
+	case string:
+		if n, err := strconv.Atoi(strings.TrimSpace(t)); err == nil {
+			return n, true, nil
+		}
+	}
+	return 0, false, fmt.Errorf("%s.%s: %v is not a whole number", at, key, v)
+}

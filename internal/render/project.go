@@ -1,0 +1,234 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/ecs"
+	"github.com/awslabs/goformation/v7/cloudformation/logs"
+	"github.com/awslabs/goformation/v7/cloudformation/servicediscovery"
+)
+
+// build writes every resource of the template.
+func (r *renderer) build() error {
+	if err := r.checkProjectFields(); err != nil {
+		return err
+	}
+	for _, svc := range r.services {
+		p, err := r.planService(svc)
+		if err != nil {
+			return err
+		}
+		r.plans[svc.Name] = p
+	}
+	if err := r.resolveNetwork(); err != nil {
+		return err
+	}
+	r.addCluster()
+	if err := r.addLogGroup(); err != nil {
+		return err
+	}
+	r.addCloudMap()
+	if err := r.addSecurityGroups(); err != nil {
+		return err
+	}
+	if err := r.planLoadBalancer(); err != nil {
+		return err
+	}
+	secrets, err := r.addSecrets()
+	if err != nil {
+		return err
+	}
+	volumes, err := r.addVolumes()
+	if err != nil {
+		return err
+	}
+	if r.gpu {
+		if err := r.addGPUCapacity(); err != nil {
+			return err
+		}
+	}
+	for _, svc := range r.services {
+		if err := r.addService(r.plans[svc.Name], secrets, volumes); err != nil {
+			return err
+		}
+	}
+	r.addOutputs()
+	return nil
+}
+
+// checkProjectFields handles the top-level extensions and warns about project keys ECS cannot use.
+func (r *renderer) checkProjectFields() error {
+	for _, key := range sortedKeys(r.project.Extensions) {
+		switch key {
+		case xVPC, xCluster, xLoadBalancer, xLogsRetention, xCloudFormation:
+		default:
+			if strings.HasPrefix(key, "x-aws-") {
+				r.warnf(key, "unknown x-aws extension; it is ignored")
+			}
+		}
+	}
+	for _, name := range sortedKeys(r.project.Configs) {
+		r.warnf("configs."+name, "ECS has no configs; mount the content from a secret or bake it into the image; the config is ignored")
+	}
+	for _, name := range sortedKeys(r.project.Models) {
+		r.warnf("models."+name, "ECS has no model runner; the model is ignored")
+	}
+	return nil
+}
+
+// extString reads a string extension from the project.
+func (r *renderer) extString(key string) (string, bool, error) {
+	v, ok := r.project.Extensions[key]
+	if !ok || v == nil {
+		return "", false, nil
+	}
+	s, isString := v.(string)
+	if !isString || strings.TrimSpace(s) == "" {
+		return "", false, fmt.Errorf("%s: expected a non-empty string, got %v", key, v)
+	}
+	return strings.TrimSpace(s), true, nil
+}
+
+// resolveNetwork decides where the VPC and subnets come from: explicit IDs, exports of a network stack, the
+// compose file's x-aws-vpc, or template parameters so the template renders offline.
+func (r *renderer) resolveNetwork() error {
+	n := r.opts.Network
+	xvpc, hasXVPC, err := r.extString(xVPC)
+	if err != nil {
+		return err
+	}
+	switch {
+	case n.VPCID != "" && n.VPCImport != "":
+		return fmt.Errorf("network: set either the VPC ID or the VPC export name, not both")
+	case n.VPCID != "":
+		r.vpc = n.VPCID
+	case n.VPCImport != "":
+		r.vpc = r.in.importValue(n.VPCImport)
+	case hasXVPC:
+		// Docker accepted an ARN and used its last segment.
+		r.vpc = xvpc[strings.LastIndex(xvpc, "/")+1:]
+		if !strings.HasPrefix(r.vpc, "vpc-") {
+			return fmt.Errorf("%s: %q is not a VPC ID (vpc-...) or VPC ARN; set the ID of the VPC to deploy into", xVPC, xvpc)
+		}
+	default:
+		r.tpl.Parameters[vpcParamID] = cfnParameter("AWS::EC2::VPC::Id", "VPC to deploy the project into", nil)
+		r.vpc = r.in.ref(vpcParamID)
+	}
+	if hasXVPC && (n.VPCID != "" || n.VPCImport != "") {
+		r.warnf(xVPC, "the VPC given to composestack takes precedence; %s is ignored", xvpc)
+	}
+	switch {
+	case len(n.SubnetIDs) > 0 && len(n.SubnetImports) > 0:
+		return fmt.Errorf("network: set either subnet IDs or subnet export names, not both")
+	case len(n.SubnetIDs) > 0:
+		for _, id := range n.SubnetIDs {
+			if !strings.HasPrefix(id, "subnet-") {
+				return fmt.Errorf("network: subnet %q is not a subnet ID (subnet-...)", id)
+			}
+			r.subnets = append(r.subnets, id)
+			r.subnetNames = append(r.subnetNames, id)
+		}
+	case len(n.SubnetImports) > 0:
+		for _, export := range n.SubnetImports {
+			r.subnets = append(r.subnets, r.in.importValue(export))
+			r.subnetNames = append(r.subnetNames, export)
+		}
+	default:
+		r.tpl.Parameters[subnetsParamID] = cfnParameter("List<AWS::EC2::Subnet::Id>",
+			"Subnets for tasks, load balancer and file system mount targets, in at least two Availability Zones", nil)
+		r.subnets = []string{r.in.listRef(subnetsParamID)}
+	}
+	return nil
+}
+
+// subnetsForMountTargets lists one subnet per EFS mount target. With a Subnets parameter the count is unknown when
+// rendering, so the first two subnets (the two Availability Zones a load balancer needs) get mount targets.
+func (r *renderer) subnetsForMountTargets() (ids, names []string) {
+	if len(r.subnetNames) > 0 {
+		return r.subnets, r.subnetNames
+	}
+	for i := 0; i < 2; i++ {
+		ids = append(ids, r.in.selectIndex(i, r.in.ref(subnetsParamID)))
+		names = append(names, fmt.Sprintf("Subnet%d", i+1))
+	}
+	return ids, names
+}
+
+func (r *renderer) addCluster() {
+	ext, ok, _ := r.extString(xCluster)
+	if ok {
+		r.cluster = ext
+		r.clusterName = ext[strings.LastIndex(ext, "/")+1:]
+		r.tpl.Metadata["Cluster"] = ext
+		return
+	}
+	r.createCluster = true
+	r.tpl.Resources[clusterID] = &ecs.Cluster{ClusterName: ptr(r.name), Tags: r.projectTags()}
+	r.cluster = r.in.ref(clusterID)
+	r.clusterName = r.cluster
+}
+
+// logRetentionDays are the values CloudWatch Logs accepts for RetentionInDays.
+var logRetentionDays = map[int]bool{1: true, 3: true, 5: true, 7: true, 14: true, 30: true, 60: true, 90: true,
+	120: true, 150: true, 180: true, 365: true, 400: true, 545: true, 731: true, 1096: true, 1827: true, 2192: true,
+	2557: true, 2922: true, 3288: true, 3653: true}
+
+func (r *renderer) addLogGroup() error {
+	group := &logs.LogGroup{LogGroupName: ptr("/docker-compose/" + r.name), Tags: r.projectTags()}
+	days, has, err := extInt(r.project.Extensions, xLogsRetention, "")
+	if err != nil {
+		return fmt.Errorf("%s: %v is not a whole number of days", xLogsRetention, r.project.Extensions[xLogsRetention])
+	}
+	if has {
+		if !logRetentionDays[days] {
+			return fmt.Errorf("%s: CloudWatch Logs cannot keep logs for %d days; use 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653", xLogsRetention, days)
+		}
+		group.RetentionInDays = ptr(days)
+	}
+	r.tpl.Resources[logGroupID] = group
+	return nil
+}
+
+func (r *renderer) addCloudMap() {
+	r.tpl.Resources[cloudMapID] = &servicediscovery.PrivateDnsNamespace{
+		Description: ptr("Service Map for Docker Compose project " + r.name),
+		Name:        r.name + ".local",
+		Vpc:         r.vpc,
+		Tags:        r.projectTags(),
+	}
+}
+
+func (r *renderer) addOutputs() {
+	r.tpl.Outputs["Cluster"] = cloudformation.Output{Value: r.cluster, Description: ptr("ECS cluster running the services")}
+	if r.createLB {
+		r.tpl.Outputs["LoadBalancerDNSName"] = cloudformation.Output{
+			Value: r.in.getAtt(loadBalancerID, "DNSName"), Description: ptr("DNS name of the load balancer")}
+		r.tpl.Outputs["LoadBalancerCanonicalHostedZoneID"] = cloudformation.Output{
+			Value: r.in.getAtt(loadBalancerID, "CanonicalHostedZoneID"), Description: ptr("Route 53 hosted zone of the load balancer, for alias records")}
+	}
+	for _, svc := range r.services {
+		r.tpl.Outputs[outputServiceName(svc.Name)] = cloudformation.Output{
+			Value:       r.in.getAtt(serviceID(svc.Name), "Name"),
+			Description: ptr(fmt.Sprintf("ECS service name of compose service %s", svc.Name)),
+		}
+	}
+}
+
+// cfnParameter builds a template parameter; def is its default, nil for none.
+func cfnParameter(typ, description string, def any) cloudformation.Parameter {
+	return cloudformation.Parameter{Type: typ, Description: ptr(description), Default: def}
+}
+
+// assumeRolePolicy lets an AWS service principal assume a role.
+func assumeRolePolicy(principal string) map[string]any {
+	return map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Effect":    "Allow",
+			"Principal": map[string]any{"Service": principal},
+			"Action":    "sts:AssumeRole",
+		}},
+	}
+}

@@ -1,0 +1,340 @@
+package render
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/awslabs/goformation/v7/cloudformation/applicationautoscaling"
+	"github.com/awslabs/goformation/v7/cloudformation/ecs"
+	"github.com/awslabs/goformation/v7/cloudformation/iam"
+	"github.com/awslabs/goformation/v7/cloudformation/servicediscovery"
+)
+
+// maxStopTimeout is the longest ECS waits between SIGTERM and SIGKILL on Fargate.
+const maxStopTimeout = 120
+
+// addService writes the roles, task definition, discovery entry, load balancing and ECS service of one compose
+// service.
+func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols map[string]*efsVolume) error {
+	svc := p.svc
+	name := svc.Name
+	logs := r.logConfiguration(svc)
+
+	// Init containers run first and must succeed: the secrets writer (if any), then the search-domain writer.
+	var inits []ecs.TaskDefinition_ContainerDefinition
+	sidecar, secretARNs, err := r.secretsSidecar(p, secrets, logs)
+	if err != nil {
+		return err
+	}
+	var volumes []ecs.TaskDefinition_Volume
+	var mounts []ecs.TaskDefinition_MountPoint
+	if sidecar != nil {
+		inits = append(inits, *sidecar)
+		volumes = append(volumes, ecs.TaskDefinition_Volume{Name: ptr(secretsVolume)})
+		mounts = append(mounts, ecs.TaskDefinition_MountPoint{ContainerPath: ptr(secretsDir), ReadOnly: ptr(true), SourceVolume: ptr(secretsVolume)})
+	}
+	inits = append(inits, ecs.TaskDefinition_ContainerDefinition{
+		Name:             normalizeName(name) + "_ResolvConf_InitContainer",
+		Image:            searchDomainInitImage,
+		Essential:        ptr(false),
+		Command:          []string{r.in.sub("${AWS::Region}.compute.internal"), r.name + ".local"},
+		LogConfiguration: logs,
+	})
+	var deps []ecs.TaskDefinition_ContainerDependency
+	for _, c := range inits {
+		deps = append(deps, ecs.TaskDefinition_ContainerDependency{Condition: ptr("SUCCESS"), ContainerName: ptr(c.Name)})
+	}
+
+	efsVolumes, efsMounts, volumePolicies, waitMounts, err := r.serviceVolumes(p, vols)
+	if err != nil {
+		return err
+	}
+	volumes = append(volumes, efsVolumes...)
+	mounts = append(mounts, efsMounts...)
+
+	envSecrets, envSecretARN, err := r.sensitiveEnvironment(p)
+	if err != nil {
+		return err
+	}
+	hc, err := healthCheck(svc)
+	if err != nil {
+		return err
+	}
+	lp, err := r.linuxParameters(p)
+	if err != nil {
+		return err
+	}
+	platform, err := runtimePlatform(svc)
+	if err != nil {
+		return err
+	}
+	main := ecs.TaskDefinition_ContainerDefinition{
+		Name:                 name,
+		Image:                svc.Image,
+		Command:              svc.Command,
+		EntryPoint:           svc.Entrypoint,
+		Environment:          r.environment(svc),
+		Secrets:              envSecrets,
+		Essential:            ptr(true),
+		HealthCheck:          hc,
+		LinuxParameters:      lp,
+		LogConfiguration:     logs,
+		MountPoints:          mounts,
+		PortMappings:         portMappings(p),
+		Ulimits:              r.ulimits(p),
+		ResourceRequirements: gpuRequirements(p),
+		DependsOnProp:        deps,
+	}
+	if len(svc.Labels) > 0 {
+		main.DockerLabels = svc.Labels
+	}
+	if svc.User != "" {
+		main.User = ptr(svc.User)
+	}
+	if svc.WorkingDir != "" {
+		main.WorkingDirectory = ptr(svc.WorkingDir)
+	}
+	if svc.ReadOnly {
+		main.ReadonlyRootFilesystem = ptr(true)
+	}
+	if svc.Tty {
+		main.PseudoTerminal = ptr(true)
+	}
+	if svc.StdinOpen {
+		main.Interactive = ptr(true)
+	}
+	if p.memReserve > 0 {
+		main.MemoryReservation = ptr(int(p.memReserve))
+	}
+	if svc.StopGracePeriod != nil {
+		s := int(time.Duration(*svc.StopGracePeriod) / time.Second)
+		if s < 0 || s > maxStopTimeout {
+			return fmt.Errorf("services.%s.stop_grace_period: ECS waits at most %ds before killing a container; lower it", name, maxStopTimeout)
+		}
+		main.StopTimeout = ptr(s)
+	}
+	for _, k := range sortedKeys(svc.Sysctls) {
+		main.SystemControls = append(main.SystemControls, ecs.TaskDefinition_SystemControl{Namespace: ptr(k), Value: ptr(svc.Sysctls[k])})
+	}
+	pullCreds, err := r.pullCredentials(p)
+	if err != nil {
+		return err
+	}
+	if pullCreds != "" {
+		main.RepositoryCredentials = &ecs.TaskDefinition_RepositoryCredentials{CredentialsParameter: ptr(pullCreds)}
+	}
+
+	// Roles: the execution role pulls images and reads secrets; the task role is what the application may do.
+	var readable []string
+	if pullCreds != "" {
+		readable = append(readable, pullCreds)
+	}
+	readable = append(readable, secretARNs...)
+	if envSecretARN != "" {
+		readable = append(readable, envSecretARN)
+	}
+	r.addExecutionRole(name, readable)
+	hasTaskRole, err := r.addTaskRole(p, volumePolicies)
+	if err != nil {
+		return err
+	}
+
+	compat := "FARGATE"
+	if p.ec2 {
+		compat = "EC2"
+	}
+	td := &ecs.TaskDefinition{
+		Family:                  ptr(r.name + "-" + name),
+		NetworkMode:             ptr("awsvpc"),
+		RequiresCompatibilities: []string{compat},
+		Memory:                  ptr(p.memory),
+		ExecutionRoleArn:        ptr(r.in.getAtt(executionRoleID(name), "Arn")),
+		ContainerDefinitions:    append(inits, main),
+		Volumes:                 volumes,
+		RuntimePlatform:         platform,
+		Tags:                    r.serviceTags(name),
+	}
+	if p.cpu != "" {
+		td.Cpu = ptr(p.cpu)
+	}
+	if hasTaskRole {
+		td.TaskRoleArn = ptr(r.in.getAtt(taskRoleID(name), "Arn"))
+	}
+	r.tpl.Resources[taskDefinitionID(name)] = td
+
+	r.tpl.Resources[discoveryID(name)] = &servicediscovery.Service{
+		Description: ptr(fmt.Sprintf("%q service discovery entry in Cloud Map", name)),
+		Name:        ptr(name),
+		NamespaceId: ptr(r.in.ref(cloudMapID)),
+		DnsConfig: &servicediscovery.Service_DnsConfig{
+			DnsRecords:    []servicediscovery.Service_DnsRecord{{TTL: 60, Type: "A"}},
+			RoutingPolicy: ptr("MULTIVALUE"),
+		},
+		HealthCheckCustomConfig: &servicediscovery.Service_HealthCheckCustomConfig{FailureThreshold: ptr(1.0)},
+		Tags:                    r.serviceTags(name),
+	}
+
+	var dependsOn []string
+	var lbs []ecs.Service_LoadBalancer
+	for _, port := range p.ports {
+		listener, tg := r.addPortResources(p, port)
+		dependsOn = append(dependsOn, listener)
+		lbs = append(lbs, ecs.Service_LoadBalancer{
+			ContainerName: ptr(name), ContainerPort: ptr(int(port.target)), TargetGroupArn: ptr(r.in.ref(tg)),
+		})
+	}
+	for _, dep := range sortedKeys(svc.DependsOn) {
+		if _, ok := r.plans[dep]; ok {
+			dependsOn = append(dependsOn, serviceID(dep))
+		}
+	}
+	dependsOn = append(dependsOn, waitMounts...)
+
+	var groups []string
+	for _, n := range p.networks {
+		groups = append(groups, r.securityGroup[n])
+	}
+	publicIP := "DISABLED"
+	if r.opts.Network.AssignPublicIP && !p.ec2 {
+		publicIP = "ENABLED" // EC2 tasks in awsvpc mode cannot have public IPs
+	}
+	service := &ecs.Service{
+		Cluster:              ptr(r.cluster),
+		DesiredCount:         ptr(p.desired),
+		DeploymentController: &ecs.Service_DeploymentController{Type: ptr("ECS")},
+		DeploymentConfiguration: &ecs.Service_DeploymentConfiguration{
+			MaximumPercent:        ptr(p.maxPercent),
+			MinimumHealthyPercent: ptr(p.minPercent),
+		},
+		LoadBalancers: lbs,
+		NetworkConfiguration: &ecs.Service_NetworkConfiguration{AwsvpcConfiguration: &ecs.Service_AwsVpcConfiguration{
+			AssignPublicIp: ptr(publicIP),
+			SecurityGroups: groups,
+			Subnets:        r.subnets,
+		}},
+		PropagateTags:      ptr("SERVICE"),
+		SchedulingStrategy: ptr("REPLICA"),
+		ServiceRegistries:  []ecs.Service_ServiceRegistry{{RegistryArn: ptr(r.in.getAtt(discoveryID(name), "Arn"))}},
+		Tags:               r.serviceTags(name),
+		TaskDefinition:     ptr(r.in.ref(taskDefinitionID(name))),
+	}
+	if p.ec2 {
+		service.CapacityProviderStrategy = []ecs.Service_CapacityProviderStrategyItem{{CapacityProvider: ptr(r.in.ref(capacityProvID)), Weight: ptr(1)}}
+		dependsOn = append(dependsOn, cpAssociationID)
+	} else {
+		service.LaunchType = ptr("FARGATE")
+		service.PlatformVersion = ptr("1.4.0")
+	}
+	service.AWSCloudFormationDependsOn = dependsOn
+	r.tpl.Resources[serviceID(name)] = service
+	r.addScaling(p)
+	return nil
+}
+
+// pullCredentials reads x-aws-pull_credentials: the ARN of a Secrets Manager secret holding registry credentials.
+func (r *renderer) pullCredentials(p *servicePlan) (string, error) {
+	v, ok := p.svc.Extensions[xPullCredentials]
+	if !ok {
+		return "", nil
+	}
+	s, isString := v.(string)
+	if !isString || s == "" {
+		return "", fmt.Errorf("services.%s.%s: expected the ARN of a Secrets Manager secret, got %v", p.svc.Name, xPullCredentials, v)
+	}
+	return s, nil
+}
+
+func (r *renderer) addExecutionRole(svc string, readable []string) {
+	role := &iam.Role{
+		AssumeRolePolicyDocument: assumeRolePolicy("ecs-tasks.amazonaws.com"),
+		ManagedPolicyArns: []string{
+			r.in.sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"),
+			r.in.sub("arn:${AWS::Partition}:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"),
+		},
+		Tags: r.serviceTags(svc),
+	}
+	if len(readable) > 0 {
+		resources := make([]any, len(readable))
+		for i, a := range readable {
+			resources[i] = a
+		}
+		role.Policies = []iam.Role_Policy{{
+			PolicyName: svc + "GrantAccessToSecrets",
+			PolicyDocument: map[string]any{
+				"Version": "2012-10-17",
+				"Statement": []any{map[string]any{
+					"Effect":   "Allow",
+					"Action":   []any{"secretsmanager:GetSecretValue", "ssm:GetParameters", "kms:Decrypt"},
+					"Resource": resources,
+				}},
+			},
+		}}
+	}
+	r.tpl.Resources[executionRoleID(svc)] = role
+}
+
+// addTaskRole creates <Svc>TaskRole when the service has x-aws-role, x-aws-policies or volumes.
+func (r *renderer) addTaskRole(p *servicePlan, volumePolicies []iam.Role_Policy) (bool, error) {
+	svc := p.svc
+	at := "services." + svc.Name
+	var inline []iam.Role_Policy
+	if doc, ok := svc.Extensions[xRole]; ok {
+		m, isMap := doc.(map[string]any)
+		if !isMap || m["Statement"] == nil {
+			return false, fmt.Errorf("%s.%s: expected an IAM policy document with a Statement", at, xRole)
+		}
+		inline = append(inline, iam.Role_Policy{PolicyName: normalizeName(svc.Name) + "Policy", PolicyDocument: m})
+	}
+	inline = append(inline, volumePolicies...)
+	var managed []string
+	if v, ok := svc.Extensions[xPolicies]; ok {
+		list, isList := v.([]any)
+		if !isList {
+			return false, fmt.Errorf("%s.%s: expected a list of managed policy ARNs", at, xPolicies)
+		}
+		for _, e := range list {
+			s, isString := e.(string)
+			if !isString || s == "" {
+				return false, fmt.Errorf("%s.%s: %v is not a policy ARN", at, xPolicies, e)
+			}
+			managed = append(managed, s)
+		}
+	}
+	if len(inline) == 0 && len(managed) == 0 {
+		return false, nil
+	}
+	r.tpl.Resources[taskRoleID(svc.Name)] = &iam.Role{
+		AssumeRolePolicyDocument: assumeRolePolicy("ecs-tasks.amazonaws.com"),
+		Policies:                 inline,
+		ManagedPolicyArns:        managed,
+		Tags:                     r.serviceTags(svc.Name),
+	}
+	return true, nil
+}
+
+// addScaling writes target-tracking auto scaling for x-aws-autoscaling. Application Auto Scaling uses its
+// service-linked role, so no role is created (Docker's <Svc>AutoScalingRole is not needed).
+func (r *renderer) addScaling(p *servicePlan) {
+	if p.scaling == nil {
+		return
+	}
+	name := p.svc.Name
+	r.tpl.Resources[scalableTargetID(name)] = &applicationautoscaling.ScalableTarget{
+		MinCapacity:       p.scaling.min,
+		MaxCapacity:       p.scaling.max,
+		ResourceId:        r.in.join("/", "service", r.clusterName, r.in.getAtt(serviceID(name), "Name")),
+		ScalableDimension: "ecs:service:DesiredCount",
+		ServiceNamespace:  "ecs",
+	}
+	r.tpl.Resources[scalingPolicyID(name)] = &applicationautoscaling.ScalingPolicy{
+		PolicyName:      normalizeName(name) + "ScalingPolicy",
+		PolicyType:      "TargetTrackingScaling",
+		ScalingTargetId: ptr(r.in.ref(scalableTargetID(name))),
+		TargetTrackingScalingPolicyConfiguration: &applicationautoscaling.ScalingPolicy_TargetTrackingScalingPolicyConfiguration{
+			PredefinedMetricSpecification: &applicationautoscaling.ScalingPolicy_PredefinedMetricSpecification{PredefinedMetricType: p.scaling.metric},
+			TargetValue:                   float64(p.scaling.target),
+			ScaleInCooldown:               ptr(60),
+			ScaleOutCooldown:              ptr(60),
+		},
+	}
+}

@@ -1,0 +1,184 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/awslabs/goformation/v7/cloudformation/ecs"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// searchDomainInitImage rewrites /etc/resolv.conf with search domains, so a container reaches another service by
+// its short name (http://eureka:8761) through the Cloud Map namespace <project>.local, as under Docker.
+const searchDomainInitImage = "docker/ecs-searchdomain-sidecar:1.0"
+
+// logConfiguration sends container output to the project's log group; only awslogs-* options are kept.
+func (r *renderer) logConfiguration(svc types.ServiceConfig) *ecs.TaskDefinition_LogConfiguration {
+	opts := map[string]string{
+		"awslogs-group":         r.in.ref(logGroupID),
+		"awslogs-region":        r.in.ref("AWS::Region"),
+		"awslogs-stream-prefix": r.name,
+	}
+	if svc.Logging != nil {
+		at := "services." + svc.Name + ".logging"
+		if svc.Logging.Driver != "" && svc.Logging.Driver != "awslogs" {
+			r.warnf(at+".driver", "logs always go to CloudWatch Logs (awslogs); driver %s is ignored", svc.Logging.Driver)
+		}
+		for _, k := range sortedKeys(svc.Logging.Options) {
+			if strings.HasPrefix(k, "awslogs-") {
+				opts[k] = svc.Logging.Options[k]
+			} else {
+				r.warnf(at+".options."+k, "only awslogs-* options apply; the option is ignored")
+			}
+		}
+	}
+	return &ecs.TaskDefinition_LogConfiguration{LogDriver: "awslogs", Options: opts}
+}
+
+// environment lists the plain variables, sorted by name for a stable template. Sensitive ones are left out: they
+// reach the container through Secrets Manager.
+func (r *renderer) environment(svc types.ServiceConfig) []ecs.TaskDefinition_KeyValuePair {
+	sensitive := r.opts.SensitiveEnv[svc.Name]
+	var out []ecs.TaskDefinition_KeyValuePair
+	for _, k := range sortedKeys(svc.Environment) {
+		if _, hidden := sensitive[k]; hidden {
+			continue
+		}
+		v := ""
+		if p := svc.Environment[k]; p != nil {
+			v = *p
+		}
+		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: ptr(k), Value: ptr(v)})
+	}
+	return out
+}
+
+// healthCheck maps a compose health check, checking the ranges ECS accepts.
+func healthCheck(svc types.ServiceConfig) (*ecs.TaskDefinition_HealthCheck, error) {
+	hc := svc.HealthCheck
+	if hc == nil || hc.Disable || len(hc.Test) == 0 || hc.Test[0] == "NONE" {
+		return nil, nil
+	}
+	at := "services." + svc.Name + ".healthcheck"
+	switch hc.Test[0] {
+	case "CMD", "CMD-SHELL":
+	default:
+		return nil, fmt.Errorf("%s.test: must start with CMD, CMD-SHELL or NONE, or be a shell command string", at)
+	}
+	out := &ecs.TaskDefinition_HealthCheck{Command: hc.Test}
+	seconds := func(field string, d *types.Duration, lo, hi int) (*int, error) {
+		if d == nil {
+			return nil, nil
+		}
+		s := int(time.Duration(*d) / time.Second)
+		if s < lo || s > hi || time.Duration(*d)%time.Second != 0 {
+			return nil, fmt.Errorf("%s.%s: %s is outside what ECS accepts (whole seconds from %ds to %ds); change it", at, field, time.Duration(*d), lo, hi)
+		}
+		return &s, nil
+	}
+	var err error
+	if out.Interval, err = seconds("interval", hc.Interval, 5, 300); err != nil {
+		return nil, err
+	}
+	if out.Timeout, err = seconds("timeout", hc.Timeout, 2, 60); err != nil {
+		return nil, err
+	}
+	if out.StartPeriod, err = seconds("start_period", hc.StartPeriod, 0, 300); err != nil {
+		return nil, err
+	}
+	if hc.Retries != nil {
+		if *hc.Retries < 1 || *hc.Retries > 10 {
+			return nil, fmt.Errorf("%s.retries: %d is outside what ECS accepts (1 to 10); change it", at, *hc.Retries)
+		}
+		out.Retries = ptr(int(*hc.Retries))
+	}
+	return out, nil
+}
+
+// linuxParameters maps init, cap_add and cap_drop. Fargate lets a task add SYS_PTRACE only.
+func (r *renderer) linuxParameters(p *servicePlan) (*ecs.TaskDefinition_LinuxParameters, error) {
+	svc := p.svc
+	var lp ecs.TaskDefinition_LinuxParameters
+	set := false
+	if svc.Init != nil && *svc.Init {
+		lp.InitProcessEnabled, set = ptr(true), true
+	}
+	if len(svc.CapAdd) > 0 || len(svc.CapDrop) > 0 {
+		caps := &ecs.TaskDefinition_KernelCapabilities{}
+		for _, c := range svc.CapAdd {
+			c = strings.TrimPrefix(strings.ToUpper(c), "CAP_")
+			if !p.ec2 && c != "SYS_PTRACE" {
+				return nil, fmt.Errorf("services.%s.cap_add: Fargate tasks can only add SYS_PTRACE, not %s; remove it", svc.Name, c)
+			}
+			caps.Add = append(caps.Add, c)
+		}
+		for _, c := range svc.CapDrop {
+			caps.Drop = append(caps.Drop, strings.TrimPrefix(strings.ToUpper(c), "CAP_"))
+		}
+		lp.Capabilities, set = caps, true
+	}
+	if !set {
+		return nil, nil
+	}
+	return &lp, nil
+}
+
+// ulimits maps ulimits; Fargate tasks may only change nofile.
+func (r *renderer) ulimits(p *servicePlan) []ecs.TaskDefinition_Ulimit {
+	var out []ecs.TaskDefinition_Ulimit
+	for _, name := range sortedKeys(p.svc.Ulimits) {
+		u := p.svc.Ulimits[name]
+		if u == nil {
+			continue
+		}
+		if name != "nofile" && !p.ec2 {
+			r.warnf("services."+p.svc.Name+".ulimits."+name, "Fargate tasks can only change nofile; the limit is ignored")
+			continue
+		}
+		soft, hard := u.Soft, u.Hard
+		if u.Single != 0 {
+			soft, hard = u.Single, u.Single
+		}
+		out = append(out, ecs.TaskDefinition_Ulimit{Name: name, SoftLimit: soft, HardLimit: hard})
+	}
+	return out
+}
+
+// runtimePlatform maps platform to the task CPU architecture.
+func runtimePlatform(svc types.ServiceConfig) (*ecs.TaskDefinition_RuntimePlatform, error) {
+	switch strings.ToLower(svc.Platform) {
+	case "":
+		return nil, nil
+	case "linux/amd64", "linux/x86_64":
+		return &ecs.TaskDefinition_RuntimePlatform{CpuArchitecture: ptr("X86_64"), OperatingSystemFamily: ptr("LINUX")}, nil
+	case "linux/arm64", "linux/arm64/v8", "linux/aarch64":
+		return &ecs.TaskDefinition_RuntimePlatform{CpuArchitecture: ptr("ARM64"), OperatingSystemFamily: ptr("LINUX")}, nil
+	}
+	return nil, fmt.Errorf("services.%s.platform: %q is not supported; use linux/amd64 or linux/arm64", svc.Name, svc.Platform)
+}
+
+// portMappings lists each container port once: awsvpc tasks map the host port to the container port.
+func portMappings(p *servicePlan) []ecs.TaskDefinition_PortMapping {
+	var out []ecs.TaskDefinition_PortMapping
+	seen := map[string]bool{}
+	for _, port := range p.ports {
+		key := fmt.Sprintf("%d/%s", port.target, port.protocol)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, ecs.TaskDefinition_PortMapping{
+			ContainerPort: ptr(int(port.target)), HostPort: ptr(int(port.target)), Protocol: ptr(port.protocol),
+		})
+	}
+	return out
+}
+
+// gpuRequirements reserves GPUs for the container.
+func gpuRequirements(p *servicePlan) []ecs.TaskDefinition_ResourceRequirement {
+	if p.gpus == 0 {
+		return nil
+	}
+	return []ecs.TaskDefinition_ResourceRequirement{{Type: "GPU", Value: fmt.Sprint(p.gpus)}}
+}
