@@ -1,0 +1,448 @@
+package compose
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+const fakeKey = "not-a-real-key"
+
+// seed returns the Source of a seed project copied into testdata: its compose file, its env files, and the
+// made-up .secret file marked sensitive.
+func seed(t testing.TB, dir string) Source {
+	t.Helper()
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	envFile := map[string]string{"main": "./eureka.env", "dev": "./profile.env"}[dir]
+	return Source{
+		ProjectName: "ss-utopia",
+		Files:       []File{{Name: "docker-compose.yaml", Content: read("docker-compose.yaml")}},
+		Supporting: []File{
+			{Name: envFile, Content: read(envFile)},
+			{Name: "./.secret/spring_config_encrypt_key.env", Content: read(".secret/spring_config_encrypt_key.env"), Sensitive: true},
+		},
+	}
+}
+
+func load(t *testing.T, src Source) *Loaded {
+	t.Helper()
+	l, err := Load(context.Background(), src)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return l
+}
+
+func env(t *testing.T, p *types.Project, service string) map[string]string {
+	t.Helper()
+	svc, ok := p.Services[service]
+	if !ok {
+		t.Fatalf("no service %q in %v", service, sortedKeys(p.Services))
+	}
+	out := map[string]string{}
+	for k, v := range svc.Environment {
+		if v == nil {
+			out[k] = "<nil>"
+			continue
+		}
+		out[k] = *v
+	}
+	return out
+}
+
+func TestLoadSeedMain(t *testing.T) {
+	l := load(t, seed(t, "main"))
+	p := l.Project
+	if p.Name != "ss-utopia" {
+		t.Errorf("project name = %q", p.Name)
+	}
+	want := []string{"auth", "config", "customers", "eureka", "flights", "orchestrator", "tickets"}
+	if got := sortedKeys(p.Services); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("services = %v, want %v", got, want)
+	}
+	// eureka.env has CRLF line endings and dotted Spring keys: values must come out without the \r.
+	cfg := env(t, p, "config")
+	for k, v := range map[string]string{
+		"eureka.client.serviceUrl.defaultZone": "http://netflix:eureka@eureka:8761/eureka/",
+		"eureka.instance.prefer-ip-address":    "true",
+		"SPRING_PROFILES_ACTIVE":               "rds-dev,ecs",
+	} {
+		if cfg[k] != v {
+			t.Errorf("config env %s = %q, want %q", k, cfg[k], v)
+		}
+	}
+	if _, leaked := cfg["ENCRYPT_KEY"]; leaked {
+		t.Error("ENCRYPT_KEY from the sensitive file is left in the config service's environment")
+	}
+	if got := l.SensitiveEnv["config"]["ENCRYPT_KEY"]; got != fakeKey {
+		t.Errorf("SensitiveEnv[config][ENCRYPT_KEY] = %q, want %q", got, fakeKey)
+	}
+	if len(l.SensitiveEnv) != 1 {
+		t.Errorf("SensitiveEnv = %v, want only the config service", sortedKeys(l.SensitiveEnv))
+	}
+	if len(p.Services["config"].EnvFiles) != 0 {
+		t.Error("env_file entries are left in the service after being resolved")
+	}
+	if got := env(t, p, "orchestrator")["SPRING_PROFILES_ACTIVE"]; got != "rds-dev,ecs" {
+		t.Errorf("orchestrator SPRING_PROFILES_ACTIVE = %q", got)
+	}
+	if _, ok := p.Extensions["x-aws-cloudformation"]; !ok {
+		t.Error("x-aws-cloudformation extension lost")
+	}
+	if string(l.Files["eureka.env"]) == "" || string(l.Files[".secret/spring_config_encrypt_key.env"]) == "" {
+		t.Errorf("Files keys = %v, want cleaned relative paths", sortedKeys(l.Files))
+	}
+	if len(l.Warnings) != 1 || !strings.Contains(l.Warnings[0], "`version` is obsolete") {
+		t.Errorf("Warnings = %q, want the obsolete version warning", l.Warnings)
+	}
+	deps := p.Services["orchestrator"].DependsOn
+	if _, ok := deps["tickets"]; !ok || len(deps) != 4 {
+		t.Errorf("orchestrator depends_on = %v", deps)
+	}
+}
+
+func TestLoadSeedDev(t *testing.T) {
+	l := load(t, seed(t, "dev"))
+	if got := env(t, l.Project, "utopia-orchestrator-service")["SPRING_PROFILES_ACTIVE"]; got != "local-h2,ecs" {
+		t.Errorf("SPRING_PROFILES_ACTIVE = %q, want local-h2,ecs (profile.env has no final newline)", got)
+	}
+	if got := l.SensitiveEnv["utopia-config-service"]["ENCRYPT_KEY"]; got != fakeKey {
+		t.Errorf("SensitiveEnv = %v", l.SensitiveEnv)
+	}
+	if len(l.Project.Services) != 6 {
+		t.Errorf("services = %v", sortedKeys(l.Project.Services))
+	}
+}
+
+// compose builds a Source from one inline compose file and inline supporting files.
+func compose(yaml string, supporting ...File) Source {
+	return Source{ProjectName: "demo", Files: []File{{Name: "compose.yaml", Content: []byte(yaml)}}, Supporting: supporting}
+}
+
+func TestLoadEnvironment(t *testing.T) {
+	tests := []struct {
+		name      string
+		src       Source
+		service   string
+		want      map[string]string
+		sensitive map[string]string
+	}{
+		{
+			name: "dotenv syntax: quotes, export, comments, escapes, CRLF",
+			src: compose("services:\n  app:\n    image: nginx\n    env_file: app.env\n", File{Name: "app.env", Content: []byte(
+				"# comment\r\nexport A=1\r\nB=\"two words\"\r\nC='single $A'\r\nD=plain # inline comment\r\nE=\"line\\nbreak\"\r\nF=${A}-x\r\nspring.datasource.url=jdbc:mysql://db:3306/x?a=b\r\nEMPTY=\r\n")}),
+			service: "app",
+			want: map[string]string{"A": "1", "B": "two words", "C": "single $A", "D": "plain", "E": "line\nbreak", "F": "1-x",
+				"spring.datasource.url": "jdbc:mysql://db:3306/x?a=b", "EMPTY": ""},
+		},
+		{
+			name: "environment wins over env_file, later env_file over earlier",
+			src: compose("services:\n  app:\n    image: nginx\n    env_file: [a.env, b.env]\n    environment:\n      X: explicit\n",
+				File{Name: "a.env", Content: []byte("X=a\nY=a\nZ=a\n")}, File{Name: "b.env", Content: []byte("Y=b\n")}),
+			service: "app",
+			want:    map[string]string{"X": "explicit", "Y": "b", "Z": "a"},
+		},
+		{
+			name: "environment overriding a sensitive variable publishes it",
+			src: compose("services:\n  app:\n    image: nginx\n    env_file: .secret/k.env\n    environment: [KEY=public]\n",
+				File{Name: ".secret/k.env", Content: []byte("KEY=" + fakeKey + "\nOTHER=hidden\n"), Sensitive: true}),
+			service:   "app",
+			want:      map[string]string{"KEY": "public"},
+			sensitive: map[string]string{"OTHER": "hidden"},
+		},
+		{
+			name: "a later plain file overriding a sensitive variable publishes it",
+			src: compose("services:\n  app:\n    image: nginx\n    env_file: [.secret/k.env, plain.env]\n",
+				File{Name: ".secret/k.env", Content: []byte("KEY=" + fakeKey + "\n"), Sensitive: true},
+				File{Name: "plain.env", Content: []byte("KEY=public\n")}),
+			service: "app",
+			want:    map[string]string{"KEY": "public"},
+		},
+		{
+			name: "a plain value expanded from a sensitive one is sensitive",
+			src: compose("services:\n  app:\n    image: nginx\n    env_file: [.secret/k.env, plain.env]\n",
+				File{Name: ".secret/k.env", Content: []byte("KEY=" + fakeKey + "\n"), Sensitive: true},
+				File{Name: "plain.env", Content: []byte("URL=https://user:${KEY}@host\nNAME=app\n")}),
+			service:   "app",
+			want:      map[string]string{"NAME": "app"},
+			sensitive: map[string]string{"KEY": fakeKey, "URL": "https://user:" + fakeKey + "@host"},
+		},
+		{
+			name:    "key-only entries come from the variables",
+			src:     withVars(compose("services:\n  app:\n    image: nginx\n    environment: [FROM_VARS, UNSET]\n"), map[string]string{"FROM_VARS": "v"}),
+			service: "app",
+			want:    map[string]string{"FROM_VARS": "v", "UNSET": "<nil>"},
+		},
+		{
+			name:    "optional env file may be missing",
+			src:     compose("services:\n  app:\n    image: nginx\n    env_file:\n      - path: ./missing.env\n        required: false\n      - ok.env\n", File{Name: "ok.env", Content: []byte("OK=1")}),
+			service: "app",
+			want:    map[string]string{"OK": "1"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := load(t, tt.src)
+			got := env(t, l.Project, tt.service)
+			if !equalMaps(got, tt.want) {
+				t.Errorf("environment = %v, want %v", got, tt.want)
+			}
+			if !equalMaps(l.SensitiveEnv[tt.service], tt.sensitive) {
+				t.Errorf("sensitive = %v, want %v", l.SensitiveEnv[tt.service], tt.sensitive)
+			}
+		})
+	}
+}
+
+func withVars(src Source, vars map[string]string) Source {
+	src.Variables = vars
+	return src
+}
+
+func equalMaps(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLoadInterpolation(t *testing.T) {
+	const file = "services:\n  app:\n    image: repo/app:${TAG:-latest}\n    environment:\n      LEVEL: ${LEVEL}\n      COST: $$5\n"
+	l := load(t, compose(file))
+	if got := l.Project.Services["app"].Image; got != "repo/app:latest" {
+		t.Errorf("image = %q, want the default tag", got)
+	}
+	if got := env(t, l.Project, "app"); got["LEVEL"] != "" || got["COST"] != "$5" {
+		t.Errorf("environment = %v", got)
+	}
+	if len(l.Warnings) != 1 || !strings.Contains(l.Warnings[0], `"LEVEL" variable is not set`) {
+		t.Errorf("Warnings = %q, want one for LEVEL only (TAG has a default)", l.Warnings)
+	}
+
+	l = load(t, withVars(compose(file), map[string]string{"TAG": "1.2", "LEVEL": "debug"}))
+	if got := l.Project.Services["app"].Image; got != "repo/app:1.2" {
+		t.Errorf("image = %q", got)
+	}
+	if len(l.Warnings) != 0 {
+		t.Errorf("Warnings = %q, want none", l.Warnings)
+	}
+	if got := env(t, l.Project, "app")["LEVEL"]; got != "debug" {
+		t.Errorf("LEVEL = %q", got)
+	}
+}
+
+func TestLoadProfiles(t *testing.T) {
+	const file = "services:\n  app:\n    image: nginx\n  debug:\n    image: busybox\n    profiles: [debug]\n    env_file: .secret/d.env\n"
+	secret := File{Name: ".secret/d.env", Content: []byte("TOKEN=" + fakeKey), Sensitive: true}
+	l := load(t, compose(file, secret))
+	if _, ok := l.Project.Services["debug"]; ok {
+		t.Error("service with an unselected profile is enabled")
+	}
+	if _, ok := l.Project.DisabledServices["debug"]; !ok {
+		t.Error("service with an unselected profile is not listed as disabled")
+	}
+	if len(l.SensitiveEnv) != 0 {
+		t.Errorf("SensitiveEnv = %v, want nothing for a disabled service", l.SensitiveEnv)
+	}
+	src := compose(file, secret)
+	src.Profiles = []string{"debug"}
+	l = load(t, src)
+	if _, ok := l.Project.Services["debug"]; !ok {
+		t.Error("service with a selected profile is disabled")
+	}
+	if l.SensitiveEnv["debug"]["TOKEN"] != fakeKey {
+		t.Errorf("SensitiveEnv = %v", l.SensitiveEnv)
+	}
+}
+
+func TestLoadMergesFiles(t *testing.T) {
+	src := seed(t, "main")
+	src.Files = append(src.Files, File{Name: "docker-compose.prod.yaml", Content: []byte(
+		"services:\n  eureka:\n    image: registry.example.com/eureka:2.0\n    environment:\n      ADDED: yes\n  extra:\n    image: nginx\n    ports: [\"80:80\"]\n")})
+	l := load(t, src)
+	p := l.Project
+	if got := p.Services["eureka"].Image; got != "registry.example.com/eureka:2.0" {
+		t.Errorf("eureka image = %q, want the override's", got)
+	}
+	if got := env(t, p, "eureka")["ADDED"]; got != "yes" {
+		t.Errorf("eureka ADDED = %q", got)
+	}
+	if len(p.Services["eureka"].Ports) != 1 || p.Services["eureka"].Ports[0].Target != 8761 {
+		t.Errorf("eureka ports = %v, want the base file's port kept", p.Services["eureka"].Ports)
+	}
+	if _, ok := p.Services["extra"]; !ok {
+		t.Error("service added by the second file missing")
+	}
+}
+
+func TestLoadImages(t *testing.T) {
+	const file = "services:\n  built:\n    build: .\n  app:\n    image: nginx:1\n"
+	src := compose(file)
+	src.Images = map[string]string{"built": "123.dkr.ecr.us-east-1.amazonaws.com/built@sha256:" + strings.Repeat("a", 64), "app": "nginx:2"}
+	l := load(t, src)
+	if got := l.Project.Services["built"].Image; !strings.HasSuffix(got, strings.Repeat("a", 64)) {
+		t.Errorf("built image = %q", got)
+	}
+	if got := l.Project.Services["app"].Image; got != "nginx:2" {
+		t.Errorf("app image = %q", got)
+	}
+
+	// Without the override the build-only service is still valid for compose-go (it has a build section).
+	if _, err := Load(context.Background(), compose(file)); err != nil {
+		t.Errorf("Load without images: %v", err)
+	}
+}
+
+func TestLoadSecretsAndLabels(t *testing.T) {
+	const file = `services:
+  app:
+    image: nginx
+    secrets: [db]
+    label_file: ./labels.txt
+    labels:
+      explicit: "1"
+secrets:
+  db:
+    file: ./secrets//db.txt
+  unused:
+    file: ./nowhere.txt
+`
+	l := load(t, compose(file, File{Name: "secrets/db.txt", Content: []byte("pw")}, File{Name: "labels.txt", Content: []byte("team=core\nexplicit=0\n")}))
+	if got := l.Project.Secrets["db"].File; got != "secrets/db.txt" {
+		t.Errorf("secret file = %q, want the cleaned key of Files", got)
+	}
+	if string(l.Files["secrets/db.txt"]) != "pw" {
+		t.Errorf("Files = %v", sortedKeys(l.Files))
+	}
+	labels := l.Project.Services["app"].Labels
+	if labels["team"] != "core" || labels["explicit"] != "1" {
+		t.Errorf("labels = %v, want label_file values overridden by labels", labels)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	secret := File{Name: ".secret/k.env", Content: []byte("KEY=\"" + fakeKey + "\n"), Sensitive: true}
+	tests := []struct {
+		name    string
+		src     Source
+		wantErr []string
+	}{
+		{"no project name", Source{Files: []File{{Name: "c.yaml", Content: []byte("services: {}")}}}, []string{"project name is empty"}},
+		{"bad project name", Source{ProjectName: "My App", Files: []File{{Name: "c.yaml"}}}, []string{`"My App"`, "lower-case"}},
+		{"no files", Source{ProjectName: "x"}, []string{"no compose file"}},
+		{"unnamed file", Source{ProjectName: "x", Files: []File{{Content: []byte("services: {}")}}}, []string{"compose file 1 has no name"}},
+		{"file twice", Source{ProjectName: "x", Files: []File{{Name: "a.yaml"}, {Name: "a.yaml"}}}, []string{`"a.yaml" is given twice`}},
+		{"empty compose file", compose(""), []string{"empty compose file"}},
+		{"invalid YAML", compose("services: [\n"), []string{"loading compose files"}},
+		{"schema violation", compose("services:\n  app:\n    image: nginx\n    bogus: 1\n"), []string{"bogus"}},
+		{"missing env file", func() Source { s := seed(t, "main"); s.Supporting = s.Supporting[:1]; return s }(),
+			[]string{"service config", `"./.secret/spring_config_encrypt_key.env"`, "spec.compose.supportingFiles", "required: false"}},
+		{"absolute env file", compose("services:\n  app:\n    image: nginx\n    env_file: /etc/app.env\n"), []string{"service app", `"/etc/app.env" is not relative`}},
+		{"supporting file twice", compose("services: {app: {image: nginx}}", File{Name: "./a.env"}, File{Name: "a.env"}), []string{`"./a.env" and "a.env"`}},
+		{"missing required variable", compose("services:\n  app:\n    image: ${IMAGE:?set IMAGE to the image to run}\n"), []string{"set IMAGE to the image to run"}},
+		{"unknown image service", func() Source { s := seed(t, "main"); s.Images = map[string]string{"nope": "nginx"}; return s }(), []string{`service "nope"`, "no such service", "orchestrator"}},
+		{"bad image reference", func() Source { s := seed(t, "main"); s.Images = map[string]string{"eureka": "UPPER CASE"}; return s }(), []string{`service "eureka"`, `"UPPER CASE" is not an image reference`}},
+		{"no image", compose("services:\n  app:\n    ports: [\"80:80\"]\n"), []string{`"app" has neither an image nor a build context`}},
+		{"include", compose("include: [other.yaml]\nservices: {app: {image: nginx}}\n"), []string{`include "other.yaml"`, "another compose file"}},
+		{"extends file", compose("services:\n  app:\n    extends: {file: base.yaml, service: web}\n"), []string{`extends.file "base.yaml"`}},
+		{"missing secret file", compose("services:\n  app:\n    image: nginx\n    secrets: [db]\nsecrets:\n  db:\n    file: db.txt\n"), []string{`secret "db"`, `"db.txt" not found`}},
+		{"sensitive label file", compose("services:\n  app:\n    image: nginx\n    label_file: .secret/l\n", File{Name: ".secret/l", Content: []byte("a=b"), Sensitive: true}), []string{"label_file", "sensitive"}},
+		{"unknown dependency", compose("services:\n  app:\n    image: nginx\n    depends_on: [db]\n"), []string{"db"}},
+		{"sensitive parse error", compose("services:\n  app:\n    image: nginx\n    env_file: .secret/k.env\n", secret), []string{"service app", `".secret/k.env"`, "at line", "details hidden"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Load(context.Background(), tt.src)
+			if err == nil {
+				t.Fatalf("Load succeeded (services %v), want an error", sortedKeys(l.Project.Services))
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), fakeKey) {
+				t.Errorf("error %q holds the sensitive value", err)
+			}
+		})
+	}
+}
+
+func TestLoadDoesNotModifySource(t *testing.T) {
+	src := withVars(seed(t, "main"), map[string]string{"A": "1"})
+	if _, err := Load(context.Background(), src); err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Variables) != 1 {
+		t.Errorf("Variables changed: %v", src.Variables)
+	}
+}
+
+func TestDefaultProjectName(t *testing.T) {
+	named := File{Name: "c.yaml", Content: []byte("name: My_App-${ENV:-dev}\nservices: {}\n")}
+	plain := File{Name: "c.yaml", Content: []byte("services: {}\n")}
+	tests := []struct {
+		name    string
+		files   []File
+		vars    map[string]string
+		dir     string
+		want    string
+		wantErr string
+	}{
+		{"directory name, normalised", []File{plain}, nil, "/src/SS.Utopia", "ssutopia", ""},
+		{"name in file, interpolated and normalised", []File{named}, nil, "/src/x", "my_app-dev", ""},
+		{"last file's name wins", []File{named, {Name: "o.yaml", Content: []byte("name: other\n")}}, nil, "/src/x", "other", ""},
+		{"COMPOSE_PROJECT_NAME wins", []File{named}, map[string]string{"COMPOSE_PROJECT_NAME": "fromenv"}, "/src/x", "fromenv", ""},
+		{"invalid COMPOSE_PROJECT_NAME", []File{plain}, map[string]string{"COMPOSE_PROJECT_NAME": "Bad Name"}, "/x", "", "not a valid project name"},
+		{"nothing usable", []File{plain}, nil, "/", "", "cannot derive a project name"},
+		{"name not a string", []File{{Name: "c.yaml", Content: []byte("name: [a]\n")}}, nil, "/x", "", "must be a string"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DefaultProjectName(tt.files, tt.vars, tt.dir)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("DefaultProjectName = %q, %v; want error %q", got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("DefaultProjectName = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCleanPath(t *testing.T) {
+	for in, want := range map[string]string{"./a.env": "a.env", "a//b/../c.env": "a/c.env", `conf\x.env`: "conf/x.env", "../shared.env": "../shared.env"} {
+		if got, err := cleanPath(in); err != nil || got != want {
+			t.Errorf("cleanPath(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	var bad []string
+	for _, in := range []string{"", " ", "/etc/x", `C:\x`, "~/x", ".", "./"} {
+		if _, err := cleanPath(in); err == nil {
+			bad = append(bad, in)
+		}
+	}
+	sort.Strings(bad)
+	if len(bad) > 0 {
+		t.Errorf("cleanPath accepted %q", bad)
+	}
+}
