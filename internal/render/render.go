@@ -99,6 +99,7 @@ func Render(project *types.Project, opts Options) (*Result, error) {
 		return nil, err
 	}
 	sort.Slice(r.params, func(i, j int) bool { return r.params[i].Key < r.params[j].Key })
+	sort.Strings(r.warnings) // by field path, so related warnings sit together
 	return &Result{
 		Template:   r.tpl,
 		Body:       body,
