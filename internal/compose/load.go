@@ -34,15 +34,40 @@ func Load(ctx context.Context, src Source) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	warnings, err := fileWarnings(src.Files)
+	warnings := fileWarnings(src.Files)
+
+	vars := variables(src.Variables)
+	project, unset, err := loadProject(ctx, src, vars)
 	if err != nil {
 		return nil, err
 	}
 
+	sensitive, err := resolveServices(project, vars, files)
+	if err != nil {
+		return nil, err
+	}
+	if err := cleanFilePaths(project, files); err != nil {
+		return nil, err
+	}
+	return &Loaded{
+		Project:      project,
+		SensitiveEnv: sensitive,
+		Files:        files.contents(),
+		Warnings:     append(warnings, unset.warnings()...),
+	}, nil
+}
+
+func variables(in map[string]string) types.Mapping {
 	vars := types.Mapping{}
-	for k, v := range src.Variables {
+	for k, v := range in {
 		vars[k] = v
 	}
+	return vars
+}
+
+// loadProject runs compose-go on the in-memory files, up to and including its consistency checks, leaving
+// env_file and label_file entries unresolved.
+func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Project, unsetVariables, error) {
 	details := types.ConfigDetails{WorkingDir: workingDir, Environment: vars}
 	for _, f := range src.Files {
 		content := f.Content
@@ -73,29 +98,17 @@ func Load(ctx context.Context, src Source) (*Loaded, error) {
 
 	model, err := loader.LoadModelWithContext(ctx, details, options)
 	if err != nil {
-		return nil, fmt.Errorf("loading compose files: %w", err)
+		return nil, nil, fmt.Errorf("loading compose files: %w", err)
 	}
 	if err := applyImages(model, src.Images); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	project, err := loader.ModelToProject(model, loader.ToOptions(&details, []func(*loader.Options){options}), details)
 	if err != nil {
-		return nil, fmt.Errorf("loading compose files: %w", err)
+		return nil, nil, fmt.Errorf("loading compose files: %w", err)
 	}
+	return project, unset, nil
 
-	sensitive, err := resolveServices(project, vars, files)
-	if err != nil {
-		return nil, err
-	}
-	if err := cleanFilePaths(project, files); err != nil {
-		return nil, err
-	}
-	return &Loaded{
-		Project:      project,
-		SensitiveEnv: sensitive,
-		Files:        files.contents(),
-		Warnings:     append(warnings, unset.warnings()...),
-	}, nil
 }
 
 func checkSource(src Source) error {
@@ -123,7 +136,7 @@ func checkSource(src Source) error {
 
 // fileWarnings reports the obsolete top-level `version` as Docker Compose does. compose-go logs that warning
 // once per process through logrus, which a long-running controller would lose after the first object.
-func fileWarnings(files []File) ([]string, error) {
+func fileWarnings(files []File) []string {
 	var warnings []string
 	for _, f := range files {
 		dec := yaml.NewDecoder(bytes.NewReader(f.Content))
@@ -145,7 +158,7 @@ func fileWarnings(files []File) ([]string, error) {
 			}
 		}
 	}
-	return warnings, nil
+	return warnings
 }
 
 // applyImages sets service images in the merged model, before compose-go checks that every service has an image

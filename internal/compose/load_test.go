@@ -446,3 +446,48 @@ func TestCleanPath(t *testing.T) {
 		t.Errorf("cleanPath accepted %q", bad)
 	}
 }
+
+func TestReferencedFiles(t *testing.T) {
+	src := seed(t, "main")
+	src.Supporting = nil
+	refs, err := ReferencedFiles(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Reference{{Path: ".secret/spring_config_encrypt_key.env", Required: true}, {Path: "eureka.env", Required: true}}
+	if len(refs) != len(want) || refs[0] != want[0] || refs[1] != want[1] {
+		t.Errorf("ReferencedFiles = %v, want %v", refs, want)
+	}
+
+	refs, err = ReferencedFiles(context.Background(), compose(`services:
+  app:
+    image: nginx
+    env_file: [{path: opt.env, required: false}]
+    label_file: l.txt
+  off:
+    image: nginx
+    profiles: [x]
+    env_file: ./off.env
+secrets:
+  s: {file: ./s/secret.txt}
+configs:
+  c: {file: c.conf}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []Reference{{"c.conf", false}, {"l.txt", true}, {"off.env", true}, {"opt.env", false}, {"s/secret.txt", true}}
+	if len(refs) != len(want) {
+		t.Fatalf("ReferencedFiles = %v, want %v", refs, want)
+	}
+	for i := range want {
+		if refs[i] != want[i] {
+			t.Errorf("ReferencedFiles[%d] = %v, want %v", i, refs[i], want[i])
+		}
+	}
+
+	if _, err := ReferencedFiles(context.Background(), compose("services:\n  app:\n    image: nginx\n    env_file: /abs.env\n")); err == nil ||
+		!strings.Contains(err.Error(), "service app: env_file") {
+		t.Errorf("ReferencedFiles error = %v, want the absolute path refused", err)
+	}
+}
