@@ -5,13 +5,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/compose-spec/compose-go/v2/dotenv"
-	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
 	"gopkg.in/yaml.v3"
+
+	"github.com/composestack/composestack/internal/compose"
 )
 
 // caseOptions is testdata/<case>/options.yaml: the Options a golden case renders with.
@@ -32,9 +33,8 @@ type caseOptions struct {
 // composeFileNames are the names a case's compose file may have.
 var composeFileNames = []string{"compose.yaml", "docker-compose.yaml"}
 
-// loadCase loads testdata/<case> the way internal/compose does for the controller: compose-go resolves env files
-// into the environment; variables from env files under .secret/ stand for values from Kubernetes Secrets and move
-// to Options.SensitiveEnv; every file of the case is offered in Options.Files.
+// loadCase loads testdata/<case> with internal/compose, as the controller does, and returns the Options the case
+// renders with (options.yaml).
 func loadCase(t testing.TB, dir string) (*types.Project, Options) {
 	t.Helper()
 	var opts caseOptions
@@ -46,14 +46,8 @@ func loadCase(t testing.TB, dir string) (*types.Project, Options) {
 	if opts.Project == "" {
 		opts.Project = filepath.Base(dir)
 	}
-	project, err := loadProject(dir, opts.Project)
-	if err != nil {
-		t.Fatalf("loading %s: %v", dir, err)
-	}
 	o := Options{
-		ProjectName:  opts.Project,
-		SensitiveEnv: map[string]map[string]string{},
-		Files:        map[string][]byte{},
+		ProjectName: opts.Project,
 		Network: Network{
 			VPCID: opts.Network.VPCID, VPCImport: opts.Network.VPCImport,
 			SubnetIDs: opts.Network.SubnetIDs, SubnetImports: opts.Network.SubnetImports,
@@ -68,72 +62,46 @@ func loadCase(t testing.TB, dir string) (*types.Project, Options) {
 		}
 		o.Overlays = append(o.Overlays, data)
 	}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	loaded, err := compose.Load(context.Background(), caseSource(t, dir, opts.Project))
+	if err != nil {
+		t.Fatalf("loading %s: %v", dir, err)
+	}
+	o.SensitiveEnv, o.Files = loaded.SensitiveEnv, loaded.Files
+	return loaded.Project, o
+}
+
+// caseSource reads a case directory the way the controller hands files to compose.Load: the compose file, and
+// every other file as a supporting file; files under .secret/ stand for Kubernetes Secrets and are sensitive.
+func caseSource(t testing.TB, dir, project string) compose.Source {
+	t.Helper()
+	src := compose.Source{
+		ProjectName: project,
+		Variables:   map[string]string{"CASE_SECRET_VALUE": "from-the-project-environment"},
+	}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, path)
+		rel = filepath.ToSlash(rel)
+		if strings.HasSuffix(rel, ".golden.json") || rel == "options.yaml" {
+			return nil
+		}
 		data, err := os.ReadFile(path)
-		o.Files[filepath.ToSlash(rel)] = data
-		return err
+		if err != nil {
+			return err
+		}
+		f := compose.File{Name: rel, Content: data, Sensitive: strings.HasPrefix(rel, ".secret/")}
+		if slices.Contains(composeFileNames, rel) {
+			src.Files = append(src.Files, f)
+		} else {
+			src.Supporting = append(src.Supporting, f)
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	markSensitive(t, dir, project, o.SensitiveEnv)
-	return project, o
+	return src
 }
 
-func loadProject(dir, name string) (*types.Project, error) {
-	var file string
-	for _, n := range composeFileNames {
-		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
-			file = filepath.Join(dir, n)
-			break
-		}
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	return loader.LoadWithContext(context.Background(), types.ConfigDetails{
-		WorkingDir:  abs,
-		ConfigFiles: []types.ConfigFile{{Filename: filepath.Join(abs, filepath.Base(file)), Content: data}},
-		Environment: map[string]string{"CASE_SECRET_VALUE": "from-the-project-environment"},
-	}, func(o *loader.Options) { o.SetProjectName(name, true) })
-}
-
-// markSensitive moves variables that came from env files under .secret/ out of the environment.
-func markSensitive(t testing.TB, dir string, project *types.Project, sensitive map[string]map[string]string) {
-	t.Helper()
-	for name, svc := range project.Services {
-		for _, ef := range svc.EnvFiles {
-			if !strings.Contains(filepath.ToSlash(ef.Path), "/.secret/") {
-				continue
-			}
-			f, err := os.Open(ef.Path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			vars, err := dotenv.Parse(f)
-			_ = f.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for k := range vars {
-				if v, ok := svc.Environment[k]; ok && v != nil {
-					if sensitive[name] == nil {
-						sensitive[name] = map[string]string{}
-					}
-					sensitive[name][k] = *v
-					delete(svc.Environment, k)
-				}
-			}
-		}
-		project.Services[name] = svc
-	}
-}
