@@ -89,11 +89,15 @@ type Server struct {
 	// ops counts running operations; idle is closed when it drops to zero.
 	ops    int
 	idle   chan struct{}
+	// waiting counts operations blocked in pause; changed is closed (and
+	// replaced) whenever ops or waiting changes, for Settle.
+	waiting int
+	changed chan struct{}
 	ctx    context.Context
 	cancel context.CancelFunc
 	closed bool
 
-	step    chan struct{}
+	step    chan chan struct{}
 	reqSeq  atomic.Int64
 	httpSrv *http.Server
 	ln      net.Listener
@@ -109,7 +113,7 @@ type exportEntry struct {
 // Call Close to stop its operations.
 func New(opts Options) *Server {
 	o := opts.withDefaults()
-	s := &Server{opts: o, step: make(chan struct{})}
+	s := &Server{opts: o, step: make(chan chan struct{})}
 	s.resetLocked()
 	return s
 }
@@ -128,6 +132,33 @@ func (s *Server) resetLocked() {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.idle = make(chan struct{})
 	close(s.idle)
+	s.changed = make(chan struct{})
+}
+
+// notifyLocked wakes Settle callers; the caller holds mu.
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// Settle blocks until every running operation is either finished or waiting
+// in a pause (for a Step or its delay), so the state a test reads next is
+// exactly the state between two steps.
+func (s *Server) Settle(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		if s.waiting == s.ops {
+			s.mu.Unlock()
+			return nil
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("settle: %w", ctx.Err())
+		}
+	}
 }
 
 // NewServer starts a Server listening on opts.ListenAddr.
@@ -209,14 +240,19 @@ func (s *Server) WaitIdle(ctx context.Context) error {
 }
 
 // Step lets one waiting operation make one step (with ManualStep). It blocks
-// until an operation takes the step or ctx ends.
+// until an operation takes the step or ctx ends; call Settle afterwards to
+// wait for the step's effects.
 func (s *Server) Step(ctx context.Context) error {
+	ack := make(chan struct{})
 	select {
-	case s.step <- struct{}{}:
-		return nil
+	case s.step <- ack:
 	case <-ctx.Done():
 		return fmt.Errorf("step: %w", ctx.Err())
 	}
+	// The operation acknowledges once it no longer counts as waiting, so a
+	// following Settle cannot return before the step has been acted on.
+	<-ack
+	return nil
 }
 
 // startOpLocked runs fn in a goroutine owned by the server; the caller
@@ -229,6 +265,7 @@ func (s *Server) startOpLocked(fn func(ctx context.Context)) {
 		s.idle = make(chan struct{})
 	}
 	s.ops++
+	s.notifyLocked()
 	ctx := s.ctx
 	go func() {
 		defer func() {
@@ -237,6 +274,7 @@ func (s *Server) startOpLocked(fn func(ctx context.Context)) {
 			if s.ops == 0 {
 				close(s.idle)
 			}
+			s.notifyLocked()
 			s.mu.Unlock()
 		}()
 		fn(ctx)
@@ -245,14 +283,28 @@ func (s *Server) startOpLocked(fn func(ctx context.Context)) {
 
 // pause is one unit of simulated work: the configured delay, or a Step.
 func (s *Server) pause(ctx context.Context) error {
+	s.mu.Lock()
+	s.waiting++
+	s.notifyLocked()
+	s.mu.Unlock()
+	done := func() {
+		s.mu.Lock()
+		s.waiting--
+		s.notifyLocked()
+		s.mu.Unlock()
+	}
 	if s.opts.ManualStep {
 		select {
-		case <-s.step:
+		case ack := <-s.step:
+			done()
+			close(ack)
 			return nil
 		case <-ctx.Done():
+			done()
 			return ctx.Err()
 		}
 	}
+	defer done()
 	if s.opts.ResourceDelay <= 0 {
 		return ctx.Err()
 	}
