@@ -1,0 +1,258 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+const fakeKey = "not-a-real-key"
+
+// seedDir copies the seed project (kept in internal/compose/testdata) into a fresh directory and returns the
+// directory; tests add or remove files there.
+func seedDir(t *testing.T, name string) string {
+	t.Helper()
+	src := filepath.Join("..", "compose", "testdata", name)
+	dst := filepath.Join(t.TempDir(), "ss-utopia")
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errw bytes.Buffer
+	code = Run(args, &out, &errw)
+	return code, out.String(), errw.String()
+}
+
+// template decodes YAML or JSON output.
+func template(t *testing.T, out string) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	if err := yaml.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("output is not YAML/JSON: %v\n%s", err, out)
+	}
+	return doc
+}
+
+func resource(t *testing.T, doc map[string]any, id string) map[string]any {
+	t.Helper()
+	res, _ := doc["Resources"].(map[string]any)
+	r, ok := res[id].(map[string]any)
+	if !ok {
+		t.Fatalf("template has no resource %s", id)
+	}
+	return r
+}
+
+func checkSeedTemplate(t *testing.T, doc map[string]any) {
+	t.Helper()
+	props, _ := resource(t, doc, "OrchestratorTCP443Listener")["Properties"].(map[string]any)
+	if props["Protocol"] != "TLS" {
+		t.Errorf("OrchestratorTCP443Listener Protocol = %v, want TLS from the overlay", props["Protocol"])
+	}
+	certs, _ := props["Certificates"].([]any)
+	if len(certs) != 1 {
+		t.Errorf("OrchestratorTCP443Listener Certificates = %v", props["Certificates"])
+	}
+	if got := resource(t, doc, "Route53RS")["Type"]; got != "AWS::Route53::RecordSet" {
+		t.Errorf("Route53RS Type = %v", got)
+	}
+	resource(t, doc, "ConfigService")
+}
+
+func TestConvertSeed(t *testing.T) {
+	dir := seedDir(t, "main")
+	code, out, errOut := run(t, "convert", "-f", filepath.Join(dir, "docker-compose.yaml"))
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	checkSeedTemplate(t, template(t, out))
+	if strings.Contains(out+errOut, fakeKey) {
+		t.Error("the sensitive value appears in the output")
+	}
+	for _, want := range []string{
+		"warning: " + filepath.Join(dir, "docker-compose.yaml") + ": the attribute `version` is obsolete",
+		"note: the template takes parameters Subnets, VPC",
+		"ConfigSensitiveEnvironment",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr does not contain %q:\n%s", want, errOut)
+		}
+	}
+	if !strings.Contains(out, "ClusterName: ss-utopia") {
+		t.Error("project name is not the directory name ss-utopia")
+	}
+}
+
+func TestConvertJSONAndNetwork(t *testing.T) {
+	dir := seedDir(t, "main")
+	code, out, errOut := run(t, "convert", "--format", "json", "-f", filepath.Join(dir, "docker-compose.yaml"),
+		"--project-name", "utopia", "--vpc", "vpc-0123", "--subnet", "subnet-a", "--subnet", "subnet-b", "--no-public-ip", "--internal-lb")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("--format json output is not JSON: %v", err)
+	}
+	checkSeedTemplate(t, doc)
+	params, _ := doc["Parameters"].(map[string]any)
+	if _, ok := params["VPC"]; ok {
+		t.Error("VPC parameter present although --vpc was given")
+	}
+	if strings.Contains(errOut, "takes parameters Subnets") {
+		t.Errorf("stderr asks for network parameters although they were given:\n%s", errOut)
+	}
+	lb, _ := resource(t, doc, "LoadBalancer")["Properties"].(map[string]any)
+	if lb["Scheme"] != "internal" {
+		t.Errorf("LoadBalancer Scheme = %v, want internal", lb["Scheme"])
+	}
+	if !strings.Contains(out, `"subnet-b"`) || !strings.Contains(out, `"DISABLED"`) || !strings.Contains(out, `"utopia"`) {
+		t.Error("subnets, public IP setting or project name missing from the template")
+	}
+}
+
+func TestConvertOptions(t *testing.T) {
+	dir := seedDir(t, "main")
+	overlay := filepath.Join(dir, "extra.yaml")
+	if err := os.WriteFile(overlay, []byte("Outputs:\n  Dns:\n    Value: !GetAtt LoadBalancer.DNSName\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "convert", "-f", filepath.Join(dir, "docker-compose.yaml"),
+		"--image", "eureka=registry.example.com/eureka:9", "--overlay", overlay, "--secret-file", filepath.Join(dir, "eureka.env"))
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "registry.example.com/eureka:9") {
+		t.Error("--image not applied")
+	}
+	doc := template(t, out)
+	outputs, _ := doc["Outputs"].(map[string]any)
+	if _, ok := outputs["Dns"]; !ok {
+		t.Error("--overlay not applied")
+	}
+	// eureka.env is now sensitive: its values must leave the template.
+	if strings.Contains(out, "netflix:eureka@eureka") {
+		t.Error("a value of a --secret-file appears in the template")
+	}
+}
+
+func TestConvertVariables(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("compose.yaml", "name: Demo.App-${STAGE:-x}\nservices:\n  web:\n    image: nginx:${TAG:-latest}\n    ports: [\"80:80\"]\n")
+	write(".env", "TAG=1.25\n")
+	write("prod.env", "TAG=1.27\n")
+	t.Chdir(dir)
+
+	code, out, errOut := run(t, "convert")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "nginx:1.25") {
+		t.Error("default .env next to the compose file not used for interpolation")
+	}
+	if !strings.Contains(out, "ClusterName: demoapp-x") {
+		t.Error("project name not taken from the compose file's name:")
+	}
+	code, out, errOut = run(t, "convert", "--env-file", "prod.env", "-p", "other")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "nginx:1.27") || !strings.Contains(out, "ClusterName: other") {
+		t.Error("--env-file or -p not applied")
+	}
+}
+
+func TestConvertErrors(t *testing.T) {
+	dir := seedDir(t, "main")
+	composeFile := filepath.Join(dir, "docker-compose.yaml")
+	noSecret := seedDir(t, "main")
+	if err := os.RemoveAll(filepath.Join(noSecret, ".secret")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"no command", nil, []string{"Usage: composestack"}},
+		{"unknown command", []string{"up"}, []string{`unknown command "up"`}},
+		{"unknown flag", []string{"convert", "--bogus"}, []string{"flag provided but not defined: -bogus", "Usage: composestack convert"}},
+		{"bad format", []string{"convert", "-f", composeFile, "--format", "xml"}, []string{`--format "xml"`}},
+		{"bad image flag", []string{"convert", "-f", composeFile, "--image", "eureka"}, []string{`"eureka" is not service=image`}},
+		{"positional argument", []string{"convert", composeFile}, []string{"unexpected argument"}},
+		{"missing compose file", []string{"convert", "-f", filepath.Join(dir, "nope.yaml")}, []string{"compose file", "nope.yaml", "no such file"}},
+		{"no compose file here", []string{"convert"}, []string{"no compose file in the current directory"}},
+		{"bad project name", []string{"convert", "-f", composeFile, "-p", "Bad Name"}, []string{`project name "Bad Name" is not valid`}},
+		{"unknown image service", []string{"convert", "-f", composeFile, "--image", "nope=nginx"}, []string{`service "nope"`}},
+		{"missing secret env file", []string{"convert", "-f", filepath.Join(noSecret, "docker-compose.yaml")},
+			[]string{"service config", ".secret/spring_config_encrypt_key.env", "next to the compose file"}},
+		{"unused secret file flag", []string{"convert", "-f", composeFile, "--secret-file", "nope.env"}, []string{"--secret-file nope.env", "eureka.env"}},
+		{"missing overlay", []string{"convert", "-f", composeFile, "--overlay", filepath.Join(dir, "nope.yaml")}, []string{"--overlay"}},
+		{"bad overlay", []string{"convert", "-f", composeFile, "--overlay", composeFile}, []string{"overlay 1", "not a CloudFormation template section"}},
+		{"missing env file", []string{"convert", "-f", composeFile, "--env-file", filepath.Join(dir, "nope.env")}, []string{"--env-file", "nope.env"}},
+		{"version with arguments", []string{"version", "x"}, []string{"version takes no arguments"}},
+	}
+	t.Chdir(t.TempDir())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := run(t, tt.args...)
+			if code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			if out != "" {
+				t.Errorf("stdout = %q, want nothing on error", out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr does not contain %q:\n%s", w, errOut)
+				}
+			}
+			if strings.Contains(errOut, fakeKey) {
+				t.Error("the sensitive value appears in stderr")
+			}
+		})
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	code, out, _ := run(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "composestack ") {
+		t.Errorf("version: exit %d, stdout %q", code, out)
+	}
+	code, out, _ = run(t, "help")
+	if code != 0 || !strings.Contains(out, "convert") {
+		t.Errorf("help: exit %d, stdout %q", code, out)
+	}
+	code, _, errOut := run(t, "convert", "-h")
+	if code != 0 || !strings.Contains(errOut, "--vpc") && !strings.Contains(errOut, "-vpc") {
+		t.Errorf("convert -h: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/composestack/composestack/internal/compose"
+	"github.com/composestack/composestack/internal/render"
+)
+
+// convertOptions are the parsed flags of `convert`.
+type convertOptions struct {
+	files       stringList
+	envFiles    stringList
+	overlays    stringList
+	secretFiles stringList
+	profiles    stringList
+	images      imageList
+	projectName string
+	format      string
+	network     render.Network
+	noPublicIP  bool
+	subnets     stringList
+	subnetImps  stringList
+}
+
+func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
+	o := &convertOptions{images: imageList{}}
+	fs := flag.NewFlagSet("composestack convert", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Var(&o.files, "f", "compose `file` (repeatable; later files override earlier ones; default: compose.yaml or docker-compose.yaml here)")
+	fs.Var(&o.files, "file", "same as -f")
+	fs.StringVar(&o.projectName, "project-name", "", "project `name` (default: COMPOSE_PROJECT_NAME, the compose file's name:, or its directory's name)")
+	fs.StringVar(&o.projectName, "p", "", "same as --project-name")
+	fs.Var(&o.envFiles, "env-file", "`file` of interpolation variables (repeatable; default: .env next to the first compose file)")
+	fs.Var(&o.profiles, "profile", "enable a `profile` (repeatable)")
+	fs.Var(&o.overlays, "overlay", "CloudFormation `file` merged over the template after x-aws-cloudformation (repeatable)")
+	fs.Var(o.images, "image", "replace a service's image: `service=reference` (repeatable)")
+	fs.Var(&o.secretFiles, "secret-file", "treat this supporting `file` as sensitive, like files under .secret/ (repeatable)")
+	fs.StringVar(&o.network.VPCID, "vpc", "", "VPC `ID` to deploy into (default: x-aws-vpc, else a template parameter)")
+	fs.StringVar(&o.network.VPCImport, "vpc-import", "", "CloudFormation export `name` holding the VPC ID")
+	fs.Var(&o.subnets, "subnet", "subnet `ID` (repeatable; default: a template parameter)")
+	fs.Var(&o.subnetImps, "subnet-import", "CloudFormation export `name` holding a subnet ID (repeatable)")
+	fs.BoolVar(&o.noPublicIP, "no-public-ip", false, "do not give tasks public IPs (private subnets with NAT or endpoints)")
+	fs.BoolVar(&o.network.InternalLoadBalancer, "internal-lb", false, "make the load balancer internal")
+	fs.StringVar(&o.network.IngressCIDR, "ingress-cidr", "", "source `CIDR` allowed to reach published ports (default 0.0.0.0/0)")
+	fs.StringVar(&o.format, "format", "yaml", "output `format`: yaml or json")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: composestack convert [flags]\n\nPrint the CloudFormation template of a compose project.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return fs, o
+}
+
+func convert(args []string, stdout, stderr io.Writer) int {
+	fs, o := newConvertFlags(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 1 // the flag package has printed the error and the usage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "error: unexpected argument %q: convert takes only flags (give compose files with -f)\n", fs.Arg(0))
+		return 1
+	}
+	if o.format != "yaml" && o.format != "json" {
+		fmt.Fprintf(stderr, "error: --format %q: use yaml or json\n", o.format)
+		return 1
+	}
+	o.network.AssignPublicIP = !o.noPublicIP
+	o.network.SubnetIDs = o.subnets
+	o.network.SubnetImports = o.subnetImps
+
+	out, warnings, notes, err := o.run(context.Background())
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(stderr, "note: %s\n", n)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	if _, err := stdout.Write(out); err != nil {
+		fmt.Fprintf(stderr, "error: writing the template: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// run loads, renders and formats. It returns the output, the warnings (on error, those found so far) and notes
+// on deploying the template.
+func (o *convertOptions) run(ctx context.Context) (out []byte, warnings, notes []string, err error) {
+	in, err := readInputs(ctx, o)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	loaded, err := compose.Load(ctx, in.source)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	warnings = loaded.Warnings
+	res, err := render.Render(loaded.Project, render.Options{
+		ProjectName:  in.source.ProjectName,
+		Network:      o.network,
+		Overlays:     in.overlays,
+		SensitiveEnv: loaded.SensitiveEnv,
+		Files:        loaded.Files,
+	})
+	if err != nil {
+		return nil, warnings, nil, fmt.Errorf("rendering project %q: %w", in.source.ProjectName, err)
+	}
+	warnings = append(warnings, res.Warnings...)
+	notes = parameterNotes(res)
+
+	switch o.format {
+	case "json":
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, res.Body, "", "  "); err != nil {
+			return nil, warnings, notes, fmt.Errorf("formatting the template as JSON: %w", err)
+		}
+		buf.WriteByte('\n')
+		out = buf.Bytes()
+	default:
+		if out, err = res.YAML(); err != nil {
+			return nil, warnings, notes, fmt.Errorf("formatting the template as YAML: %w", err)
+		}
+	}
+	return out, warnings, notes, nil
+}
+
+// parameterNotes tells the user which template parameters a deployment must supply. Values are never shown:
+// the ones the renderer computes are sensitive (secret contents).
+func parameterNotes(res *render.Result) []string {
+	if res.Template == nil || len(res.Template.Parameters) == 0 {
+		return nil
+	}
+	computed := map[string]bool{}
+	for _, p := range res.Parameters {
+		computed[p.Key] = true
+	}
+	var open, secret []string
+	for name := range res.Template.Parameters {
+		if computed[name] {
+			secret = append(secret, name)
+		} else {
+			open = append(open, name)
+		}
+	}
+	sort.Strings(open)
+	sort.Strings(secret)
+	var notes []string
+	if len(open) > 0 {
+		notes = append(notes, fmt.Sprintf("the template takes parameters %s: pass them when deploying, or set the network with --vpc/--subnet (or --vpc-import/--subnet-import)",
+			strings.Join(open, ", ")))
+	}
+	if len(secret) > 0 {
+		notes = append(notes, fmt.Sprintf("the template takes sensitive parameters %s (secret contents, not shown): the controller passes them; with the AWS CLI, pass them yourself",
+			strings.Join(secret, ", ")))
+	}
+	return notes
+}

@@ -1,0 +1,185 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/dotenv"
+
+	"github.com/composestack/composestack/internal/compose"
+)
+
+// Compose file names looked for in the current directory when no -f is given, in Docker Compose's order.
+var (
+	defaultFileNames     = []string{"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}
+	defaultOverrideNames = []string{"compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"}
+)
+
+// secretDir marks supporting files that are sensitive by their location, the convention of the seed project.
+const secretDir = ".secret"
+
+// inputs is what convert read from disk.
+type inputs struct {
+	source   compose.Source
+	overlays [][]byte
+}
+
+func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
+	paths := []string(o.files)
+	if len(paths) == 0 {
+		found, err := defaultComposeFiles(".")
+		if err != nil {
+			return nil, err
+		}
+		paths = found
+	}
+	src := compose.Source{Profiles: o.profiles, Images: o.images}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("compose file %s: %w", p, err)
+		}
+		src.Files = append(src.Files, compose.File{Name: p, Content: data})
+	}
+	abs, err := filepath.Abs(paths[0])
+	if err != nil {
+		return nil, fmt.Errorf("compose file %s: %w", paths[0], err)
+	}
+	dir := filepath.Dir(abs)
+
+	if src.Variables, err = readVariables(o.envFiles, dir); err != nil {
+		return nil, err
+	}
+	src.ProjectName = o.projectName
+	if src.ProjectName == "" {
+		if src.ProjectName, err = compose.DefaultProjectName(src.Files, src.Variables, dir); err != nil {
+			return nil, err
+		}
+	}
+	if src.Supporting, err = readSupporting(ctx, src, dir, o.secretFiles); err != nil {
+		return nil, err
+	}
+
+	in := &inputs{source: src}
+	for _, p := range o.overlays {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("--overlay %s: %w", p, err)
+		}
+		in.overlays = append(in.overlays, data)
+	}
+	return in, nil
+}
+
+// defaultComposeFiles finds the compose file, and its override file, in dir, as `docker compose` does without -f.
+func defaultComposeFiles(dir string) ([]string, error) {
+	first := func(names []string) string {
+		for _, n := range names {
+			p := filepath.Join(dir, n)
+			if st, err := os.Stat(p); err == nil && !st.IsDir() {
+				return p
+			}
+		}
+		return ""
+	}
+	main := first(defaultFileNames)
+	if main == "" {
+		return nil, fmt.Errorf("no compose file in the current directory (looked for %s): give one with -f", strings.Join(defaultFileNames, ", "))
+	}
+	if override := first(defaultOverrideNames); override != "" {
+		return []string{main, override}, nil
+	}
+	return []string{main}, nil
+}
+
+// readVariables reads the interpolation variables like `docker compose --env-file`: the files in order, later
+// ones overriding earlier ones and able to refer to them; without --env-file, the .env file next to the first
+// compose file if there is one. The process environment is not used, so the CLI renders exactly what the
+// controller would from the same files.
+func readVariables(envFiles []string, dir string) (map[string]string, error) {
+	files := envFiles
+	if len(files) == 0 {
+		def := filepath.Join(dir, ".env")
+		if st, err := os.Stat(def); err == nil && !st.IsDir() {
+			files = []string{def}
+		}
+	}
+	vars := map[string]string{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("--env-file %s: %w", f, err)
+		}
+		read, err := dotenv.ParseWithLookup(bytes.NewReader(data), func(k string) (string, bool) {
+			v, ok := vars[k]
+			return v, ok
+		})
+		if err != nil {
+			return nil, fmt.Errorf("--env-file %s: %w", f, err)
+		}
+		for k, v := range read {
+			vars[k] = v
+		}
+	}
+	return vars, nil
+}
+
+// readSupporting reads, relative to dir, every supporting file the project names. A missing file is left out:
+// the loader then reports it (or skips it, for `required: false`) with the service that needs it.
+func readSupporting(ctx context.Context, src compose.Source, dir string, secretFiles []string) ([]compose.File, error) {
+	refs, err := compose.ReferencedFiles(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	secret := map[string]bool{} // absolute path of each --secret-file
+	for _, s := range secretFiles {
+		abs, err := filepath.Abs(s)
+		if err != nil {
+			return nil, fmt.Errorf("--secret-file %s: %w", s, err)
+		}
+		secret[abs] = false
+	}
+	var out []compose.File
+	for _, ref := range refs {
+		p := filepath.Join(dir, filepath.FromSlash(ref.Path))
+		data, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", p, err)
+		}
+		_, flagged := secret[p]
+		if flagged {
+			secret[p] = true
+		}
+		out = append(out, compose.File{Name: ref.Path, Content: data, Sensitive: flagged || inSecretDir(ref.Path)})
+	}
+	for _, s := range secretFiles {
+		abs, _ := filepath.Abs(s)
+		if !secret[abs] {
+			var names []string
+			for _, r := range refs {
+				names = append(names, r.Path)
+			}
+			return nil, fmt.Errorf("--secret-file %s: the project uses no such file (it uses: %s): check the path, relative to the current directory",
+				s, strings.Join(names, ", "))
+		}
+	}
+	return out, nil
+}
+
+func inSecretDir(p string) bool {
+	for _, part := range strings.Split(p, "/") {
+		if part == secretDir {
+			return true
+		}
+	}
+	return false
+}
