@@ -44,6 +44,20 @@ var shortForms = map[string]string{
 	"!Or":           "Fn::Or",
 }
 
+// LongForm returns the long-form key ("Ref", "Fn::GetAtt", ...) of a CloudFormation YAML short-form tag
+// ("!Ref", "!GetAtt", ...), and whether tag is one.
+func LongForm(tag string) (string, bool) {
+	fn, ok := shortForms[tag]
+	return fn, ok
+}
+
+// SplitGetAtt splits the short-form !GetAtt argument "Resource.Attribute" at its first dot: attribute names
+// may themselves hold dots (Endpoint.Address). It reports false when either part is missing.
+func SplitGetAtt(s string) (resource, attribute string, ok bool) {
+	resource, attribute, found := strings.Cut(s, ".")
+	return resource, attribute, found && resource != "" && attribute != ""
+}
+
 const (
 	// maxDepth bounds recursion so a hostile fragment cannot exhaust the stack.
 	maxDepth = 256
@@ -279,9 +293,8 @@ func (c *converter) intrinsic(n *yaml.Node, fn string, depth int) (any, error) {
 	}
 	if fn == "Fn::GetAtt" {
 		if s, ok := arg.(string); ok {
-			// The short form is Resource.Attribute; attribute names may themselves hold dots (Endpoint.Address).
-			res, attr, found := strings.Cut(s, ".")
-			if !found || res == "" || attr == "" {
+			res, attr, ok := SplitGetAtt(s)
+			if !ok {
 				return nil, fmt.Errorf("overlay line %d: !GetAtt %q must be written Resource.Attribute", n.Line, s)
 			}
 			arg = []any{res, attr}
