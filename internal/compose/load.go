@@ -70,7 +70,10 @@ func variables(in map[string]string) types.Mapping {
 func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Project, unsetVariables, error) {
 	details := types.ConfigDetails{WorkingDir: workingDir, Environment: vars}
 	for _, f := range src.Files {
-		content := f.Content
+		content, err := expandOverlayTags(f.Name, f.Content)
+		if err != nil {
+			return nil, nil, err
+		}
 		if content == nil {
 			// compose-go reads the file from disk when Content is nil.
 			content = []byte{}
