@@ -21,6 +21,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add(main, eureka, []byte("ENCRYPT_KEY=x\r\n"))
 	f.Add([]byte("services:\n  a:\n    image: ${X:-y}\n    env_file: [eureka.env]\n"), []byte("A=\"unterminated"), []byte(""))
 	f.Add([]byte("include: [x]\n"), []byte(""), []byte(""))
+	f.Add([]byte("services: {a: {image: x}}\nx-aws-cloudformation:\n  Outputs: {O: {Value: !GetAtt A.B, W: &a !Sub x, Z: *a}}\n"), []byte(""), []byte(""))
 	f.Add([]byte("services: {a: {extends: {file: f, service: s}}}"), []byte("export A=1 # c"), []byte("K"))
 	f.Add([]byte("services:\n  a:\n    build: .\n    env_file: {path: .secret/spring_config_encrypt_key.env, required: false}\n"), []byte("B='q'"), []byte("A=${B:?x}"))
 	f.Fuzz(func(t *testing.T, composeFile, envFile, secretFile []byte) {

@@ -70,8 +70,8 @@ func TestExpandOverlayTagsLeavesOtherFilesAlone(t *testing.T) {
 
 func TestExpandOverlayTagsErrors(t *testing.T) {
 	for in, want := range map[string]string{
-		"x-aws-cloudformation:\n  Outputs:\n    O: {Value: !Bogus x}\n":   "c.yaml line 3: unknown tag !Bogus",
-		"x-aws-cloudformation:\n  Outputs:\n    O: {Value: !GetAtt LB}\n": `c.yaml line 3: !GetAtt "LB" must be written Resource.Attribute`,
+		"x-aws-cloudformation:\n  Outputs:\n    O: {Value: !Bogus x}\n":                           "c.yaml line 3: unknown tag !Bogus",
+		"x-aws-cloudformation:\n  Outputs:\n    O: {Value: !GetAtt LB}\n":                         `c.yaml line 3: !GetAtt "LB" must be written Resource.Attribute`,
 		"x-aws-cloudformation: " + strings.Repeat("[", 300) + "!Ref a" + strings.Repeat("]", 300): "nests deeper",
 	} {
 		if _, err := expandOverlayTags("c.yaml", []byte(in)); err == nil || !strings.Contains(err.Error(), want) {
