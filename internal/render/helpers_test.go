@@ -104,4 +104,3 @@ func caseSource(t testing.TB, dir, project string) compose.Source {
 	}
 	return src
 }
-

@@ -64,7 +64,8 @@ func (in *intrinsics) resolve(v any) any {
 	switch t := v.(type) {
 	case string:
 		if r, ok := in.values[t]; ok {
-			return r
+			// A copy per use: overlays merge into the template in place and must not change every other use.
+			return deepCopy(r)
 		}
 		return t
 	case []string:
@@ -76,7 +77,7 @@ func (in *intrinsics) resolve(v any) any {
 	case []any:
 		if len(t) == 1 {
 			if s, ok := t[0].(string); ok && in.splice[s] {
-				return in.values[s]
+				return deepCopy(in.values[s])
 			}
 		}
 		for i, e := range t {
@@ -91,4 +92,23 @@ func (in *intrinsics) resolve(v any) any {
 	default:
 		return v
 	}
+}
+
+// deepCopy copies the maps and slices of a generic JSON value.
+func deepCopy(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = deepCopy(e)
+		}
+		return out
+	}
+	return v
 }

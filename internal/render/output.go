@@ -11,29 +11,18 @@ import (
 )
 
 // finish turns the typed template into the body sent to CloudFormation: intrinsics resolved, overlays merged,
-// canonical JSON (sorted keys, no HTML escaping, no insignificant space).
-func (r *renderer) finish() ([]byte, error) {
-	raw, err := json.Marshal(r.tpl)
-	if err != nil {
-		return nil, fmt.Errorf("encoding the template: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("decoding the template: %w", err)
-	}
-	// goformation emits empty sections and Globals; CloudFormation only wants the ones in use.
-	for _, k := range []string{"Globals", "Mappings", "Conditions", "Metadata", "Parameters", "Outputs"} {
-		if m, ok := doc[k].(map[string]any); ok && len(m) == 0 {
-			delete(doc, k)
-		}
-	}
-	r.in.resolve(doc)
+// canonical JSON (sorted keys, no HTML escaping, no insignificant space). It also reads the listeners from the
+// merged template, so protocols and ports changed by overlays (a TLS listener, say) are what the caller reports.
+func (r *renderer) finish() ([]byte, []Listener, error) {
+	doc := r.in.templateGeneric(r.tpl)
 	if err := r.applyOverlays(doc); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return canonicalJSON(doc)
+	body, err := canonicalJSON(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return body, r.listenersFrom(doc), nil
 }
 
 func canonicalJSON(doc any) ([]byte, error) {
@@ -46,31 +35,29 @@ func canonicalJSON(doc any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// listenersFrom reads the listeners from the final body, so protocols and ports changed by overlays (a TLS
-// listener, say) are what the caller reports; listeners an overlay deleted are left out.
-func (r *renderer) listenersFrom(body []byte) []Listener {
-	var doc struct {
-		Resources map[string]struct {
-			Properties struct {
-				Port     any
-				Protocol any
-			}
-		}
-	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil
-	}
+// listenersFrom reads the listeners from the merged template; listeners an overlay deleted are left out.
+func (r *renderer) listenersFrom(doc map[string]any) []Listener {
+	resources, _ := doc["Resources"].(map[string]any)
 	var out []Listener
 	for _, l := range r.listeners {
-		res, ok := doc.Resources[l.id]
-		if !ok {
+		res, _ := resources[l.id].(map[string]any)
+		props, _ := res["Properties"].(map[string]any)
+		if props == nil {
 			continue
 		}
-		proto, _ := res.Properties.Protocol.(string)
+		proto, _ := props["Protocol"].(string)
 		var port int64
-		switch v := res.Properties.Port.(type) {
+		switch v := props["Port"].(type) {
+		case int64:
+			port = v
+		case int:
+			port = int64(v)
+		case uint64:
+			port = int64(v)
 		case float64:
 			port = int64(v)
+		case json.Number:
+			port, _ = v.Int64()
 		case string:
 			port, _ = strconv.ParseInt(v, 10, 32)
 		}

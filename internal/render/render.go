@@ -94,7 +94,7 @@ func Render(project *types.Project, opts Options) (*Result, error) {
 	if err := r.build(); err != nil {
 		return nil, err
 	}
-	body, err := r.finish()
+	body, listeners, err := r.finish()
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func Render(project *types.Project, opts Options) (*Result, error) {
 		Template:   r.tpl,
 		Body:       body,
 		Parameters: r.params,
-		Listeners:  r.listenersFrom(body),
+		Listeners:  listeners,
 		Warnings:   r.warnings,
 	}, nil
 }

@@ -1,0 +1,297 @@
+package render
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/composestack/composestack/internal/compose"
+)
+
+// renderYAML loads one compose file with internal/compose and renders it.
+func renderYAML(t testing.TB, yaml string, opts Options, supporting ...compose.File) (*Result, error) {
+	t.Helper()
+	loaded, err := compose.Load(context.Background(), compose.Source{
+		ProjectName: "demo",
+		Files:       []compose.File{{Name: "compose.yaml", Content: []byte(yaml)}},
+		Supporting:  supporting,
+	})
+	if err != nil {
+		t.Fatalf("loading the compose file: %v", err)
+	}
+	if opts.SensitiveEnv == nil {
+		opts.SensitiveEnv = loaded.SensitiveEnv
+	}
+	if opts.Files == nil {
+		opts.Files = loaded.Files
+	}
+	return Render(loaded.Project, opts)
+}
+
+func TestRenderRejects(t *testing.T) {
+	cases := []struct {
+		name    string
+		compose string
+		opts    Options
+		want    []string // substrings of the error
+	}{
+		{"build only", `
+services:
+  app:
+    build: ./app`, Options{}, []string{"services.app", "build:", "spec.compose.images.app", "--image app=<ref>"}},
+		{"provider", `
+services:
+  app:
+    provider:
+      type: model`, Options{}, []string{"services.app.provider", "cannot run on ECS"}},
+		{"bind mount", `
+services:
+  app:
+    image: busybox
+    volumes:
+      - ./data:/data`, Options{}, []string{"services.app.volumes[0]", "bind mount", "named volume"}},
+		{"tmpfs volume", `
+services:
+  app:
+    image: busybox
+    volumes:
+      - type: tmpfs
+        target: /cache`, Options{}, []string{"services.app.volumes[0]", "tmpfs"}},
+		{"anonymous volume", `
+services:
+  app:
+    image: busybox
+    volumes:
+      - /data`, Options{}, []string{"services.app.volumes[0]", "sourceless"}},
+		{"cap_add", `
+services:
+  app:
+    image: busybox
+    cap_add: [NET_ADMIN]`, Options{}, []string{"services.app.cap_add", "SYS_PTRACE", "NET_ADMIN"}},
+		{"port range", `
+services:
+  app:
+    image: busybox
+    ports:
+      - "8000-8001:80"`, Options{}, []string{"services.app.ports[0].published", "single port"}},
+		{"sctp", `
+services:
+  app:
+    image: busybox
+    ports:
+      - "9000:9000/sctp"`, Options{}, []string{"services.app.ports[0].protocol", "sctp"}},
+		{"same published port twice", `
+services:
+  a:
+    image: busybox
+    ports: ["8080:80"]
+  b:
+    image: busybox
+    ports: ["8080:81"]`, Options{}, []string{"services.b.ports", "8080/tcp", "service a"}},
+		{"global mode", `
+services:
+  app:
+    image: busybox
+    deploy:
+      mode: global`, Options{}, []string{"services.app.deploy.mode", "replicas"}},
+		{"parallelism without replicas", `
+services:
+  app:
+    image: busybox
+    deploy:
+      update_config:
+        parallelism: 2`, Options{}, []string{"services.app.deploy.update_config.parallelism", "deploy.replicas"}},
+		{"parallelism above replicas", `
+services:
+  app:
+    image: busybox
+    deploy:
+      replicas: 1
+      update_config:
+        parallelism: 2`, Options{}, []string{"deploy.replicas (1)", "parallelism (2)"}},
+		{"autoscaling without max", `
+services:
+  app:
+    image: busybox
+    deploy:
+      x-aws-autoscaling:
+        cpu: 50`, Options{}, []string{"x-aws-autoscaling", "max"}},
+		{"autoscaling cpu and memory", `
+services:
+  app:
+    image: busybox
+    deploy:
+      x-aws-autoscaling:
+        max: 3
+        cpu: 50
+        memory: 50`, Options{}, []string{"x-aws-autoscaling", "not both"}},
+		{"too big for Fargate", `
+services:
+  app:
+    image: busybox
+    deploy:
+      resources:
+        limits:
+          cpus: "32"`, Options{}, []string{"services.app.deploy.resources", "largest Fargate task"}},
+		{"healthcheck interval", `
+services:
+  app:
+    image: busybox
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 1s`, Options{}, []string{"services.app.healthcheck.interval", "5s"}},
+		{"stop grace period", `
+services:
+  app:
+    image: busybox
+    stop_grace_period: 5m`, Options{}, []string{"services.app.stop_grace_period", "120s"}},
+		{"platform", `
+services:
+  app:
+    image: busybox
+    platform: windows/amd64`, Options{}, []string{"services.app.platform", "linux/arm64"}},
+		{"external network without sg", `
+services:
+  app:
+    image: busybox
+    networks: [corp]
+networks:
+  corp:
+    external: true
+    name: corp-net`, Options{}, []string{"networks.corp", "sg-"}},
+		{"external volume without fs", `
+services:
+  app:
+    image: busybox
+    volumes: ["data:/data"]
+volumes:
+  data:
+    external: true
+    name: my-data`, Options{}, []string{"volumes.data", "fs-"}},
+		{"log retention", `
+x-aws-logs_retention: 10
+services:
+  app:
+    image: busybox`, Options{}, []string{"x-aws-logs_retention", "10 days"}},
+		{"load balancer by name", `
+x-aws-loadbalancer: my-alb
+services:
+  app:
+    image: busybox
+    ports: ["80:80"]`, Options{}, []string{"x-aws-loadbalancer", "ARN"}},
+		{"load balancer of the wrong type", `
+x-aws-loadbalancer: arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/alb/0123456789abcdef
+services:
+  app:
+    image: busybox
+    ports: ["5432:5432"]`, Options{}, []string{"x-aws-loadbalancer", "type application", "network load balancer"}},
+		{"bad x-aws-vpc", `
+x-aws-vpc: my-vpc
+services:
+  app:
+    image: busybox`, Options{}, []string{"x-aws-vpc", "vpc-"}},
+		{"vpc twice", `
+services:
+  app:
+    image: busybox`, Options{Network: Network{VPCID: "vpc-1", VPCImport: "x"}}, []string{"network", "not both"}},
+		{"subnets twice", `
+services:
+  app:
+    image: busybox`, Options{Network: Network{SubnetIDs: []string{"subnet-1"}, SubnetImports: []string{"x"}}}, []string{"network", "not both"}},
+		{"bad subnet", `
+services:
+  app:
+    image: busybox`, Options{Network: Network{SubnetIDs: []string{"sn-1"}}}, []string{"network", "sn-1"}},
+		{"project name", `
+services:
+  app:
+    image: busybox`, Options{ProjectName: "my_project"}, []string{"project name", "my_project"}},
+		{"colliding service names", `
+services:
+  front-end:
+    image: busybox
+  frontend:
+    image: busybox`, Options{}, []string{"services.front-end", "services.frontend", "Frontend"}},
+		{"bad x-aws-role", `
+services:
+  app:
+    image: busybox
+    x-aws-role: arn:aws:iam::123456789012:role/x`, Options{}, []string{"services.app.x-aws-role", "policy document"}},
+		{"secret target outside /run/secrets", `
+services:
+  app:
+    image: busybox
+    secrets:
+      - source: s
+        target: /etc/s
+secrets:
+  s:
+    external: true
+    name: arn:aws:secretsmanager:us-east-1:123456789012:secret:s`, Options{}, []string{"services.app.secrets[0].target", "/run/secrets"}},
+		{"efs uid without gid", `
+services:
+  app:
+    image: busybox
+    volumes: ["data:/data"]
+volumes:
+  data:
+    driver_opts:
+      uid: "1000"`, Options{}, []string{"volumes.data.driver_opts", "uid and gid"}},
+		{"gpu machines differ", `
+services:
+  a:
+    image: busybox
+    deploy:
+      resources:
+        reservations:
+          devices: [{capabilities: [gpu]}]
+      placement:
+        constraints: ["node.machine == g4dn.xlarge"]
+  b:
+    image: busybox
+    deploy:
+      resources:
+        reservations:
+          devices: [{capabilities: [gpu]}]
+      placement:
+        constraints: ["node.machine == g4dn.2xlarge"]`, Options{}, []string{"services.b.deploy.placement.constraints", "g4dn.xlarge", "service a"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := renderYAML(t, tc.compose, tc.opts)
+			if err == nil {
+				t.Fatal("Render succeeded; want an error")
+			}
+			msg := err.Error()
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not mention %q", msg, w)
+				}
+			}
+			if msg != strings.ToLower(msg[:1])+msg[1:] {
+				t.Errorf("error %q does not start lower-case", msg)
+			}
+		})
+	}
+}
+
+func TestRenderNilProject(t *testing.T) {
+	if _, err := Render(nil, Options{}); err == nil {
+		t.Fatal("Render(nil) succeeded; want an error")
+	}
+}
+
+// A secret file the loader read but the caller did not pass in Options.Files is an error, not an empty secret.
+func TestRenderSecretFileMissingFromOptions(t *testing.T) {
+	_, err := renderYAML(t, `
+services:
+  app:
+    image: busybox
+    secrets: [s]
+secrets:
+  s:
+    file: ./s.txt`, Options{Files: map[string][]byte{}}, compose.File{Name: "s.txt", Content: []byte("x")})
+	if err == nil || !strings.Contains(err.Error(), "secrets.s.file") {
+		t.Fatalf("Render error = %v; want one naming secrets.s.file", err)
+	}
+}

@@ -1,0 +1,321 @@
+package render
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// template decodes a rendered body for assertions.
+func template(t *testing.T, res *Result) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(res.Body, &doc); err != nil {
+		t.Fatalf("Body is not JSON: %v", err)
+	}
+	return doc
+}
+
+// resources returns the resources of a given type, by logical ID.
+func resources(t *testing.T, doc map[string]any, typ string) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for id, r := range doc["Resources"].(map[string]any) {
+		res := r.(map[string]any)
+		if res["Type"] == typ {
+			props, _ := res["Properties"].(map[string]any)
+			out[id] = props
+		}
+	}
+	return out
+}
+
+func renderCase(t *testing.T, name string) *Result {
+	t.Helper()
+	project, opts := loadCase(t, filepath.Join("testdata", name))
+	res, err := Render(project, opts)
+	if err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	return res
+}
+
+func TestSeedOverlaysLand(t *testing.T) {
+	for name, listener := range map[string]string{
+		"seed-utopia-main": "OrchestratorTCP443Listener",
+		"seed-utopia-dev":  "UtopiaorchestratorserviceTCP443Listener",
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := renderCase(t, name)
+			doc := template(t, res)
+			l := resources(t, doc, "AWS::ElasticLoadBalancingV2::Listener")[listener]
+			if l == nil {
+				t.Fatalf("no listener %s; Docker's logical ID must be kept for the overlay", listener)
+			}
+			if l["Protocol"] != "TLS" || l["Port"] != 443.0 {
+				t.Errorf("listener %s: protocol %v port %v; want TLS on 443", listener, l["Protocol"], l["Port"])
+			}
+			certs, _ := l["Certificates"].([]any)
+			if len(certs) != 1 || !strings.Contains(certs[0].(map[string]any)["CertificateArn"].(string), ":certificate/") {
+				t.Errorf("listener %s certificates = %v", listener, l["Certificates"])
+			}
+			if _, ok := l["DefaultActions"]; !ok {
+				t.Errorf("listener %s lost its default actions in the merge", listener)
+			}
+			rs := resources(t, doc, "AWS::Route53::RecordSet")["Route53RS"]
+			alias, _ := rs["AliasTarget"].(map[string]any)
+			if got, _ := json.Marshal(alias["DNSName"]); string(got) != `{"Fn::GetAtt":"LoadBalancer.DNSName"}` {
+				t.Errorf("Route53RS alias DNSName = %s", got)
+			}
+			lb := resources(t, doc, "AWS::ElasticLoadBalancingV2::LoadBalancer")["LoadBalancer"]
+			if lb["Type"] != "network" {
+				t.Errorf("load balancer type %v; the seed publishes non-HTTP ports, so network", lb["Type"])
+			}
+			var tls bool
+			for _, li := range res.Listeners {
+				tls = tls || (li.Port == 443 && li.Protocol == "TLS")
+			}
+			if !tls {
+				t.Errorf("Result.Listeners = %+v; want the overlaid TLS listener on 443", res.Listeners)
+			}
+		})
+	}
+}
+
+func TestSensitiveValuesStayOutOfTheBody(t *testing.T) {
+	res := renderCase(t, "seed-utopia-main")
+	if bytes.Contains(res.Body, []byte("made-up-test-key")) {
+		t.Fatal("the sensitive env value appears in the template body")
+	}
+	var found bool
+	for _, p := range res.Parameters {
+		if p.Key == "ConfigSensitiveEnvironment" {
+			found = p.Sensitive && strings.Contains(p.Value, "made-up-test-key")
+		}
+	}
+	if !found {
+		t.Fatalf("Parameters = %+v; want ConfigSensitiveEnvironment, sensitive, holding the value", res.Parameters)
+	}
+	doc := template(t, res)
+	param := doc["Parameters"].(map[string]any)["ConfigSensitiveEnvironment"].(map[string]any)
+	if param["NoEcho"] != true {
+		t.Errorf("parameter ConfigSensitiveEnvironment is not NoEcho: %v", param)
+	}
+	td := resources(t, doc, "AWS::ECS::TaskDefinition")["ConfigTaskDefinition"]
+	main := td["ContainerDefinitions"].([]any)[1].(map[string]any)
+	secrets, _ := json.Marshal(main["Secrets"])
+	if !strings.Contains(string(secrets), `"Name":"ENCRYPT_KEY"`) || !strings.Contains(string(secrets), `":ENCRYPT_KEY::"`) {
+		t.Errorf("config container secrets = %s; want ENCRYPT_KEY read from the secret's JSON key", secrets)
+	}
+	role := resources(t, doc, "AWS::IAM::Role")["ConfigTaskExecutionRole"]
+	policy, _ := json.Marshal(role["Policies"])
+	if !strings.Contains(string(policy), `{"Ref":"ConfigSensitiveEnvironmentSecret"}`) {
+		t.Errorf("execution role policies = %s; want read access to the sensitive environment secret", policy)
+	}
+
+	file := renderCase(t, "secrets-file")
+	if bytes.Contains(file.Body, []byte("not-a-real-password")) || bytes.Contains(file.Body, []byte("from-the-project-environment")) {
+		t.Fatal("secret content appears in the template body")
+	}
+}
+
+func TestExternalSecurityGroupsAreNotOpened(t *testing.T) {
+	doc := template(t, renderCase(t, "networks-external"))
+	for id, ing := range resources(t, doc, "AWS::EC2::SecurityGroupIngress") {
+		if ing["GroupId"] == "sg-0123456789abcdef0" {
+			t.Errorf("ingress %s opens the external security group", id)
+		}
+	}
+	if len(resources(t, doc, "AWS::EC2::SecurityGroupIngress")) == 0 {
+		t.Fatal("no ingress at all: the created default network should still be opened")
+	}
+}
+
+func TestNetworkOptions(t *testing.T) {
+	doc := template(t, renderCase(t, "network-ids"))
+	for id, svc := range resources(t, doc, "AWS::ECS::Service") {
+		cfg := svc["NetworkConfiguration"].(map[string]any)["AwsvpcConfiguration"].(map[string]any)
+		if cfg["AssignPublicIp"] != "ENABLED" {
+			t.Errorf("%s AssignPublicIp = %v; want ENABLED", id, cfg["AssignPublicIp"])
+		}
+		if got, _ := json.Marshal(cfg["Subnets"]); string(got) != `["subnet-0aaaaaaaaaaaaaaa1","subnet-0bbbbbbbbbbbbbbb2"]` {
+			t.Errorf("%s subnets = %s", id, got)
+		}
+	}
+	for id, ing := range resources(t, doc, "AWS::EC2::SecurityGroupIngress") {
+		if cidr, ok := ing["CidrIp"]; ok && cidr != "10.0.0.0/8" {
+			t.Errorf("%s CidrIp = %v; want the ingress CIDR 10.0.0.0/8", id, cidr)
+		}
+	}
+	if lb := resources(t, doc, "AWS::ElasticLoadBalancingV2::LoadBalancer")["LoadBalancer"]; lb["Scheme"] != "internal" {
+		t.Errorf("scheme = %v; want internal", lb["Scheme"])
+	}
+	if _, ok := doc["Parameters"]; ok {
+		t.Errorf("parameters %v; VPC and subnets were given, so none are needed", doc["Parameters"])
+	}
+	mts := resources(t, doc, "AWS::EFS::MountTarget")
+	if len(mts) != 2 || mts["ContentNFSMountTargetOnSubnet0aaaaaaaaaaaaaaa1"] == nil {
+		t.Errorf("mount targets = %v; want one per subnet named after it", mts)
+	}
+
+	def := template(t, renderCase(t, "alb-http"))
+	for id, svc := range resources(t, def, "AWS::ECS::Service") {
+		cfg := svc["NetworkConfiguration"].(map[string]any)["AwsvpcConfiguration"].(map[string]any)
+		if cfg["AssignPublicIp"] != "DISABLED" {
+			t.Errorf("%s AssignPublicIp = %v; want DISABLED by default", id, cfg["AssignPublicIp"])
+		}
+		if got, _ := json.Marshal(cfg["Subnets"]); string(got) != `{"Ref":"Subnets"}` {
+			t.Errorf("%s subnets = %s; want the Subnets list parameter itself", id, got)
+		}
+	}
+	params := def["Parameters"].(map[string]any)
+	if params["VPC"].(map[string]any)["Type"] != "AWS::EC2::VPC::Id" || params["Subnets"].(map[string]any)["Type"] != "List<AWS::EC2::Subnet::Id>" {
+		t.Errorf("parameters = %v", params)
+	}
+
+	imp := template(t, renderCase(t, "network-imports"))
+	cm := resources(t, imp, "AWS::ServiceDiscovery::PrivateDnsNamespace")["CloudMap"]
+	if got, _ := json.Marshal(cm["Vpc"]); string(got) != `{"Fn::ImportValue":"network-stack-VpcId"}` {
+		t.Errorf("Cloud Map VPC = %s; want the imported VPC", got)
+	}
+}
+
+func TestPublishedPortDiffersFromTarget(t *testing.T) {
+	doc := template(t, renderCase(t, "published-differs-nlb"))
+	l := resources(t, doc, "AWS::ElasticLoadBalancingV2::Listener")["ApiTCP9000Listener"]
+	tg := resources(t, doc, "AWS::ElasticLoadBalancingV2::TargetGroup")["ApiTCP9000TargetGroup"]
+	if l["Port"] != 9000.0 || tg["Port"] != 5000.0 {
+		t.Errorf("listener port %v, target group port %v; want 9000 and 5000", l["Port"], tg["Port"])
+	}
+	svc := resources(t, doc, "AWS::ECS::Service")["ApiService"]
+	if got, _ := json.Marshal(svc["LoadBalancers"]); !strings.Contains(string(got), `"ContainerPort":5000`) {
+		t.Errorf("service load balancers = %s; want container port 5000", got)
+	}
+}
+
+func TestOverlaysApplyInOrder(t *testing.T) {
+	doc := template(t, renderCase(t, "overlays"))
+	tg := resources(t, doc, "AWS::ElasticLoadBalancingV2::TargetGroup")["WebTCP80TargetGroup"]
+	if tg["HealthCheckPath"] != "/ready" {
+		t.Errorf("HealthCheckPath = %v; the options overlay comes after x-aws-cloudformation", tg["HealthCheckPath"])
+	}
+	if tg["Matcher"] == nil {
+		t.Error("the second options overlay was not applied")
+	}
+	if _, ok := doc["Outputs"].(map[string]any)["WebServiceName"]; ok {
+		t.Error("an explicit null in an overlay must delete the key")
+	}
+}
+
+// A user value that happens to equal an encoded intrinsic must stay a plain string.
+func TestUserStringsAreNeverIntrinsics(t *testing.T) {
+	encoded := base64.StdEncoding.EncodeToString([]byte(`{"Ref":"AWS::AccountId"}`))
+	res, err := renderYAML(t, `
+services:
+  app:
+    image: busybox
+    environment:
+      LOOKS_LIKE_REF: `+encoded, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(res.Body, []byte(`"Value":"`+encoded+`"`)) {
+		t.Fatalf("the environment value was not kept as a string")
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	first := renderCase(t, "seed-utopia-main")
+	for i := 0; i < 5; i++ {
+		again := renderCase(t, "seed-utopia-main")
+		if !bytes.Equal(first.Body, again.Body) {
+			t.Fatalf("render %d differs from the first", i+2)
+		}
+	}
+	// Rebuild the project's maps in another insertion order: the body must not change.
+	project, opts := loadCase(t, filepath.Join("testdata", "seed-utopia-main"))
+	names := sortedKeys(project.Services)
+	reordered := types.Services{}
+	for i := len(names) - 1; i >= 0; i-- {
+		reordered[names[i]] = project.Services[names[i]]
+	}
+	project.Services = reordered
+	res, err := Render(project, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first.Body, res.Body) {
+		t.Fatal("reordering the services changed the body")
+	}
+	y1, err := first.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	y2, _ := res.YAML()
+	if !bytes.Equal(y1, y2) || !bytes.Contains(y1, []byte("OrchestratorTCP443Listener:")) {
+		t.Fatal("YAML is not deterministic or lacks the resources")
+	}
+}
+
+func TestBodyIsCanonical(t *testing.T) {
+	res := renderCase(t, "seed-utopia-main")
+	var doc any
+	if err := json.Unmarshal(res.Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	again, err := canonicalJSON(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, res.Body) {
+		t.Fatal("Body is not canonical JSON (sorted keys, compact)")
+	}
+	if res.Template == nil || res.Template.Resources["OrchestratorTCP443Listener"] == nil {
+		t.Fatal("Result.Template lacks the generated resources")
+	}
+	if res.Template.Resources["Route53RS"] != nil {
+		t.Fatal("Result.Template must be the template before overlays")
+	}
+}
+
+// An overlay changing one intrinsic must not change the same intrinsic elsewhere in the template.
+func TestOverlayDoesNotAliasIntrinsics(t *testing.T) {
+	res, err := renderYAML(t, `
+services:
+  a:
+    image: busybox
+  b:
+    image: busybox
+x-aws-cloudformation:
+  Resources:
+    ATaskDefinition:
+      Properties:
+        ExecutionRoleArn:
+          Fn::GetAtt: [Other, Arn]
+`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := template(t, res)
+	td := resources(t, doc, "AWS::ECS::TaskDefinition")
+	a, _ := json.Marshal(td["ATaskDefinition"]["ExecutionRoleArn"])
+	b, _ := json.Marshal(td["BTaskDefinition"]["ExecutionRoleArn"])
+	if string(a) != `{"Fn::GetAtt":["Other","Arn"]}` || string(b) != `{"Fn::GetAtt":["BTaskExecutionRole","Arn"]}` {
+		t.Fatalf("ExecutionRoleArn a = %s, b = %s", a, b)
+	}
+	logs := 0
+	for _, c := range td["BTaskDefinition"]["ContainerDefinitions"].([]any) {
+		g, _ := json.Marshal(c.(map[string]any)["LogConfiguration"].(map[string]any)["Options"].(map[string]any)["awslogs-group"])
+		if string(g) == `{"Ref":"LogGroup"}` {
+			logs++
+		}
+	}
+	if logs != 2 {
+		t.Fatalf("B's containers lost their log group reference")
+	}
+}
