@@ -57,7 +57,9 @@ func resolveEnvironment(owner string, spec *types.ContainerSpec, vars types.Mapp
 				continue
 			}
 			env[k] = v
-			// A value expanded from a sensitive one is as sensitive as its source.
+			// A value expanded from a sensitive one is as sensitive as its source. The test is on the text (does
+			// the value contain a sensitive value?), which errs towards hiding: hiding too much only moves a
+			// value to Secrets Manager, publishing too much leaks it.
 			sensitive[k] = f.Sensitive || containsAny(v, secrets)
 		}
 	}

@@ -48,5 +48,10 @@ func cleanPath(p string) (string, error) {
 	if c == "." {
 		return "", fmt.Errorf("path %q names the project directory, not a file", p)
 	}
+	if c == ".." || strings.HasPrefix(c, "../") {
+		// A ComposeStack can only hold files inside the project directory; the CLI follows the same rule so
+		// that what it accepts, the controller accepts too.
+		return "", fmt.Errorf("path %q leaves the project directory: keep the file inside it", p)
+	}
 	return c, nil
 }

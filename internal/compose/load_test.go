@@ -430,13 +430,13 @@ func TestDefaultProjectName(t *testing.T) {
 }
 
 func TestCleanPath(t *testing.T) {
-	for in, want := range map[string]string{"./a.env": "a.env", "a//b/../c.env": "a/c.env", `conf\x.env`: "conf/x.env", "../shared.env": "../shared.env"} {
+	for in, want := range map[string]string{"./a.env": "a.env", "a//b/../c.env": "a/c.env", `conf\x.env`: "conf/x.env", "a/../b.env": "b.env"} {
 		if got, err := cleanPath(in); err != nil || got != want {
 			t.Errorf("cleanPath(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	var bad []string
-	for _, in := range []string{"", " ", "/etc/x", `C:\x`, "~/x", ".", "./"} {
+	for _, in := range []string{"", " ", "/etc/x", `C:\x`, "~/x", ".", "./", "..", "../shared.env", "a/../../b"} {
 		if _, err := cleanPath(in); err == nil {
 			bad = append(bad, in)
 		}

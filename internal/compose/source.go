@@ -40,7 +40,8 @@ type Loaded struct {
 	// SensitiveEnv holds, per service, the variables read from sensitive env files and not overridden by the
 	// service's `environment`. They are absent from the service's Environment.
 	SensitiveEnv map[string]map[string]string
-	// Files holds every supporting file's content by cleaned relative path.
+	// Files holds every supporting file's content by cleaned relative path, sensitive ones included: the
+	// renderer needs secret `file:` contents. Never log or publish it.
 	Files map[string][]byte
 	// Warnings are the things Docker Compose would warn about (unset variables, obsolete `version`).
 	Warnings []string
