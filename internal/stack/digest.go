@@ -1,0 +1,61 @@
+package stack
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"hash"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// changeSetPrefix starts the name of every change set the driver makes, so it can tell its own apart.
+const changeSetPrefix = "composestack-"
+
+// Digest identifies what a stack is built from: the template, the parameters (sensitive values included,
+// so a changed secret is applied) and the tags, owner tags included. Only its hash is ever shown.
+func Digest(d Desired) string {
+	h := sha256.New()
+	field(h, "template", string(d.TemplateBody))
+	params := slices.Clone(d.Parameters)
+	slices.SortFunc(params, func(a, b Parameter) int { return strings.Compare(a.Key, b.Key) })
+	for _, p := range params {
+		field(h, "parameter", p.Key)
+		field(h, "value", p.Value)
+	}
+	tags := stackTags(d)
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		field(h, "tag", k)
+		field(h, "value", tags[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// field writes a length-prefixed value, so that no two different inputs hash alike.
+func field(h hash.Hash, name, value string) {
+	var n [8]byte
+	for _, s := range []string{name, value} {
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+}
+
+// ChangeSetName is the name of the change set that applies the spec with this digest.
+func ChangeSetName(digest string) string {
+	if len(digest) > 16 {
+		digest = digest[:16]
+	}
+	return changeSetPrefix + digest
+}
+
+// stackTags are the user's tags plus the owner tags, which win over user tags of the same key.
+func stackTags(d Desired) map[string]string {
+	tags := make(map[string]string, len(d.Tags)+3)
+	maps.Copy(tags, d.Tags)
+	tags[TagOwnerNamespace] = d.Owner.Namespace
+	tags[TagOwnerName] = d.Owner.Name
+	tags[TagOwnerUID] = d.Owner.UID
+	return tags
+}

@@ -1,0 +1,106 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+)
+
+// maxFailedResources bounds the root cause reported: the first few failures explain the rest.
+const maxFailedResources = 10
+
+// operationStarts are the stack-level statuses that begin an operation. Rollbacks and cleanups belong to
+// the operation they follow.
+var operationStarts = map[types.ResourceStatus]bool{
+	types.ResourceStatusCreateInProgress: true,
+	types.ResourceStatusUpdateInProgress: true,
+	types.ResourceStatusDeleteInProgress: true,
+	types.ResourceStatusImportInProgress: true,
+}
+
+// failure is what the stack events say about the last operation.
+type failure struct {
+	// resources are the first resources that failed, oldest first.
+	resources []FailedResource
+	// since is when the stack entered its current status.
+	since time.Time
+}
+
+// rootCause reads the stack events back to the start of the last operation and returns the resources that
+// failed first. Resources that failed only because the operation was cancelled ("Resource creation
+// cancelled") are left out unless nothing else failed.
+func (d *Driver) rootCause(ctx context.Context, st *types.Stack) (failure, error) {
+	var f failure
+	var failed, cancelled []FailedResource
+	in := &cloudformation.DescribeStackEventsInput{StackName: st.StackId}
+	stackID, stackName := aws.ToString(st.StackId), aws.ToString(st.StackName)
+	done := false
+	for page := 0; page < d.opts.MaxEventPages && !done; page++ {
+		out, err := d.cf.DescribeStackEvents(ctx, in)
+		if err != nil {
+			return f, fmt.Errorf("reading the events of stack %s: %w", stackName, err)
+		}
+		for _, e := range out.StackEvents { // newest first
+			stackLevel := aws.ToString(e.LogicalResourceId) == stackName &&
+				aws.ToString(e.ResourceType) == "AWS::CloudFormation::Stack" &&
+				(aws.ToString(e.PhysicalResourceId) == "" || aws.ToString(e.PhysicalResourceId) == stackID)
+			if stackLevel {
+				if f.since.IsZero() {
+					f.since = aws.ToTime(e.Timestamp)
+				}
+				if operationStarts[e.ResourceStatus] {
+					done = true
+					break
+				}
+				continue
+			}
+			if !strings.HasSuffix(string(e.ResourceStatus), "_FAILED") {
+				continue
+			}
+			r := FailedResource{
+				LogicalID: aws.ToString(e.LogicalResourceId),
+				Type:      aws.ToString(e.ResourceType),
+				Status:    string(e.ResourceStatus),
+				Reason:    aws.ToString(e.ResourceStatusReason),
+			}
+			if containsFold(r.Reason, "cancelled") || containsFold(r.Reason, "canceled") {
+				cancelled = append(cancelled, r)
+			} else {
+				failed = append(failed, r)
+			}
+		}
+		if aws.ToString(out.NextToken) == "" {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	if len(failed) == 0 {
+		failed = cancelled
+	}
+	slices.Reverse(failed)
+	if len(failed) > maxFailedResources {
+		failed = failed[:maxFailedResources]
+	}
+	f.resources = failed
+	if f.since.IsZero() {
+		f.since = lastChange(st)
+	}
+	return f, nil
+}
+
+// lastChange is when the stack last changed, by its own timestamps.
+func lastChange(st *types.Stack) time.Time {
+	t := aws.ToTime(st.CreationTime)
+	for _, u := range []*time.Time{st.LastUpdatedTime, st.DeletionTime} {
+		if u != nil && u.After(t) {
+			t = *u
+		}
+	}
+	return t
+}
