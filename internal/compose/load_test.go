@@ -491,3 +491,44 @@ configs:
 		t.Errorf("ReferencedFiles error = %v, want the absolute path refused", err)
 	}
 }
+
+// Load must not read the disk: files that exist in the working directory but are not given are not found.
+func TestLoadIgnoresDisk(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"other.yaml": "services: {other: {image: nginx}}\n",
+		"app.env":    "FROM_DISK=1\n",
+		".env":       "TAG=from-disk\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	t.Setenv("TAG", "from-process")
+
+	if _, err := Load(context.Background(), compose("include: [other.yaml]\nservices: {app: {image: nginx}}\n")); err == nil {
+		t.Error("include was read from disk")
+	}
+	if _, err := Load(context.Background(), compose("services: {app: {image: nginx, env_file: app.env}}\n")); err == nil {
+		t.Error("env_file was read from disk")
+	}
+	l := load(t, compose("services: {app: {image: \"nginx:${TAG:-default}\"}}\n"))
+	if got := l.Project.Services["app"].Image; got != "nginx:default" {
+		t.Errorf("image = %q: interpolation used the process environment or a .env file", got)
+	}
+}
+
+func TestLoadExtendsInSameFile(t *testing.T) {
+	l := load(t, compose(`services:
+  base:
+    image: nginx
+    environment: {A: "1"}
+  app:
+    extends: base
+    environment: {B: "2"}
+`))
+	if got := env(t, l.Project, "app"); got["A"] != "1" || got["B"] != "2" || l.Project.Services["app"].Image != "nginx" {
+		t.Errorf("extended service = %v, %q", got, l.Project.Services["app"].Image)
+	}
+}
