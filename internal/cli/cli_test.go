@@ -166,8 +166,9 @@ func TestConvertVariables(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("compose.yaml", "name: Demo.App-${STAGE:-x}\nservices:\n  web:\n    image: nginx:${TAG:-latest}\n    ports: [\"80:80\"]\n")
-	write(".env", "TAG=1.25\n")
+	write("compose.yaml", "name: Demo.App-${STAGE:-x}\nservices:\n  web:\n    image: nginx:${TAG:-latest}\n    ports: [\"80:80\"]\n"+
+		"  debug:\n    image: busybox:debug\n    profiles: [debug]\n")
+	write(".env", "TAG=1.25\nCOMPOSE_PROFILES=debug\n")
 	write("prod.env", "TAG=1.27\n")
 	t.Chdir(dir)
 
@@ -181,12 +182,18 @@ func TestConvertVariables(t *testing.T) {
 	if !strings.Contains(out, "ClusterName: demoapp-x") {
 		t.Error("project name not taken from the compose file's name:")
 	}
+	if !strings.Contains(out, "busybox:debug") {
+		t.Error("COMPOSE_PROFILES from .env not applied")
+	}
 	code, out, errOut = run(t, "convert", "--env-file", "prod.env", "-p", "other")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
 	if !strings.Contains(out, "nginx:1.27") || !strings.Contains(out, "ClusterName: other") {
 		t.Error("--env-file or -p not applied")
+	}
+	if strings.Contains(out, "busybox:debug") {
+		t.Error("the default .env was read although --env-file was given")
 	}
 }
 

@@ -40,7 +40,7 @@ func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
 	fs.StringVar(&o.projectName, "project-name", "", "project `name` (default: COMPOSE_PROJECT_NAME, the compose file's name:, or its directory's name)")
 	fs.StringVar(&o.projectName, "p", "", "same as --project-name")
 	fs.Var(&o.envFiles, "env-file", "`file` of interpolation variables (repeatable; default: .env next to the first compose file)")
-	fs.Var(&o.profiles, "profile", "enable a `profile` (repeatable)")
+	fs.Var(&o.profiles, "profile", "enable a `profile` (repeatable; default: COMPOSE_PROFILES from the env file)")
 	fs.Var(&o.overlays, "overlay", "CloudFormation `file` merged over the template after x-aws-cloudformation (repeatable)")
 	fs.Var(o.images, "image", "replace a service's image: `service=reference` (repeatable)")
 	fs.Var(&o.secretFiles, "secret-file", "treat this supporting `file` as sensitive, like files under .secret/ (repeatable)")

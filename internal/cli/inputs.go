@@ -56,6 +56,14 @@ func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
 	if src.Variables, err = readVariables(o.envFiles, dir); err != nil {
 		return nil, err
 	}
+	if len(src.Profiles) == 0 && src.Variables["COMPOSE_PROFILES"] != "" {
+		// As docker compose does, COMPOSE_PROFILES (from an env file) applies when --profile is not given.
+		for _, p := range strings.Split(src.Variables["COMPOSE_PROFILES"], ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				src.Profiles = append(src.Profiles, p)
+			}
+		}
+	}
 	src.ProjectName = o.projectName
 	if src.ProjectName == "" {
 		if src.ProjectName, err = compose.DefaultProjectName(src.Files, src.Variables, dir); err != nil {
