@@ -1,5 +1,13 @@
-// Command composestack converts Docker Compose projects to the CloudFormation templates the composestack
-// controller deploys to ECS. See `composestack -h`.
+// Command composestack prints the CloudFormation template that the composestack controller deploys for a
+// Docker Compose project, as `docker compose --context ecs convert` did:
+//
+//	composestack convert -f docker-compose.yaml [-f override.yaml] [--env-file .env] [--overlay extra.yaml] \
+//	    [--image service=reference] [--project-name NAME] [--profile P] [--vpc ID --subnet ID --subnet ID] \
+//	    [--format yaml|json] > stack.yaml
+//	composestack version
+//
+// env_file, label_file and secret files are read next to the first compose file; those under a .secret/
+// directory, or named with --secret-file, are sensitive and never printed. See `composestack convert -h`.
 package main
 
 import (
