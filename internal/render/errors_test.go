@@ -237,6 +237,15 @@ volumes:
   data:
     driver_opts:
       uid: "1000"`, Options{}, []string{"volumes.data.driver_opts", "uid and gid"}},
+		{"gpu on an existing cluster", `
+x-aws-cluster: shared
+services:
+  a:
+    image: busybox
+    deploy:
+      resources:
+        reservations:
+          devices: [{capabilities: [gpu]}]`, Options{}, []string{"x-aws-cluster", "capacity providers", "shared"}},
 		{"gpu machines differ", `
 services:
   a:

@@ -145,6 +145,9 @@ func (r *renderer) gpuCapacity() (instanceType, ami string, err error) {
 // addGPUCapacity writes the EC2 capacity GPU services run on: a launch template (launch configurations are
 // retired) with the ECS GPU AMI, an Auto Scaling group, a capacity provider and its association with the cluster.
 func (r *renderer) addGPUCapacity() error {
+	if !r.createCluster {
+		return fmt.Errorf("%s: GPU services need EC2 capacity, and associating it would replace the capacity providers of the existing cluster %s; deploy GPU services without x-aws-cluster", xCluster, r.cluster)
+	}
 	instanceType, ami, err := r.gpuCapacity()
 	if err != nil {
 		return err

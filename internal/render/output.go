@@ -25,16 +25,6 @@ func (r *renderer) finish() ([]byte, []Listener, error) {
 	return body, r.listenersFrom(doc), nil
 }
 
-func canonicalJSON(doc any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("encoding the template: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 // listenersFrom reads the listeners from the merged template; listeners an overlay deleted are left out.
 func (r *renderer) listenersFrom(doc map[string]any) []Listener {
 	resources, _ := doc["Resources"].(map[string]any)

@@ -268,12 +268,8 @@ func TestBodyIsCanonical(t *testing.T) {
 	if err := json.Unmarshal(res.Body, &doc); err != nil {
 		t.Fatal(err)
 	}
-	again, err := canonicalJSON(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(again, res.Body) {
-		t.Fatal("Body is not canonical JSON (sorted keys, compact)")
+	if !bytes.Equal(stdlibJSON(t, doc), res.Body) {
+		t.Fatal("Body is not canonical JSON (sorted keys, compact, as encoding/json writes it)")
 	}
 	if res.Template == nil || res.Template.Resources["OrchestratorTCP443Listener"] == nil {
 		t.Fatal("Result.Template lacks the generated resources")
@@ -317,5 +313,37 @@ x-aws-cloudformation:
 	}
 	if logs != 2 {
 		t.Fatalf("B's containers lost their log group reference")
+	}
+}
+
+// stdlibJSON is encoding/json's canonical form, the reference for canonicalJSON.
+func stdlibJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func TestCanonicalJSONMatchesEncodingJSON(t *testing.T) {
+	doc := map[string]any{
+		"z": []any{"<&>", "quote\" and \\ back", "ctl\x01\x1f\t\n\r\b\f", "bad\xffutf8", "line\u2028sep\u2029", "é ✓ 😀"},
+		"a": map[string]any{"n": 1.5, "i": int64(-3), "u": uint64(7), "big": 1e21, "small": 1e-7, "int": 42, "num": json.Number("12")},
+		"m": nil, "t": true, "f": false, "e": map[string]any{}, "l": []any{},
+	}
+	got, err := canonicalJSON(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := stdlibJSON(t, doc); !bytes.Equal(got, want) {
+		t.Fatalf("canonicalJSON = %s\nencoding/json = %s", got, want)
+	}
+	// Values of other types are encoded by encoding/json, then their keys sorted like everything else.
+	typed, err := canonicalJSON(map[string]any{"typed": struct{ B, A string }{"b", "a"}})
+	if err != nil || string(typed) != `{"typed":{"A":"a","B":"b"}}` {
+		t.Fatalf("canonicalJSON(struct) = %s, %v", typed, err)
 	}
 }
