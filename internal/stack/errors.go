@@ -68,8 +68,12 @@ func apiMessage(err error) string {
 	return err.Error()
 }
 
-// isThrottle says whether CloudFormation (or S3, EC2) asked the caller to slow down.
+// isThrottle says whether CloudFormation (or S3, EC2) asked the caller to slow down. CloudFormation's
+// LimitExceededException is a quota (too many stacks), not a rate, although the SDK retries it as one.
 func isThrottle(err error) bool {
+	if err == nil || apiCode(err) == "LimitExceededException" {
+		return false
+	}
 	return retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary
 }
 
