@@ -87,7 +87,36 @@ services:
     ports: ["8080:80"]
   b:
     image: busybox
-    ports: ["8080:81"]`, Options{}, []string{"services.b.ports", "8080/tcp", "service a"}},
+    ports: ["8080:81/udp"]`, Options{}, []string{"services.b.ports", "port 8080", "service a"}},
+		{"tcp and udp to different container ports", `
+services:
+  dns:
+    image: busybox
+    ports: ["53:53/tcp", "53:5353/udp"]`, Options{}, []string{"services.dns.ports", "TCP_UDP", "same container port"}},
+		{"external secret by name", `
+services:
+  app:
+    image: busybox
+    secrets: [s]
+secrets:
+  s:
+    external: true
+    name: my-secret`, Options{}, []string{"secrets.s", "ARN", "my-secret"}},
+		{"pull credentials not an ARN", `
+services:
+  app:
+    image: busybox
+    x-aws-pull_credentials: registry-creds`, Options{}, []string{"services.app.x-aws-pull_credentials", "ARN"}},
+		{"memory reservation above the task", `
+services:
+  app:
+    image: busybox
+    deploy:
+      resources:
+        limits:
+          memory: 512M
+        reservations:
+          memory: 1G`, Options{}, []string{"services.app.deploy.resources.reservations.memory", "1024 MiB", "512 MiB"}},
 		{"global mode", `
 services:
   app:

@@ -15,16 +15,15 @@ var lbARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:elasticloadbalancing:[a-z
 // otherwise a network load balancer.
 func (r *renderer) planLoadBalancer() error {
 	anyPorts, allHTTP := false, true
-	published := map[string]string{} // port/proto -> service
+	published := map[uint32]string{} // port -> service
 	for _, svc := range r.services {
 		for _, port := range r.plans[svc.Name].ports {
 			anyPorts = true
 			allHTTP = allHTTP && port.http
-			key := fmt.Sprintf("%d/%s", port.published, port.protocol)
-			if other, ok := published[key]; ok {
-				return fmt.Errorf("services.%s.ports: port %s is also published by service %s, and one load balancer listener serves one port; publish a different port", svc.Name, key, other)
+			if other, ok := published[port.published]; ok {
+				return fmt.Errorf("services.%s.ports: port %d is also published by service %s, and one load balancer listener serves one port; publish a different port", svc.Name, port.published, other)
 			}
-			published[key] = svc.Name
+			published[port.published] = svc.Name
 		}
 	}
 	ext, hasExt, err := r.extString(xLoadBalancer)
@@ -83,8 +82,11 @@ func (r *renderer) planLoadBalancer() error {
 func (r *renderer) addPortResources(p *servicePlan, port portPlan) (string, string) {
 	svc := p.svc.Name
 	protocol := strings.ToUpper(port.protocol)
-	if r.lbType == "application" {
+	switch {
+	case r.lbType == "application":
 		protocol = "HTTP" // HTTPS needs a certificate: add it with an overlay
+	case port.tcpAndUDP:
+		protocol = "TCP_UDP"
 	}
 	tgID := targetGroupID(svc, port.protocol, port.published)
 	r.tpl.Resources[tgID] = &elasticloadbalancingv2.TargetGroup{
@@ -109,6 +111,9 @@ func (r *renderer) addPortResources(p *servicePlan, port portPlan) (string, stri
 	r.listeners = append(r.listeners, listenerRef{id: lID, service: svc})
 	for _, n := range p.networks {
 		r.addPortIngress(svc, n, port.target, port.protocol)
+		if port.tcpAndUDP {
+			r.addPortIngress(svc, n, port.target, "udp")
+		}
 		if r.lbType == "application" && port.published != port.target {
 			// Clients reach the application load balancer, which shares the network's group, on the published port.
 			r.addPortIngress(svc, n, port.published, port.protocol)

@@ -91,3 +91,15 @@ func mountTargetID(vol, subnet string) string {
 	return normalizeName(vol) + "NFSMountTargetOn" + normalizeName(subnet)
 }
 func outputServiceName(svc string) string { return normalizeName(svc) + "ServiceName" }
+
+// containerName is the ECS name of a service's container and the suffix of its task family: the service name with
+// every character ECS does not accept (anything but letters, digits, '-' and '_') replaced by '_'. Docker used the
+// raw name, which ECS refused for names such as "data.store".
+func containerName(svc string) string {
+	return strings.Map(func(r rune) rune {
+		if r < unicode.MaxASCII && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return r
+		}
+		return '_'
+	}, svc)
+}

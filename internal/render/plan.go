@@ -14,6 +14,7 @@ type portPlan struct {
 	published uint32
 	protocol  string // tcp or udp
 	http      bool   // counts towards an application load balancer
+	tcpAndUDP bool   // published for both tcp and udp: one TCP_UDP listener (protocol is then tcp)
 }
 
 // scaling is a service's x-aws-autoscaling.
@@ -102,6 +103,9 @@ func (r *renderer) planService(svc types.ServiceConfig) (*servicePlan, error) {
 	if svc.Deploy != nil && svc.Deploy.Resources.Reservations != nil && svc.Deploy.Resources.Reservations.MemoryBytes > 0 {
 		p.memReserve = int64(svc.Deploy.Resources.Reservations.MemoryBytes) / miB
 	}
+	if mem, _ := strconv.ParseInt(p.memory, 10, 64); p.memReserve > mem {
+		return nil, fmt.Errorf("%s.deploy.resources.reservations.memory: %d MiB is more than the task's %d MiB; lower the reservation or raise deploy.resources.limits.memory", at, p.memReserve, mem)
+	}
 	return p, nil
 }
 
@@ -154,6 +158,30 @@ func (r *renderer) planPorts(p *servicePlan) error {
 		seen[key] = true
 		p.ports = append(p.ports, portPlan{target: port.Target, published: published, protocol: proto, http: http})
 	}
+	return mergeTCPAndUDP(p)
+}
+
+// mergeTCPAndUDP folds a port published for both tcp and udp into one entry: a network load balancer cannot have a
+// TCP and a UDP listener on one port, only a TCP_UDP listener forwarding to one container port.
+func mergeTCPAndUDP(p *servicePlan) error {
+	var out []portPlan
+	for _, port := range p.ports {
+		merged := false
+		for i := range out {
+			if out[i].published != port.published || out[i].protocol == port.protocol {
+				continue
+			}
+			if out[i].target != port.target {
+				return fmt.Errorf("services.%s.ports: port %d is published for tcp and udp to different container ports (%d, %d); one TCP_UDP listener forwards to one port, so use the same container port", p.svc.Name, port.published, out[i].target, port.target)
+			}
+			out[i].protocol, out[i].tcpAndUDP, out[i].http = "tcp", true, false
+			merged = true
+		}
+		if !merged {
+			out = append(out, port)
+		}
+	}
+	p.ports = out
 	return nil
 }
 

@@ -55,8 +55,9 @@ func (r *renderer) addSecrets() (map[string]secretRef, error) {
 			r.warnf(at+".labels", "secrets carry the compose project tag only; the field is ignored")
 		}
 		if s.External {
-			if s.Name == "" {
-				return nil, fmt.Errorf("%s: an external secret needs name: set to the Secrets Manager secret ARN", at)
+			// The execution role's policy names the secret, and IAM needs its ARN.
+			if !strings.HasPrefix(s.Name, "arn:") {
+				return nil, fmt.Errorf("%s: an external secret needs name: set to the ARN of the Secrets Manager secret, got %q", at, s.Name)
 			}
 			ref.arn = s.Name
 			out[name] = ref

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/awslabs/goformation/v7/cloudformation/applicationautoscaling"
@@ -69,7 +70,7 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		return err
 	}
 	main := ecs.TaskDefinition_ContainerDefinition{
-		Name:                 name,
+		Name:                 containerName(name),
 		Image:                svc.Image,
 		Command:              svc.Command,
 		EntryPoint:           svc.Entrypoint,
@@ -144,7 +145,7 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		compat = "EC2"
 	}
 	td := &ecs.TaskDefinition{
-		Family:                  ptr(r.name + "-" + name),
+		Family:                  ptr(r.name + "-" + containerName(name)),
 		NetworkMode:             ptr("awsvpc"),
 		RequiresCompatibilities: []string{compat},
 		Memory:                  ptr(p.memory),
@@ -180,7 +181,7 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		listener, tg := r.addPortResources(p, port)
 		dependsOn = append(dependsOn, listener)
 		lbs = append(lbs, ecs.Service_LoadBalancer{
-			ContainerName: ptr(name), ContainerPort: ptr(int(port.target)), TargetGroupArn: ptr(r.in.ref(tg)),
+			ContainerName: ptr(containerName(name)), ContainerPort: ptr(int(port.target)), TargetGroupArn: ptr(r.in.ref(tg)),
 		})
 	}
 	for _, dep := range sortedKeys(svc.DependsOn) {
@@ -238,8 +239,8 @@ func (r *renderer) pullCredentials(p *servicePlan) (string, error) {
 		return "", nil
 	}
 	s, isString := v.(string)
-	if !isString || s == "" {
-		return "", fmt.Errorf("services.%s.%s: expected the ARN of a Secrets Manager secret, got %v", p.svc.Name, xPullCredentials, v)
+	if !isString || !strings.HasPrefix(s, "arn:") {
+		return "", fmt.Errorf("services.%s.%s: expected the ARN of a Secrets Manager secret holding the registry username and password, got %v", p.svc.Name, xPullCredentials, v)
 	}
 	return s, nil
 }

@@ -162,15 +162,21 @@ func runtimePlatform(svc types.ServiceConfig) (*ecs.TaskDefinition_RuntimePlatfo
 func portMappings(p *servicePlan) []ecs.TaskDefinition_PortMapping {
 	var out []ecs.TaskDefinition_PortMapping
 	seen := map[string]bool{}
-	for _, port := range p.ports {
-		key := fmt.Sprintf("%d/%s", port.target, port.protocol)
+	add := func(target uint32, proto string) {
+		key := fmt.Sprintf("%d/%s", target, proto)
 		if seen[key] {
-			continue
+			return
 		}
 		seen[key] = true
 		out = append(out, ecs.TaskDefinition_PortMapping{
-			ContainerPort: ptr(int(port.target)), HostPort: ptr(int(port.target)), Protocol: ptr(port.protocol),
+			ContainerPort: ptr(int(target)), HostPort: ptr(int(target)), Protocol: ptr(proto),
 		})
+	}
+	for _, port := range p.ports {
+		add(port.target, port.protocol)
+		if port.tcpAndUDP {
+			add(port.target, "udp")
+		}
 	}
 	return out
 }
