@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,8 +55,16 @@ func (d *Driver) sync(ctx context.Context, want Desired, digest string) (Result,
 		return d.advance(ctx, want, digest, st, res, types.ChangeSetTypeCreate)
 	case StepConverge:
 		// An adopted stack is updated even when its template matches, so that it gets the owner tags.
-		if own == ownedByUs && d.applied(st, want, digest) {
+		if own != ownedByUs {
+			return d.advance(ctx, want, digest, st, res, types.ChangeSetTypeUpdate)
+		}
+		if d.applied(st, want, digest) {
 			return d.converged(res, st, want, "the stack matches the spec"), nil
+		}
+		if changeSetNameOf(aws.ToString(st.ChangeSetId)) == ChangeSetName(digest) {
+			// The stack runs this spec, but the caller has not recorded it yet: the change sets left are
+			// spent, so they are cleared away once.
+			return d.clearSpent(ctx, want, st, res)
 		}
 		return d.advance(ctx, want, digest, st, res, types.ChangeSetTypeUpdate)
 	case StepRecreate:
@@ -78,15 +87,32 @@ func (d *Driver) sync(ctx context.Context, want Desired, digest string) (Result,
 	}
 }
 
-// applied says whether the stable stack was built from digest. The stack names the change set it last
-// executed, when CloudFormation says so; otherwise the caller's record of the last applied digest decides. A
-// stack last changed by someone else's change set is checked again with a change set of ours.
+// applied says whether the caller recorded digest as applied, and nobody changed the stack since through a
+// change set of their own (that stack is checked again with a change set of ours).
 func (d *Driver) applied(st *types.Stack, want Desired, digest string) bool {
 	last := changeSetNameOf(aws.ToString(st.ChangeSetId))
-	if last != "" && last[:min(len(last), len(changeSetPrefix))] != changeSetPrefix {
+	if last != "" && !strings.HasPrefix(last, changeSetPrefix) {
 		return false
 	}
 	return want.LastAppliedDigest == digest
+}
+
+// clearSpent deletes our change sets of a stack that already runs the desired spec, and reports it converged.
+func (d *Driver) clearSpent(ctx context.Context, want Desired, st *types.Stack, res Result) (Result, error) {
+	sums, err := d.ourChangeSets(ctx, st)
+	if err != nil {
+		return res, err
+	}
+	for _, s := range sums {
+		if s.ExecutionStatus == types.ExecutionStatusExecuteInProgress {
+			continue
+		}
+		if err := d.deleteChangeSet(ctx, aws.ToString(s.ChangeSetId)); err != nil {
+			return res, err
+		}
+		res.Action = ActionDeleteChangeSet
+	}
+	return d.converged(res, st, want, "the stack matches the spec"), nil
 }
 
 // attempted is the name of the change set behind the stack's last operation, if this driver made it: the

@@ -103,6 +103,7 @@ func (f *CloudFormation) execute(s *fakeStack, c *fakeChangeSet) {
 		s.updated = &now
 	}
 	if c.csType == types.ChangeSetTypeCreate {
+		s.tags = maps.Clone(c.tags) // a new stack has its tags from the start
 		f.setStatus(s, types.StackStatusCreateInProgress, "User Initiated")
 		f.resourceEvents(s, t, ids, types.ResourceStatusCreateInProgress, "")
 		if len(bad) == 0 {
