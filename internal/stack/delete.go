@@ -2,6 +2,8 @@ package stack
 
 import (
 	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 )
 
 // Delete takes the deletion of the stack named stackName one step further. It deletes only a stack that
@@ -38,6 +40,9 @@ func (d *Driver) delete(ctx context.Context, name string, owner Owner) (Result, 
 	}
 	switch step {
 	case DeleteWait:
+		if st.StackStatus == types.StackStatusDeleteInProgress {
+			return d.waiting(res, "deleting stack %s", name), nil
+		}
 		return d.waiting(res, "stack %s is %s; deleting it once that ends", name, st.StackStatus), nil
 	case DeleteRetry:
 		return d.retryDelete(ctx, st, res)
