@@ -31,7 +31,9 @@ func sdkConfig(url string, attempts int) aws.Config {
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
 		BaseEndpoint:     aws.String(url),
 		RetryMaxAttempts: attempts,
-		HTTPClient:       &http.Client{Timeout: 30 * time.Second},
+		// A transport of its own, so no other test's httptest.Server.Close
+		// (which closes idle connections of http.DefaultTransport) touches it.
+		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}},
 	}
 }
 

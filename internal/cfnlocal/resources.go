@@ -139,6 +139,10 @@ func assignPhysicalID(r *resourceState, stackID string) {
 		r.PhysicalID = arn("autoscaling", "scalingPolicy:"+h[:8]+":resource/"+name("PolicyName", 255))
 	case "AWS::S3::Bucket":
 		r.PhysicalID = strings.ToLower(name("BucketName", 63))
+	case "AWS::SQS::Queue":
+		r.PhysicalID = fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", r.Region, r.AccountID, name("QueueName", 80))
+	case "AWS::SNS::Topic":
+		r.PhysicalID = arn("sns", name("TopicName", 256))
 	default:
 		r.PhysicalID = generatedName(r, stackID, 255)
 	}
@@ -219,6 +223,12 @@ func attribute(r *resourceState, attr string) any {
 	case "AWS::ServiceDiscovery::PrivateDnsNamespace.HostedZoneId":
 		return "Z" + strings.ToUpper(h)
 	case "AWS::Route53::HostedZone.Id":
+		return r.PhysicalID
+	case "AWS::SQS::Queue.Arn":
+		return arn("sqs", lastSegment(r.PhysicalID))
+	case "AWS::SQS::Queue.QueueName", "AWS::SNS::Topic.TopicName":
+		return lastSegment(strings.ReplaceAll(r.PhysicalID, ":", "/"))
+	case "AWS::SNS::Topic.TopicArn":
 		return r.PhysicalID
 	case "AWS::S3::Bucket.Arn":
 		return "arn:aws:s3:::" + r.PhysicalID

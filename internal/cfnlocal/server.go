@@ -87,15 +87,15 @@ type Server struct {
 	outcomes map[string]int
 	seq      int64
 	// ops counts running operations; idle is closed when it drops to zero.
-	ops    int
-	idle   chan struct{}
+	ops  int
+	idle chan struct{}
 	// waiting counts operations blocked in pause; changed is closed (and
 	// replaced) whenever ops or waiting changes, for Settle.
 	waiting int
 	changed chan struct{}
-	ctx    context.Context
-	cancel context.CancelFunc
-	closed bool
+	ctx     context.Context
+	cancel  context.CancelFunc
+	closed  bool
 
 	step    chan chan struct{}
 	reqSeq  atomic.Int64
