@@ -15,7 +15,7 @@ import (
 // reconcile.
 func canonicalJSON(doc any) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.Grow(64 << 10)
+	buf.Grow(32 << 10) // the seed project's template is about 34 kB
 	if err := writeJSON(&buf, doc); err != nil {
 		return nil, err
 	}

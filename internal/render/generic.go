@@ -85,16 +85,18 @@ func (in *intrinsics) generic(v reflect.Value) any {
 		}
 		return out
 	case reflect.Struct:
-		out := map[string]any{}
-		for _, f := range fieldsOf(v.Type()) {
+		fields := fieldsOf(v.Type())
+		set := make([]int, 0, len(fields)) // indexes into fields; sizing the map exactly saves its regrowth
+		for i, f := range fields {
 			fv := v.Field(f.index)
-			if f.omitEmpty && fv.IsZero() {
+			if f.omitEmpty && (fv.IsZero() || (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0) {
 				continue
 			}
-			if (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && f.omitEmpty && fv.Len() == 0 {
-				continue
-			}
-			out[f.name] = in.generic(fv)
+			set = append(set, i)
+		}
+		out := make(map[string]any, len(set))
+		for _, i := range set {
+			out[fields[i].name] = in.generic(v.Field(fields[i].index))
 		}
 		return out
 	}

@@ -9,12 +9,24 @@ import (
 // its own table of the tokens it issued and resolves only those, so a user string that happens to look like an
 // encoded intrinsic (an environment value, say) is never turned into one.
 type intrinsics struct {
-	values map[string]any  // token -> resolved JSON value
-	splice map[string]bool // tokens standing for a whole list (a List<> parameter) rather than one element
+	values map[string]any    // token -> resolved JSON value
+	splice map[string]bool   // tokens standing for a whole list (a List<> parameter) rather than one element
+	simple map[string]string // "fn\x00arg" -> token, for intrinsics of one string, which recur a lot
 }
 
 func newIntrinsics() *intrinsics {
-	return &intrinsics{values: map[string]any{}, splice: map[string]bool{}}
+	return &intrinsics{values: map[string]any{}, splice: map[string]bool{}, simple: map[string]string{}}
+}
+
+// simpleToken is token for an intrinsic whose argument is one string, issued once per distinct call.
+func (in *intrinsics) simpleToken(fn, arg string) string {
+	key := fn + "\x00" + arg
+	if tok, ok := in.simple[key]; ok {
+		return tok
+	}
+	tok := in.token(fn, arg)
+	in.simple[key] = tok
+	return tok
 }
 
 // token records fn(arg) and returns the goformation-compatible string standing for it.
@@ -27,15 +39,23 @@ func (in *intrinsics) token(fn string, arg any) string {
 	return tok
 }
 
-func (in *intrinsics) ref(name string) string { return in.token("Ref", name) }
+func (in *intrinsics) ref(name string) string { return in.simpleToken("Ref", name) }
 
 func (in *intrinsics) getAtt(resource, attr string) string {
-	return in.token("Fn::GetAtt", []any{resource, attr})
+	key := "Fn::GetAtt\x00" + resource + "\x00" + attr
+	if tok, ok := in.simple[key]; ok {
+		return tok
+	}
+	tok := in.token("Fn::GetAtt", []any{resource, attr})
+	in.simple[key] = tok
+	return tok
 }
 
-func (in *intrinsics) sub(format string) string { return in.token("Fn::Sub", format) }
+func (in *intrinsics) sub(format string) string { return in.simpleToken("Fn::Sub", format) }
 
-func (in *intrinsics) importValue(export string) string { return in.token("Fn::ImportValue", export) }
+func (in *intrinsics) importValue(export string) string {
+	return in.simpleToken("Fn::ImportValue", export)
+}
 
 func (in *intrinsics) join(sep string, parts ...string) string {
 	items := make([]any, len(parts))
