@@ -89,13 +89,21 @@ func (r *renderer) addPortResources(p *servicePlan, port portPlan) (string, stri
 		protocol = "TCP_UDP"
 	}
 	tgID := targetGroupID(svc, port.protocol, port.published)
-	r.tpl.Resources[tgID] = &elasticloadbalancingv2.TargetGroup{
+	tg := &elasticloadbalancingv2.TargetGroup{
 		Port:       ptr(int(port.target)),
 		Protocol:   ptr(protocol),
 		TargetType: ptr("ip"),
 		VpcId:      ptr(r.vpc),
 		Tags:       r.serviceTags(svc),
 	}
+	if protocol == "TCP" {
+		// A network load balancer has no security group here: tasks see the client's address, so the ingress CIDR
+		// on their security group filters clients (UDP target groups always preserve it).
+		tg.TargetGroupAttributes = []elasticloadbalancingv2.TargetGroup_TargetGroupAttribute{
+			{Key: ptr("preserve_client_ip.enabled"), Value: ptr("true")},
+		}
+	}
+	r.tpl.Resources[tgID] = tg
 	lID := listenerID(svc, port.protocol, port.published)
 	r.tpl.Resources[lID] = &elasticloadbalancingv2.Listener{
 		DefaultActions: []elasticloadbalancingv2.Listener_Action{{
