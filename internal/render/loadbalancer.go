@@ -52,6 +52,9 @@ func (r *renderer) planLoadBalancer() error {
 		r.lbARN = ext
 		return nil
 	}
+	if r.lbType == "network" && r.opts.Network.IngressCIDR != "" && r.opts.Network.IngressCIDR != "0.0.0.0/0" {
+		r.warnf("network.ingressCIDR", "the network load balancer's health checks come from its own addresses in the VPC, which %s must include, or the targets stay unhealthy", r.opts.Network.IngressCIDR)
+	}
 	r.createLB = true
 	scheme := "internet-facing"
 	if r.opts.Network.InternalLoadBalancer {

@@ -347,3 +347,22 @@ func TestCanonicalJSONMatchesEncodingJSON(t *testing.T) {
 		t.Fatalf("canonicalJSON(struct) = %s, %v", typed, err)
 	}
 }
+
+func TestRestrictedIngressBehindNetworkLoadBalancerWarns(t *testing.T) {
+	res, err := renderYAML(t, `
+services:
+  db:
+    image: postgres
+    ports: ["5432:5432"]`, Options{Network: Network{IngressCIDR: "203.0.113.0/24"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "network.ingressCIDR: ") {
+		t.Fatalf("warnings = %q; want one about health checks and the ingress CIDR", res.Warnings)
+	}
+	doc := template(t, res)
+	tg := resources(t, doc, "AWS::ElasticLoadBalancingV2::TargetGroup")["DbTCP5432TargetGroup"]
+	if got, _ := json.Marshal(tg["TargetGroupAttributes"]); string(got) != `[{"Key":"preserve_client_ip.enabled","Value":"true"}]` {
+		t.Errorf("target group attributes = %s", got)
+	}
+}
