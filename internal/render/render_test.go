@@ -277,6 +277,14 @@ func TestBodyIsCanonical(t *testing.T) {
 	if res.Template.Resources["Route53RS"] != nil {
 		t.Fatal("Result.Template must be the template before overlays")
 	}
+	// Callers may use goformation's own encoder on Result.Template: its intrinsics must decode.
+	raw, err := res.Template.JSON()
+	if err != nil {
+		t.Fatalf("Template.JSON: %v", err)
+	}
+	if !bytes.Contains(raw, []byte(`"Ref": "OrchestratorTCP443TargetGroup"`)) {
+		t.Fatal("Template.JSON does not decode the renderer's intrinsics")
+	}
 }
 
 // An overlay changing one intrinsic must not change the same intrinsic elsewhere in the template.
