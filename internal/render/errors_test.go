@@ -266,6 +266,15 @@ volumes:
   data:
     driver_opts:
       uid: "1000"`, Options{}, []string{"volumes.data.driver_opts", "uid and gid"}},
+		{"overlay that is not a mapping", `
+services:
+  app:
+    image: busybox`, Options{Overlays: [][]byte{[]byte("Resources: {}"), []byte("- a\n- list\n")}}, []string{"overlay 2"}},
+		{"x-aws-cloudformation that is not a mapping", `
+x-aws-cloudformation: just a string
+services:
+  app:
+    image: busybox`, Options{}, []string{"x-aws-cloudformation", "mapping"}},
 		{"gpu on an existing cluster", `
 x-aws-cluster: shared
 services:
