@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/awslabs/goformation/v7/cloudformation/autoscaling"
@@ -78,6 +79,19 @@ func gpuCount(svc types.ServiceConfig) int64 {
 // planGPU marks GPU services for EC2 capacity and reads their placement constraints.
 func (r *renderer) planGPU(p *servicePlan) error {
 	p.gpus = gpuCount(p.svc)
+	if d := p.svc.Deploy; d != nil && d.Resources.Reservations != nil {
+		at := "services." + p.svc.Name + ".deploy.resources.reservations"
+		for i, dev := range d.Resources.Reservations.Devices {
+			if !slices.Contains(dev.Capabilities, "gpu") {
+				r.warnf(fmt.Sprintf("%s.devices[%d]", at, i), "only GPUs (capabilities: [gpu]) can be reserved on ECS; the device is ignored")
+			}
+		}
+		for i, g := range d.Resources.Reservations.GenericResources {
+			if g.DiscreteResourceSpec == nil || g.DiscreteResourceSpec.Kind != "gpus" {
+				r.warnf(fmt.Sprintf("%s.generic_resources[%d]", at, i), "only the gpus kind can be reserved on ECS; the resource is ignored")
+			}
+		}
+	}
 	p.ec2 = p.gpus > 0
 	if p.ec2 {
 		r.gpu = true

@@ -63,6 +63,10 @@ func (r *renderer) planService(svc types.ServiceConfig) (*servicePlan, error) {
 	for _, key := range sortedKeys(svc.Extensions) {
 		switch key {
 		case xRole, xPolicies, xPullCredentials:
+		case xAutoscaling:
+			r.warnf(at+"."+key, "belongs under deploy (deploy.%s); it is ignored here", key)
+		case xMinPercent, xMaxPercent:
+			r.warnf(at+"."+key, "belongs under deploy.update_config; it is ignored here")
 		default:
 			if strings.HasPrefix(key, "x-aws-") {
 				r.warnf(at+"."+key, "unknown x-aws extension for a service; it is ignored")

@@ -374,3 +374,43 @@ services:
 		t.Errorf("target group attributes = %s", got)
 	}
 }
+
+func TestMisplacedExtensionsAndDevicesWarn(t *testing.T) {
+	res, err := renderYAML(t, `
+services:
+  app:
+    image: busybox
+    x-aws-autoscaling:
+      max: 3
+      cpu: 50
+    x-aws-unknown: 1
+    deploy:
+      resources:
+        reservations:
+          devices:
+            - capabilities: [tpu]
+          generic_resources:
+            - discrete_resource_spec:
+                kind: fpga
+                value: 1`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"services.app.deploy.resources.reservations.devices[0]: ",
+		"services.app.deploy.resources.reservations.generic_resources[0]: ",
+		"services.app.x-aws-autoscaling: belongs under deploy",
+		"services.app.x-aws-unknown: ",
+	}
+	if len(res.Warnings) != len(want) {
+		t.Fatalf("warnings = %q", res.Warnings)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(res.Warnings[i], w) {
+			t.Errorf("warning %d = %q; want it to start with %q", i, res.Warnings[i], w)
+		}
+	}
+	if _, ok := resources(t, template(t, res), "AWS::ApplicationAutoScaling::ScalableTarget")["AppScalableTarget"]; ok {
+		t.Error("a misplaced x-aws-autoscaling must not scale the service")
+	}
+}
