@@ -58,10 +58,11 @@ type ComposeProject struct {
 	SupportingFiles []SupportingFile `json:"supportingFiles,omitempty"`
 
 	// ProjectName is the compose project name. It names the ECS cluster, the log group and the service
-	// discovery namespace. Defaults to the ComposeStack's name.
+	// discovery namespace `<projectName>.local`, so it must be a DNS label: lower-case letters, digits and
+	// dashes. Defaults to the ComposeStack's name.
 	// +optional
 	// +kubebuilder:validation:MaxLength=63
-	// +kubebuilder:validation:Pattern="^[a-z0-9][a-z0-9_-]*$"
+	// +kubebuilder:validation:Pattern="^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
 	ProjectName string `json:"projectName,omitempty"`
 
 	// Profiles are the compose profiles to enable, as `docker compose --profile`.

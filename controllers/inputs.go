@@ -1,0 +1,174 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
+	"github.com/composestack/composestack/internal/compose"
+)
+
+// inputs is everything the renderer needs, gathered from the object and the ConfigMaps and Secrets it
+// references.
+type inputs struct {
+	source   compose.Source
+	overlays [][]byte
+}
+
+// refKind prefixes the index keys of referenced objects, so one index serves ConfigMaps and Secrets.
+const (
+	refConfigMap = "configmap/"
+	refSecret    = "secret/"
+	refIndex     = ".spec.references"
+)
+
+// references lists the ConfigMaps and Secrets that obj reads, as index keys.
+func references(obj *csv1.ComposeStack) []string {
+	seen := map[string]bool{}
+	add := func(prefix string, ref *csv1.KeyReference) {
+		if ref != nil {
+			seen[prefix+ref.Name] = true
+		}
+	}
+	for _, f := range obj.Spec.Compose.Files {
+		add(refConfigMap, f.ConfigMapKeyRef)
+	}
+	for _, f := range obj.Spec.Compose.SupportingFiles {
+		add(refConfigMap, f.ConfigMapKeyRef)
+		add(refSecret, f.SecretKeyRef)
+	}
+	for _, v := range obj.Spec.Compose.Variables {
+		add(refConfigMap, v.ConfigMapKeyRef)
+	}
+	for _, o := range obj.Spec.Stack.Overlays {
+		add(refConfigMap, o.ConfigMapKeyRef)
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// gatherInputs reads the spec and the objects it references. A missing object or key is a stalledError:
+// the user has to create it, and the watch on it brings the stack back when they do.
+func (r *ComposeStackReconciler) gatherInputs(ctx context.Context, obj *csv1.ComposeStack) (*inputs, error) {
+	g := &getter{c: r.Client, ns: obj.Namespace, ctx: ctx}
+	spec := obj.Spec.Compose
+	in := &inputs{source: compose.Source{
+		ProjectName: obj.ProjectName(),
+		Profiles:    spec.Profiles,
+		Images:      spec.Images,
+		Variables:   map[string]string{},
+	}}
+	for i, f := range spec.Files {
+		data, err := g.value(fmt.Sprintf("spec.compose.files[%d]", i), f.Inline, f.ConfigMapKeyRef, nil)
+		if err != nil {
+			return nil, err
+		}
+		in.source.Files = append(in.source.Files, compose.File{Name: f.Name, Content: data})
+	}
+	for i, f := range spec.SupportingFiles {
+		data, err := g.value(fmt.Sprintf("spec.compose.supportingFiles[%d]", i), f.Inline, f.ConfigMapKeyRef, f.SecretKeyRef)
+		if err != nil {
+			return nil, err
+		}
+		in.source.Supporting = append(in.source.Supporting, compose.File{Name: f.Path, Content: data, Sensitive: f.SecretKeyRef != nil})
+	}
+	for i, v := range spec.Variables {
+		data, err := g.value(fmt.Sprintf("spec.compose.variables[%d]", i), v.Value, v.ConfigMapKeyRef, nil)
+		if err != nil {
+			return nil, err
+		}
+		in.source.Variables[v.Name] = string(data)
+	}
+	for i, o := range obj.Spec.Stack.Overlays {
+		data, err := g.value(fmt.Sprintf("spec.stack.overlays[%d]", i), o.Inline, o.ConfigMapKeyRef, nil)
+		if err != nil {
+			return nil, err
+		}
+		in.overlays = append(in.overlays, data)
+	}
+	return in, nil
+}
+
+// getter reads values from inline fields, ConfigMaps and Secrets, each object fetched once per reconcile.
+type getter struct {
+	c          client.Client
+	ns         string
+	ctx        context.Context
+	configMaps map[string]*corev1.ConfigMap
+	secrets    map[string]*corev1.Secret
+}
+
+func (g *getter) value(field string, inline *string, cm, secret *csv1.KeyReference) ([]byte, error) {
+	switch {
+	case inline != nil:
+		return []byte(*inline), nil
+	case cm != nil:
+		m, err := g.configMap(field+".configMapKeyRef", cm.Name)
+		if err != nil {
+			return nil, err
+		}
+		if v, ok := m.Data[cm.Key]; ok {
+			return []byte(v), nil
+		}
+		if v, ok := m.BinaryData[cm.Key]; ok {
+			return v, nil
+		}
+		return nil, stalled(csv1.ReasonReferenceNotFound, "%s.configMapKeyRef: ConfigMap %q has no key %q; add the key or fix the reference", field, cm.Name, cm.Key)
+	case secret != nil:
+		s, err := g.secret(field+".secretKeyRef", secret.Name)
+		if err != nil {
+			return nil, err
+		}
+		if v, ok := s.Data[secret.Key]; ok {
+			return v, nil
+		}
+		return nil, stalled(csv1.ReasonReferenceNotFound, "%s.secretKeyRef: Secret %q has no key %q; add the key or fix the reference", field, secret.Name, secret.Key)
+	}
+	// The schema makes this unreachable; say so plainly if it ever is.
+	return nil, stalled(csv1.ReasonInvalidCompose, "%s: no source given", field)
+}
+
+func (g *getter) configMap(field, name string) (*corev1.ConfigMap, error) {
+	if m, ok := g.configMaps[name]; ok {
+		return m, nil
+	}
+	m := &corev1.ConfigMap{}
+	if err := g.c.Get(g.ctx, client.ObjectKey{Namespace: g.ns, Name: name}, m); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, stalled(csv1.ReasonReferenceNotFound, "%s: ConfigMap %q not found in namespace %q; create it or fix the reference", field, name, g.ns)
+		}
+		return nil, fmt.Errorf("reading ConfigMap %s/%s: %w", g.ns, name, err)
+	}
+	if g.configMaps == nil {
+		g.configMaps = map[string]*corev1.ConfigMap{}
+	}
+	g.configMaps[name] = m
+	return m, nil
+}
+
+func (g *getter) secret(field, name string) (*corev1.Secret, error) {
+	if s, ok := g.secrets[name]; ok {
+		return s, nil
+	}
+	s := &corev1.Secret{}
+	if err := g.c.Get(g.ctx, client.ObjectKey{Namespace: g.ns, Name: name}, s); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, stalled(csv1.ReasonReferenceNotFound, "%s: Secret %q not found in namespace %q; create it or fix the reference", field, name, g.ns)
+		}
+		return nil, fmt.Errorf("reading Secret %s/%s: %w", g.ns, name, err)
+	}
+	if g.secrets == nil {
+		g.secrets = map[string]*corev1.Secret{}
+	}
+	g.secrets[name] = s
+	return s, nil
+}
