@@ -2,6 +2,8 @@ package cfnlocal
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -103,41 +105,46 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		s.ClearFaults()
 		w.WriteHeader(http.StatusNoContent)
 	case path == "faults" && r.Method == http.MethodPost:
-		var req faultsRequest
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "decode faults: " + err.Error()})
+		if err := s.LoadFaults(http.MaxBytesReader(w, r.Body, 1<<20)); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			return
-		}
-		for _, f := range req.API {
-			if err := f.validate(); err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-				return
-			}
-		}
-		for _, f := range req.Resources {
-			if err := f.validate(); err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-				return
-			}
-		}
-		for _, f := range req.API {
-			if err := s.AddAPIFault(f); err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-				return
-			}
-		}
-		for _, f := range req.Resources {
-			if err := s.AddResourceFault(f); err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-				return
-			}
 		}
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no admin endpoint " + r.Method + " " + r.URL.Path})
 	}
+}
+
+// LoadFaults installs faults from JSON of the form
+// {"api": [APIFault...], "resources": [ResourceFault...]}, all or none.
+func (s *Server) LoadFaults(r io.Reader) error {
+	var req faultsRequest
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return fmt.Errorf("decode faults: %w", err)
+	}
+	for _, f := range req.API {
+		if err := f.validate(); err != nil {
+			return fmt.Errorf("invalid api fault: %w", err)
+		}
+	}
+	for _, f := range req.Resources {
+		if err := f.validate(); err != nil {
+			return fmt.Errorf("invalid resource fault: %w", err)
+		}
+	}
+	for _, f := range req.API {
+		if err := s.AddAPIFault(f); err != nil {
+			return err
+		}
+	}
+	for _, f := range req.Resources {
+		if err := s.AddResourceFault(f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -3,7 +3,6 @@ package cfnlocal
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -31,9 +30,7 @@ func sdkConfig(url string, attempts int) aws.Config {
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
 		BaseEndpoint:     aws.String(url),
 		RetryMaxAttempts: attempts,
-		// A transport of its own, so no other test's httptest.Server.Close
-		// (which closes idle connections of http.DefaultTransport) touches it.
-		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{}},
+		HTTPClient:       HTTPClient(),
 	}
 }
 

@@ -114,6 +114,8 @@ func writeQueryResult(w http.ResponseWriter, namespace, action, requestID string
 	buf.WriteString(`</` + action + `Response>`)
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("x-amzn-RequestId", requestID)
+	// An explicit length avoids chunked encoding, as AWS's endpoints do.
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf.Bytes())
 }
