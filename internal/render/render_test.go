@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"gopkg.in/yaml.v3"
 )
 
 // template decodes a rendered body for assertions.
@@ -412,5 +413,30 @@ services:
 	}
 	if _, ok := resources(t, template(t, res), "AWS::ApplicationAutoScaling::ScalableTarget")["AppScalableTarget"]; ok {
 		t.Error("a misplaced x-aws-autoscaling must not scale the service")
+	}
+}
+
+// YAML is the same document as Body.
+func TestYAMLMatchesBody(t *testing.T) {
+	for _, name := range []string{"seed-utopia-main", "gpu-devices", "volumes-efs"} {
+		res := renderCase(t, name)
+		y, err := res.YAML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fromYAML any
+		if err := yaml.Unmarshal(y, &fromYAML); err != nil {
+			t.Fatalf("%s: YAML does not parse: %v", name, err)
+		}
+		var fromJSON any
+		if err := json.Unmarshal(res.Body, &fromJSON); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(fromYAML)
+		var back any
+		_ = json.Unmarshal(a, &back)
+		if got, want := stdlibJSON(t, back), stdlibJSON(t, fromJSON); !bytes.Equal(got, want) {
+			t.Errorf("%s: YAML and Body differ", name)
+		}
 	}
 }
