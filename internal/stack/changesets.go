@@ -154,9 +154,11 @@ func (d *Driver) start(ctx context.Context, want Desired, digest string, st *typ
 		Capabilities:  caps,
 		Parameters:    parameters(want.Parameters),
 		Tags:          tags(stackTags(want)),
-		ClientToken:   aws.String(name),
 		Description:   aws.String(fmt.Sprintf("composestack %s/%s, digest %s", want.Owner.Namespace, want.Owner.Name, digest)),
 	}
+	// No ClientToken: a change set deleted to be tried again is made anew under the same name, which a
+	// reused token would turn into a replay of the old request. A lost response is caught as
+	// AlreadyExistsException instead.
 	out, err := d.cf.CreateChangeSet(ctx, in)
 	if err != nil {
 		msg := apiMessage(err)

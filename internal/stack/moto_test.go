@@ -466,3 +466,30 @@ func TestMotoUploadsLargeTemplate(t *testing.T) {
 		t.Fatalf("service desired count %d", n)
 	}
 }
+
+// TestMotoKeepsStacksApart runs two stacks side by side: moto's ListChangeSets answers with every stack's
+// change sets, so each driver must pick its own by stack ID.
+func TestMotoKeepsStacksApart(t *testing.T) {
+	e := newMotoEnv(t)
+	a := motoDesired(t, "cluster.json")
+	a.Parameters = nil
+	b := a
+	b.StackName, b.Owner.UID = "shop-api", "uid-api"
+	for _, want := range []stack.Desired{a, b} {
+		if res, err := e.d.Sync(context.Background(), want); err != nil || res.Action != stack.ActionCreateChangeSet {
+			t.Fatalf("first Sync of %s: %+v, %v", want.StackName, res, err)
+		}
+	}
+	for _, want := range []stack.Desired{a, b} {
+		rs := syncUntilStable(t, e.d, want)
+		if last := rs[len(rs)-1]; last.Phase != stack.PhaseConverged || last.StackStatus != "CREATE_COMPLETE" {
+			t.Fatalf("%s: %v, %+v", want.StackName, actionsOf(rs), last)
+		}
+		if tags := e.stackTags(t, want.StackName); tags[stack.TagOwnerUID] != want.Owner.UID {
+			t.Errorf("%s tags = %v", want.StackName, tags)
+		}
+	}
+	if e.cf.get("CreateChangeSet") != 2 || e.cf.get("ExecuteChangeSet") != 2 {
+		t.Errorf("calls: %v", e.cf.calls)
+	}
+}
