@@ -275,6 +275,18 @@ x-aws-cloudformation: just a string
 services:
   app:
     image: busybox`, Options{}, []string{"x-aws-cloudformation", "mapping"}},
+		{"named volume called secrets beside secrets", `
+services:
+  app:
+    image: busybox
+    volumes: ["secrets:/data"]
+    secrets: [s]
+volumes:
+  secrets: {}
+secrets:
+  s:
+    external: true
+    name: arn:aws:secretsmanager:us-east-1:123456789012:secret:s`, Options{}, []string{"services.app.volumes[0]", "rename the named volume"}},
 		{"gpu on an existing cluster", `
 x-aws-cluster: shared
 services:

@@ -200,6 +200,9 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 		if sv.Source == "" {
 			return nil, nil, nil, nil, fmt.Errorf("%s: anonymous volume at %s: ECS does not support sourceless volumes; name it and declare it under the top-level volumes", at, sv.Target)
 		}
+		if sv.Source == secretsVolume && len(p.svc.Secrets) > 0 {
+			return nil, nil, nil, nil, fmt.Errorf("%s: the task volume %q holds the service's secrets; rename the named volume", at, secretsVolume)
+		}
 		v, ok := vols[sv.Source]
 		if !ok {
 			return nil, nil, nil, nil, fmt.Errorf("%s: volume %q is not declared under the top-level volumes; declare it", at, sv.Source)
