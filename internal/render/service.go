@@ -61,6 +61,9 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 	if err != nil {
 		return err
 	}
+	if hc != nil && svc.HealthCheck.StartInterval != nil {
+		r.warnf("services."+name+".healthcheck.start_interval", "ECS checks at the same interval during the start period; the field is ignored")
+	}
 	lp, err := r.linuxParameters(p)
 	if err != nil {
 		return err
