@@ -7,19 +7,15 @@ import (
 
 // Error codes returned by the CloudFormation endpoint, as AWS spells them.
 const (
-	codeValidation              = "ValidationError"
-	codeAlreadyExists           = "AlreadyExistsException"
-	codeChangeSetNotFound       = "ChangeSetNotFound"
-	codeInsufficientCapability  = "InsufficientCapabilitiesException"
-	codeInvalidChangeSetStatus  = "InvalidChangeSetStatus"
-	codeThrottling              = "Throttling"
-	codeInternalFailure         = "InternalFailure"
-	codeInvalidAction           = "InvalidAction"
-	codeMissingAction           = "MissingAction"
-	codeTokenAlreadyExists      = "TokenAlreadyExistsException"
-	codeLimitExceeded           = "LimitExceededException"
-	codeOperationInProgress     = "OperationInProgressException"
-	codeStackNotFoundForImports = "StackNotFoundException"
+	codeValidation             = "ValidationError"
+	codeAlreadyExists          = "AlreadyExistsException"
+	codeChangeSetNotFound      = "ChangeSetNotFound"
+	codeInsufficientCapability = "InsufficientCapabilitiesException"
+	codeInvalidChangeSetStatus = "InvalidChangeSetStatus"
+	codeThrottling             = "Throttling"
+	codeInternalFailure        = "InternalFailure"
+	codeInvalidAction          = "InvalidAction"
+	codeMissingAction          = "MissingAction"
 )
 
 // apiError is an error a handler returns to the client. It carries the HTTP

@@ -205,6 +205,8 @@ func (c *evalContext) call(fn string, arg any, depth int) (any, error) {
 			return nil, errors.New("Template error: Fn::Base64 requires a string")
 		}
 		return base64.StdEncoding.EncodeToString([]byte(s)), nil
+	case "Fn::Cidr":
+		return cidrArgs(ev)
 	case "Fn::FindInMap":
 		a, ok := ev.([]any)
 		if !ok || len(a) != 3 {

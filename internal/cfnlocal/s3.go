@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -58,6 +59,22 @@ func splitS3Path(p string) (string, string) {
 	return b, k
 }
 
+// virtualHostBucket recognises virtual-hosted-style requests
+// (bucket.localhost:4566 or bucket.s3.region.amazonaws.com), which the SDK
+// sends for a hostname endpoint unless UsePathStyle is set.
+func virtualHostBucket(host string) (string, bool) {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if b, ok := strings.CutSuffix(host, ".localhost"); ok && b != "" {
+		return b, true
+	}
+	if i := strings.Index(host, ".s3"); i > 0 && strings.HasSuffix(host, ".amazonaws.com") {
+		return host[:i], true
+	}
+	return "", false
+}
+
 // s3Operation names a REST request the way the SDK's operations are named.
 func s3Operation(method, bucketName, key string) string {
 	switch {
@@ -82,6 +99,9 @@ func s3Operation(method, bucketName, key string) string {
 func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 	id := s.requestID()
 	bucketName, key := splitS3Path(r.URL.EscapedPath())
+	if b, ok := virtualHostBucket(r.Host); ok {
+		bucketName, key = b, strings.TrimPrefix(r.URL.EscapedPath(), "/")
+	}
 	if k, err := url.PathUnescape(key); err == nil {
 		key = k
 	}

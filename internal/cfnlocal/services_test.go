@@ -80,6 +80,25 @@ func TestS3TemplateUpload(t *testing.T) {
 	}
 }
 
+func TestS3VirtualHostedRequests(t *testing.T) {
+	e := newEnv(t, Options{})
+	put, _ := http.NewRequest(http.MethodPut, e.ts.URL+"/", nil)
+	put.Host = "tpl.localhost"
+	put.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=x")
+	if resp, err := http.DefaultClient.Do(put); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("create bucket: %v", err)
+	}
+	obj, _ := http.NewRequest(http.MethodPut, e.ts.URL+"/a/b.json", strings.NewReader("{}"))
+	obj.Host = "tpl.s3.us-east-1.amazonaws.com"
+	obj.Header = put.Header
+	if resp, err := http.DefaultClient.Do(obj); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("put object: %v", err)
+	}
+	if body, aerr := e.srv.readTemplateURL("http://127.0.0.1/tpl/a/b.json"); aerr != nil || body != "{}" {
+		t.Errorf("stored object: %q %v", body, aerr)
+	}
+}
+
 func TestEC2DefaultVPC(t *testing.T) {
 	e := newEnv(t, Options{Region: "eu-west-1"})
 	c := ec2.NewFromConfig(sdkConfig(e.ts.URL, 1))

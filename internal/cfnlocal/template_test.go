@@ -65,6 +65,8 @@ Outputs:
   Ami: {Value: !Ref Ami}
   Both: {Value: !If [Either, yes, no]}
   OnlyProd: {Value: x, Condition: IsProd}
+  Cidr: {Value: !Join [" ", !Cidr ["10.0.0.0/16", 3, 8]]}
+  Cidr6: {Value: !Select [1, !Cidr ["2001:db8::/56", 2, 64]]}
 `
 
 func TestIntrinsicFunctions(t *testing.T) {
@@ -87,7 +89,7 @@ func TestIntrinsicFunctions(t *testing.T) {
 		"Region": "us-east-1", "Account": "123456789012", "StackName": "s", "StackId": ec.StackID,
 		"Partition": "aws.amazonaws.com", "SubVars": "web-us-east-1-${Literal}", "Join": "a/dev/b", "Split": "z",
 		"If": "small", "NoValue": "-end", "Zone": "Z26RNL4JYFTOTI", "AZ": "us-east-1a", "B64": "aGk=", "Map": "256",
-		"Import": "vpc-123", "Ami": fakeSSMValue("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "/aws/service/ami"), "Both": "yes",
+		"Import": "vpc-123", "Cidr": "10.0.0.0/24 10.0.1.0/24 10.0.2.0/24", "Cidr6": "2001:db8:0:1::/64", "Ami": fakeSSMValue("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "/aws/service/ami"), "Both": "yes",
 	}
 	if !reflect.DeepEqual(got, want) {
 		for k := range want {
@@ -232,6 +234,8 @@ func TestEvalErrors(t *testing.T) {
 		"Unable to get mapping":                 map[string]any{"Fn::FindInMap": []any{"M", "a", "b"}},
 		"unresolved condition dependency Nope":  map[string]any{"Fn::If": []any{"Nope", "a", "b"}},
 		"references undefined resource Missing": map[string]any{"Fn::GetAtt": []any{"Missing", "Arn"}},
+		"cannot make 5 subnets":                 map[string]any{"Fn::Cidr": []any{"10.0.0.0/24", 5.0, 7.0}},
+		"requires a valid CIDR block":           map[string]any{"Fn::Cidr": []any{"nope", 1.0, 8.0}},
 	}
 	for want, expr := range cases {
 		if _, err := ec.eval(expr); err == nil || !strings.Contains(err.Error(), want) {
