@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 )
 
@@ -206,5 +208,36 @@ func TestResetStopsRunningOperations(t *testing.T) {
 	out, err := e.cfn.DescribeStacks(e.ctx, &cloudformation.DescribeStacksInput{})
 	if err != nil || len(out.Stacks) != 0 {
 		t.Fatalf("after reset: %v, %d stacks", err, len(out.Stacks))
+	}
+}
+
+func TestFaultsOnS3AndEC2UseTheirServiceErrors(t *testing.T) {
+	e := newEnv(t, Options{})
+	for _, f := range []APIFault{
+		{Operation: "s3:CreateBucket", Kind: FaultThrottle, Times: 1},
+		{Operation: "s3:CreateBucket", Kind: FaultServerError, Times: 1},
+		{Operation: "ec2:DescribeVpcs", Kind: FaultThrottle, Times: 1},
+		{Operation: "ec2:DescribeVpcs", Kind: FaultServerError, Times: 1},
+	} {
+		if err := e.srv.AddAPIFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s3c := s3.NewFromConfig(sdkConfig(e.ts.URL, 1))
+	ec2c := ec2.NewFromConfig(sdkConfig(e.ts.URL, 1))
+	_, err := s3c.CreateBucket(e.ctx, &s3.CreateBucketInput{Bucket: aws.String("b")})
+	apiErr(t, err, "SlowDown", http.StatusServiceUnavailable, "reduce your request rate")
+	_, err = s3c.CreateBucket(e.ctx, &s3.CreateBucketInput{Bucket: aws.String("b")})
+	apiErr(t, err, "InternalError", http.StatusInternalServerError, "internal error")
+	_, err = ec2c.DescribeVpcs(e.ctx, &ec2.DescribeVpcsInput{})
+	apiErr(t, err, "RequestLimitExceeded", http.StatusServiceUnavailable, "Request limit exceeded.")
+	_, err = ec2c.DescribeVpcs(e.ctx, &ec2.DescribeVpcsInput{})
+	apiErr(t, err, "InternalError", http.StatusInternalServerError, "internal error")
+	want := map[string]int{"s3:CreateBucket SlowDown": 1, "s3:CreateBucket InternalError": 1, "ec2:DescribeVpcs RequestLimitExceeded": 1, "ec2:DescribeVpcs InternalError": 1}
+	got := e.srv.CallOutcomes()
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %d, want %d", k, got[k], v)
+		}
 	}
 }

@@ -34,7 +34,8 @@ func parseDocument(body string) (map[string]any, error) {
 	if len(root.Content) == 0 {
 		return nil, errors.New("template body is empty")
 	}
-	v, err := yamlValue(root.Content[0], 0)
+	budget := maxYAMLValues
+	v, err := yamlValue(root.Content[0], 0, &budget)
 	if err != nil {
 		return nil, err
 	}
@@ -54,12 +55,21 @@ var shortTags = map[string]string{
 	"!Base64": "Fn::Base64", "!FindInMap": "Fn::FindInMap", "!Cidr": "Fn::Cidr",
 }
 
-// maxYAMLDepth bounds recursion so a hostile document cannot exhaust the stack.
-const maxYAMLDepth = 200
+// maxYAMLDepth bounds recursion so a hostile document cannot exhaust the
+// stack, and maxYAMLValues bounds how far aliases can expand a small
+// document ("billion laughs").
+const (
+	maxYAMLDepth  = 200
+	maxYAMLValues = 1_000_000
+)
 
-func yamlValue(n *yaml.Node, depth int) (any, error) {
+func yamlValue(n *yaml.Node, depth int, budget *int) (any, error) {
 	if depth > maxYAMLDepth {
 		return nil, errors.New("template nests too deeply")
+	}
+	*budget--
+	if *budget < 0 {
+		return nil, errors.New("template expands to too many values")
 	}
 	if fn, ok := shortTags[n.Tag]; ok {
 		inner := *n
@@ -67,7 +77,7 @@ func yamlValue(n *yaml.Node, depth int) (any, error) {
 		if n.Kind == yaml.ScalarNode {
 			inner.Tag = "!!str"
 		}
-		v, err := yamlValue(&inner, depth+1)
+		v, err := yamlValue(&inner, depth+1, budget)
 		if err != nil {
 			return nil, err
 		}
@@ -91,14 +101,14 @@ func yamlValue(n *yaml.Node, depth int) (any, error) {
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return yamlValue(n.Content[0], depth+1)
+		return yamlValue(n.Content[0], depth+1, budget)
 	case yaml.AliasNode:
-		return yamlValue(n.Alias, depth+1)
+		return yamlValue(n.Alias, depth+1, budget)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i].Value
-			v, err := yamlValue(n.Content[i+1], depth+1)
+			v, err := yamlValue(n.Content[i+1], depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -108,7 +118,7 @@ func yamlValue(n *yaml.Node, depth int) (any, error) {
 	case yaml.SequenceNode:
 		s := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			v, err := yamlValue(c, depth+1)
+			v, err := yamlValue(c, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
