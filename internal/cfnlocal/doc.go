@@ -10,6 +10,66 @@
 // and can inject faults per API operation and per resource so a controller's
 // retry and recovery paths can be exercised without a cloud account.
 //
+// # Serving
+//
 // One listener serves every service; requests are routed by the service name
-// in the SigV4 credential scope, so any credentials are accepted.
+// in the SigV4 credential scope (cloudformation, s3, ec2), and any
+// credentials are accepted. In a Go test either mount the handler:
+//
+//	srv := cfnlocal.New(cfnlocal.Options{})
+//	ts := httptest.NewServer(srv)
+//	defer ts.Close(); defer srv.Close()
+//
+// or let it listen: srv, err := cfnlocal.NewServer(opts); url := srv.URL().
+// Give SDK clients cfnlocal.HTTPClient() as their HTTP client (see its doc
+// for why). S3 is path-style: an endpoint given as an IP address makes the
+// SDK use path-style requests; for a hostname set UsePathStyle, although
+// bucket.localhost hosts are understood too. The command cmd/cfnlocal runs
+// the same server as a process.
+//
+// # Supported calls
+//
+// CloudFormation: CreateChangeSet, DescribeChangeSet, ExecuteChangeSet,
+// DeleteChangeSet, ListChangeSets, CreateStack, DescribeStacks,
+// DescribeStackEvents (newest first, 100 a page), DescribeStackResources,
+// ListStackResources, GetTemplate, DeleteStack, ContinueUpdateRollback and
+// UpdateTerminationProtection. S3: CreateBucket, HeadBucket, PutObject,
+// GetObject, HeadObject; a TemplateURL naming a stored object is read from
+// it. EC2: DescribeVpcs and DescribeSubnets over one default VPC with a
+// subnet in each of three availability zones.
+//
+// # Time
+//
+// Every resource operation, and each phase of computing a change set, takes
+// one pause: Options.ResourceDelay (zero by default), or, with
+// Options.ManualStep, one call to Server.Step. Server.Settle waits until
+// every operation is finished or paused, so a test can read each
+// intermediate state exactly; Server.WaitIdle waits for all operations to
+// finish. Operations run on goroutines the server owns; Close and Reset stop
+// them.
+//
+// # Faults
+//
+// APIFault makes calls to an operation ("DescribeStacks", "s3:PutObject",
+// "ec2:DescribeSubnets", or every call) throttle, fail with a 500, drop the
+// connection or wait, a number of times or with a probability drawn from
+// the seeded generator. ResourceFault makes a resource's CREATE, UPDATE or
+// DELETE fail, which drives CloudFormation's failure paths: ROLLBACK_COMPLETE
+// after a failed create, UPDATE_ROLLBACK_COMPLETE after a failed update,
+// UPDATE_ROLLBACK_FAILED when the rollback's own update fails (resolved by
+// ContinueUpdateRollback, optionally with ResourcesToSkip) and DELETE_FAILED.
+// Calls and CallOutcomes count every call by operation and by outcome.
+//
+// The same controls are JSON endpoints for the binary: POST
+// /_cfnlocal/faults with {"api": [...], "resources": [...]} (field names as
+// in the JSON tags of APIFault and ResourceFault), DELETE /_cfnlocal/faults,
+// GET /_cfnlocal/calls, POST /_cfnlocal/reset and GET /_cfnlocal/health.
+//
+// # Fidelity
+//
+// Error codes, HTTP statuses and messages follow AWS's documented wording.
+// Resources are not provisioned anywhere: each gets a deterministic physical
+// ID and Fn::GetAtt values shaped like the real ones (ARNs, DNS names, hosted
+// zone IDs). Attribute names are not checked against the resource schemas;
+// Options.LintTemplates runs cfn-lint for that.
 package cfnlocal
