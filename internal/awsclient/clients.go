@@ -40,6 +40,10 @@ type Options struct {
 	Now func() time.Time
 	// LoadOptions are passed on to config.LoadDefaultConfig.
 	LoadOptions []func(*config.LoadOptions) error
+	// HTTPClient, when set, replaces the SDK's HTTP client once the configuration is loaded. Set this way,
+	// and not through LoadOptions, it also works where AWS_CA_BUNDLE is set, which the SDK can apply only
+	// to its own client type.
+	HTTPClient aws.HTTPClient
 }
 
 // Clients are the SDK clients for one region and role.
@@ -119,6 +123,9 @@ func (c *Cache) build(ctx context.Context, region, roleARN string) (*Clients, er
 	}
 	if c.opts.Endpoint != "" {
 		cfg.BaseEndpoint = aws.String(c.opts.Endpoint)
+	}
+	if c.opts.HTTPClient != nil {
+		cfg.HTTPClient = c.opts.HTTPClient
 	}
 	maxAttempts := c.opts.RetryMaxAttempts
 	cfg.Retryer = func() aws.Retryer {

@@ -2,10 +2,13 @@ package awsclient
 
 import (
 	"context"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -198,5 +201,40 @@ func TestRetriesInAdaptiveModeUpToMaxAttempts(t *testing.T) {
 	}
 	if n := len(e.seen("DescribeStacks")); n != 2 {
 		t.Fatalf("attempts = %d, want 2", n)
+	}
+}
+
+type countingTransport struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestHTTPClientOption(t *testing.T) {
+	e := newEndpoint(t)
+	// A CA bundle in the environment makes the SDK refuse HTTP clients given through LoadOptions; the
+	// option must work all the same.
+	tls := httptest.NewTLSServer(http.NotFoundHandler())
+	defer tls.Close()
+	bundle := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tls.Certificate().Raw})
+	if err := os.WriteFile(bundle, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CA_BUNDLE", bundle)
+	tr := &countingTransport{}
+	cl, err := New(Options{Endpoint: e.URL, Credentials: base, HTTPClient: &http.Client{Transport: tr}}).Clients(context.Background(), "us-east-1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	describe(t, cl)
+	if tr.n != 1 {
+		t.Fatalf("requests through the given client: %d", tr.n)
 	}
 }
