@@ -36,11 +36,11 @@ func (s *Server) findChangeSetLocked(nameOrID, stackName string) (*changeSet, *s
 		return nil, nil, stackNotFound(stackName)
 	}
 	for _, cs := range st.ChangeSets {
-		if cs.Name == nameOrID {
+		if cs.Name == nameOrID && !cs.Executed {
 			return cs, st, nil
 		}
 	}
-	return nil, nil, changeSetNotFound(nameOrID)
+	return nil, st, changeSetNotFound(nameOrID)
 }
 
 func (s *Server) createChangeSet(ctx context.Context, f form) (any, *apiError) {
@@ -109,7 +109,7 @@ func (s *Server) createChangeSet(ctx context.Context, f form) (any, *apiError) {
 	}
 	if st != nil {
 		for _, cs := range st.ChangeSets {
-			if cs.Name == csName {
+			if cs.Name == csName && !cs.Executed {
 				return nil, senderError(codeAlreadyExists, "ChangeSet [%s] already exists", csName)
 			}
 		}
@@ -196,6 +196,9 @@ func (s *Server) listChangeSets(_ context.Context, f form) (any, *apiError) {
 	}
 	res := listChangeSetsResult{Summaries: []xmlChangeSetSummary{}}
 	for _, cs := range st.ChangeSets {
+		if cs.Executed {
+			continue
+		}
 		res.Summaries = append(res.Summaries, xmlChangeSetSummary{
 			StackId: st.ID, StackName: st.Name, ChangeSetId: cs.ID, ChangeSetName: cs.Name,
 			ExecutionStatus: cs.ExecutionStatus, Status: cs.Status, StatusReason: cs.Reason,
@@ -205,10 +208,15 @@ func (s *Server) listChangeSets(_ context.Context, f form) (any, *apiError) {
 	return res, nil
 }
 
+// deleteChangeSet succeeds for a change set that is not there, as AWS does
+// when the stack exists; only a missing stack is an error.
 func (s *Server) deleteChangeSet(_ context.Context, f form) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cs, st, aerr := s.findChangeSetLocked(f.get("ChangeSetName"), f.get("StackName"))
+	if aerr != nil && aerr.Code == codeChangeSetNotFound {
+		return nil, nil
+	}
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -245,6 +253,7 @@ func (s *Server) executeChangeSet(_ context.Context, f form) (any, *apiError) {
 	// CloudFormation deletes them.
 	st.ChangeSets = []*changeSet{cs}
 	cs.ExecutionStatus = "EXECUTE_IN_PROGRESS"
+	cs.Executed = true
 	st.LastChangeSetID = cs.ID
 	disable := f.bool("DisableRollback") || cs.OnStackFailure == "DO_NOTHING"
 	if cs.Type == "CREATE" {

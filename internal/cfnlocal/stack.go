@@ -75,6 +75,8 @@ type changeSet struct {
 	Tags            []tag
 	Changes         []resourceChange
 	OnStackFailure  string
+	// Executed change sets can only be found by ARN, as in AWS.
+	Executed bool
 }
 
 // resourceChange is one ResourceChange of a change set.

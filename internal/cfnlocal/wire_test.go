@@ -143,6 +143,7 @@ func TestUpdateChangeSetDiffAndExecute(t *testing.T) {
 	equalLines(t, got, []string{"Add SG ", "Modify Service False", "Modify Task True", "Remove LB "})
 
 	e.execute(t, csID)
+	executed := csID
 	st := e.stack(t, "app")
 	if st.StackStatus != cfntypes.StackStatusUpdateComplete {
 		t.Fatalf("status %s (%s)", st.StackStatus, aws.ToString(st.StackStatusReason))
@@ -192,15 +193,27 @@ func TestUpdateChangeSetDiffAndExecute(t *testing.T) {
 	_, err = e.cfn.ExecuteChangeSet(e.ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: aws.String(csID)})
 	apiErr(t, err, "InvalidChangeSetStatus", http.StatusBadRequest, "cannot be executed in its current status of [FAILED]")
 
+	// An executed change set is found by ARN only, and is not listed.
 	list, err := e.cfn.ListChangeSets(e.ctx, &cloudformation.ListChangeSetsInput{StackName: aws.String("app")})
-	if err != nil || len(list.Summaries) != 2 {
-		t.Fatalf("list change sets: %v %d", err, len(list.Summaries))
+	if err != nil || len(list.Summaries) != 1 || aws.ToString(list.Summaries[0].ChangeSetName) != "cs3" {
+		t.Fatalf("list change sets: %v %+v", err, list.Summaries)
+	}
+	_, err = e.cfn.DescribeChangeSet(e.ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String("cs2"), StackName: aws.String("app")})
+	apiErr(t, err, "ChangeSetNotFound", http.StatusNotFound, "ChangeSet [cs2] does not exist")
+	if _, err := e.cfn.DescribeChangeSet(e.ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(executed)}); err != nil {
+		t.Errorf("executed change set by ARN: %v", err)
 	}
 	if _, err := e.cfn.DeleteChangeSet(e.ctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(csID)}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.cfn.DescribeChangeSet(e.ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(csID)})
 	apiErr(t, err, "ChangeSetNotFound", http.StatusNotFound, "does not exist")
+	// Deleting a change set that is not there succeeds; a missing stack does not.
+	if _, err := e.cfn.DeleteChangeSet(e.ctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String("cs3"), StackName: aws.String("app")}); err != nil {
+		t.Errorf("delete of a missing change set: %v", err)
+	}
+	_, err = e.cfn.DeleteChangeSet(e.ctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String("cs3"), StackName: aws.String("nostack")})
+	apiErr(t, err, "ValidationError", http.StatusBadRequest, "Stack with id nostack does not exist")
 }
 
 func TestAPIErrors(t *testing.T) {
