@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -437,6 +438,27 @@ func TestYAMLMatchesBody(t *testing.T) {
 		_ = json.Unmarshal(a, &back)
 		if got, want := stdlibJSON(t, back), stdlibJSON(t, fromJSON); !bytes.Equal(got, want) {
 			t.Errorf("%s: YAML and Body differ", name)
+		}
+	}
+}
+
+// Render keeps no state between calls (the controller renders from several workers at once).
+func TestConcurrentRenders(t *testing.T) {
+	want := renderCase(t, "seed-utopia-main").Body
+	project, opts := loadCase(t, filepath.Join("testdata", "seed-utopia-main"))
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			res, err := Render(project, opts)
+			if err == nil && !bytes.Equal(res.Body, want) {
+				err = errors.New("concurrent render differs")
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
 		}
 	}
 }
