@@ -101,8 +101,7 @@ func (s *Server) createChangeSet(ctx context.Context, f form) (any, *apiError) {
 		if st == nil {
 			return nil, validationError("Stack [%s] does not exist", name)
 		}
-		if st.Status == "REVIEW_IN_PROGRESS" || inProgress(st.Status) || st.Status == "ROLLBACK_COMPLETE" ||
-			st.Status == "ROLLBACK_FAILED" || st.Status == "DELETE_FAILED" || st.Status == "UPDATE_ROLLBACK_FAILED" || st.Status == "CREATE_FAILED" {
+		if !updatable(st.Status) {
 			return nil, notUpdatable(st)
 		}
 		prevParams = st.Params
@@ -140,6 +139,15 @@ func (s *Server) createChangeSet(ctx context.Context, f form) (any, *apiError) {
 	s.trimChangeSetsLocked(st)
 	s.startOpLocked(func(ctx context.Context) { s.computeChangeSet(ctx, st, cs) })
 	return createChangeSetResult{Id: cs.ID, StackId: st.ID}, nil
+}
+
+// updatable reports whether a stack in this status accepts an update.
+func updatable(status string) bool {
+	switch status {
+	case "CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "UPDATE_FAILED", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE":
+		return true
+	}
+	return false
 }
 
 // trimChangeSetsLocked drops the oldest change sets beyond the limit,
@@ -246,7 +254,7 @@ func (s *Server) executeChangeSet(_ context.Context, f form) (any, *apiError) {
 		}
 		return nil, senderError(codeInvalidChangeSetStatus, "ChangeSet [%s] cannot be executed in its current status of [%s]", cs.ID, status)
 	}
-	if inProgress(st.Status) {
+	if cs.Type == "CREATE" && st.Status != "REVIEW_IN_PROGRESS" || cs.Type == "UPDATE" && !updatable(st.Status) {
 		return nil, notUpdatable(st)
 	}
 	// Executing a change set makes the stack's other change sets obsolete;

@@ -71,7 +71,7 @@ func (s *Server) deleteStack(_ context.Context, f form) (any, *apiError) {
 		return nil, validationError("Stack [%s] cannot be deleted while TerminationProtection is enabled", st.Name)
 	}
 	if inProgress(st.Status) {
-		return nil, validationError("Stack [%s] is in %s state and can not be deleted.", st.ID, st.Status)
+		return nil, validationError("Stack [%s] cannot be deleted while in status %s", st.ID, st.Status)
 	}
 	if len(retain) > 0 && st.Status != "DELETE_FAILED" {
 		return nil, validationError("Invalid operation on stack [%s]. RetainResources can only be specified when the stack is in the DELETE_FAILED state.", st.ID)

@@ -406,13 +406,18 @@ func (s *Server) runUpdate(ctx context.Context, st *stack, rb *updateRollback) {
 				}
 			}
 			s.mu.Unlock()
-			if !s.cleanup(ctx, st, order, replacedOld, false) {
+			cleanupFailed, alive := s.cleanup(ctx, st, order, replacedOld, false)
+			if !alive {
 				return
+			}
+			reason := ""
+			if cleanupFailed {
+				reason = cleanupFailedReason
 			}
 			s.mu.Lock()
 			s.publishOutputsLocked(st, outs)
 			st.Imports = ec.Imports
-			s.setStackStatusLocked(st, "UPDATE_COMPLETE", "")
+			s.setStackStatusLocked(st, "UPDATE_COMPLETE", reason)
 			finishExecutionLocked(st, "EXECUTE_COMPLETE")
 			s.mu.Unlock()
 			return
@@ -527,7 +532,7 @@ func (s *Server) continueRollback(ctx context.Context, st *stack, skip map[strin
 		}
 	}
 	s.mu.Unlock()
-	if !s.cleanup(ctx, st, addedIDs, replaced, true) {
+	if _, alive := s.cleanup(ctx, st, addedIDs, replaced, true); !alive {
 		return
 	}
 	s.mu.Lock()
@@ -542,10 +547,12 @@ func (s *Server) continueRollback(ctx context.Context, st *stack, skip map[strin
 // stack) and old physical resources left by replacements. As in
 // CloudFormation, a failure here is reported on the resource but does not
 // fail the stack.
-func (s *Server) cleanup(ctx context.Context, st *stack, ids []string, physical []*resourceState, rollback bool) bool {
-	if _, alive := s.deleteResources(ctx, st, ids, nil, rollback); !alive {
-		return false
+func (s *Server) cleanup(ctx context.Context, st *stack, ids []string, physical []*resourceState, rollback bool) (failed, alive bool) {
+	f, alive := s.deleteResources(ctx, st, ids, nil, rollback)
+	if !alive {
+		return false, false
 	}
+	failed = len(f) > 0
 	s.mu.Lock()
 	for _, id := range ids {
 		if r := st.Resources[id]; r != nil && (r.Status == "DELETE_COMPLETE" || r.Status == "DELETE_SKIPPED" || r.Status == "DELETE_FAILED" || r.PhysicalID == "") {
@@ -560,9 +567,15 @@ func (s *Server) cleanup(ctx context.Context, st *stack, ids []string, physical 
 			s.mu.Unlock()
 			continue
 		}
-		if _, alive := s.runWave(ctx, st, []work{deleteWork(s, st, old)}, rollback, false); !alive {
-			return false
+		f, alive := s.runWave(ctx, st, []work{deleteWork(s, st, old)}, rollback, false)
+		if !alive {
+			return false, false
 		}
+		failed = failed || len(f) > 0
 	}
-	return true
+	return failed, true
 }
+
+// cleanupFailedReason is CloudFormation's status reason when cleanup could
+// not delete everything; the resources are left behind, out of the stack.
+const cleanupFailedReason = "Update successful. One or more resources could not be deleted."

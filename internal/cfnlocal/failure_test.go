@@ -294,7 +294,7 @@ func TestInProgressObservableWithManualStep(t *testing.T) {
 	_, err = e.cfn.CreateChangeSet(e.ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("s"), ChangeSetName: aws.String("u"), UsePreviousTemplate: aws.Bool(true)})
 	apiErr(t, err, "ValidationError", http.StatusBadRequest, "is in CREATE_IN_PROGRESS state and can not be updated.")
 	_, err = e.cfn.DeleteStack(e.ctx, &cloudformation.DeleteStackInput{StackName: aws.String("s")})
-	apiErr(t, err, "ValidationError", http.StatusBadRequest, "is in CREATE_IN_PROGRESS state")
+	apiErr(t, err, "ValidationError", http.StatusBadRequest, "cannot be deleted while in status CREATE_IN_PROGRESS")
 	res, err := e.cfn.DescribeStackResources(e.ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String("s")})
 	if err != nil || res.StackResources[0].ResourceStatus != cfntypes.ResourceStatusCreateInProgress {
 		t.Fatalf("resource not in progress: %v", err)
@@ -302,5 +302,25 @@ func TestInProgressObservableWithManualStep(t *testing.T) {
 	step()
 	if st := e.stack(t, "s"); st.StackStatus != cfntypes.StackStatusCreateComplete {
 		t.Fatalf("status %s, want CREATE_COMPLETE", st.StackStatus)
+	}
+}
+
+func TestCleanupFailureStillCompletesUpdate(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.deploy(t, "s", threeTopics, nil)
+	mustFault(t, e.srv, ResourceFault{LogicalResourceID: "C", Operation: "DELETE", Reason: "in use"})
+	without := strings.Replace(threeTopics, "  C: {Type: AWS::SNS::Topic, Properties: {TopicName: c}}\n", "", 1)
+	e.execute(t, e.changeSet(t, "s", "cs2", cfntypes.ChangeSetTypeUpdate, without, nil))
+	st := e.stack(t, "s")
+	if st.StackStatus != cfntypes.StackStatusUpdateComplete || aws.ToString(st.StackStatusReason) != cleanupFailedReason {
+		t.Fatalf("status %s %q", st.StackStatus, aws.ToString(st.StackStatusReason))
+	}
+	equalLines(t, since(e.events(t, "s"), "s UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"), []string{
+		"s UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "C DELETE_IN_PROGRESS", "C DELETE_FAILED (in use)",
+		"s UPDATE_COMPLETE (" + cleanupFailedReason + ")",
+	})
+	res, _ := e.cfn.ListStackResources(e.ctx, &cloudformation.ListStackResourcesInput{StackName: aws.String("s")})
+	if len(res.StackResourceSummaries) != 3 {
+		t.Errorf("the resource left behind is still part of the stack: %d resources", len(res.StackResourceSummaries))
 	}
 }
