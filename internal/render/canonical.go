@@ -15,7 +15,14 @@ import (
 // reconcile.
 func canonicalJSON(doc any) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.Grow(32 << 10) // the seed project's template is about 34 kB
+	// About 600 bytes per resource (the seed's 57 resources take 34 kB): one allocation instead of a doubling chain.
+	size := 4 << 10
+	if m, ok := doc.(map[string]any); ok {
+		if res, ok := m["Resources"].(map[string]any); ok {
+			size += 700 * len(res)
+		}
+	}
+	buf.Grow(size)
 	if err := writeJSON(&buf, doc); err != nil {
 		return nil, err
 	}
