@@ -12,6 +12,9 @@ import (
 
 // Reasons of a TerminalError. They have the values of the condition reasons of the API, so the reconciler
 // can use them as they are.
+//
+// ReasonStackFailed is not returned by the driver, which reports a failed stack operation as a Result in
+// PhaseFailed (it retries on a new spec or after a backoff); it is the reason a caller gives that phase.
 const (
 	ReasonOwnershipConflict = "OwnershipConflict"
 	ReasonTemplateTooLarge  = "TemplateTooLarge"
@@ -33,6 +36,7 @@ type TerminalError struct {
 	Err error
 }
 
+// Error gives the message and the underlying error.
 func (e *TerminalError) Error() string {
 	if e.Err != nil {
 		return e.Message + ": " + e.Err.Error()
@@ -40,6 +44,7 @@ func (e *TerminalError) Error() string {
 	return e.Message
 }
 
+// Unwrap returns the underlying error.
 func (e *TerminalError) Unwrap() error { return e.Err }
 
 func terminal(reason string, err error, format string, args ...any) *TerminalError {

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/composestack/composestack/internal/awsclient"
+	"github.com/composestack/composestack/internal/cfnlocal"
 	"github.com/composestack/composestack/internal/stack"
 	"github.com/composestack/composestack/internal/stack/mototest"
 )
@@ -138,7 +139,10 @@ func newMotoEnv(t *testing.T) *motoEnv {
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-	cache := awsclient.New(awsclient.Options{Endpoint: srv.URL, Credentials: mototest.Credentials, RetryMaxAttempts: 1})
+	// cfnlocal's HTTP client avoids a connection-reuse race of the SDK against fast loopback servers (see
+	// cfnlocal.HTTPClient), which would make these tests flaky on a loaded machine.
+	cache := awsclient.New(awsclient.Options{Endpoint: srv.URL, Credentials: mototest.Credentials, RetryMaxAttempts: 1,
+		HTTPClient: cfnlocal.HTTPClient()})
 	cl, err := cache.Clients(context.Background(), mototest.Region, "")
 	if err != nil {
 		t.Fatal(err)

@@ -29,17 +29,18 @@ func (d *Driver) Sync(ctx context.Context, want Desired) (Result, error) {
 
 func (d *Driver) sync(ctx context.Context, want Desired, digest string) (Result, error) {
 	st, err := d.describeStack(ctx, want.StackName)
-	if err != nil || st == nil {
-		if err != nil {
-			return Result{}, err
-		}
-		return d.start(ctx, want, digest, nil, Result{}, types.ChangeSetTypeCreate)
+	if err != nil {
+		return Result{}, err
 	}
-	res := observed(st)
-	step := Plan(st.StackStatus).Sync
+	var status types.StackStatus
+	if st != nil {
+		status = st.StackStatus
+	}
+	step := Plan(status).Sync
 	if step == StepCreate {
 		return d.start(ctx, want, digest, nil, Result{}, types.ChangeSetTypeCreate)
 	}
+	res := observed(st)
 	own, tags, err := d.owner(ctx, st, want.Owner.UID)
 	if err != nil {
 		return res, err

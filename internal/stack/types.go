@@ -40,9 +40,10 @@ type Desired struct {
 	// Adopt allows taking over a stack that nobody owns (no owner tags), e.g. one that Docker Compose for
 	// ECS created. A stack owned by another object is never taken over.
 	Adopt bool
-	// TemplateBucket is where templates too large to send inline are uploaded; empty means none.
+	// TemplateBucket is where templates too large to send inline are uploaded; empty means none. It must be
+	// in the stack's region.
 	TemplateBucket string
-	// ResyncInterval is when to look again once the stack matches.
+	// ResyncInterval is when to look again once the stack matches (Result.RequeueAfter of a converged stack).
 	ResyncInterval time.Duration
 	// LastAppliedDigest is the digest of the last spec the stack converged to, as the caller recorded it.
 	// It lets a stable stack be recognised with a single DescribeStacks call when CloudFormation does not
