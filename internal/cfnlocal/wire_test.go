@@ -1,6 +1,7 @@
 package cfnlocal
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -278,5 +279,42 @@ func TestAPIErrors(t *testing.T) {
 	// Deleting again is a no-op, as in AWS.
 	if _, err := e.cfn.DeleteStack(e.ctx, &cloudformation.DeleteStackInput{StackName: aws.String("iam")}); err != nil {
 		t.Errorf("second delete: %v", err)
+	}
+}
+
+func TestRawQueryProtocol(t *testing.T) {
+	e := newEnv(t, Options{})
+	post := func(body string) (int, string) {
+		t.Helper()
+		resp, err := http.Post(e.ts.URL+"/", "application/x-www-form-urlencoded", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := post("Action=DescribeStacks&Version=2010-05-15&StackName=x")
+	if code != http.StatusBadRequest || !strings.Contains(body, `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id x does not exist</Message></Error><RequestId>`) {
+		t.Errorf("error response %d %s", code, body)
+	}
+	code, body = post("Action=DescribeStacks&Version=2010-05-15")
+	if code != http.StatusOK || !strings.Contains(body, `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>`) {
+		t.Errorf("success response %d %s", code, body)
+	}
+	code, body = post("Action=CreateStackSet&Version=2010-05-15")
+	if code != http.StatusBadRequest || !strings.Contains(body, "<Code>InvalidAction</Code>") {
+		t.Errorf("unknown action %d %s", code, body)
+	}
+	code, body = post("Version=2010-05-15")
+	if code != http.StatusBadRequest || !strings.Contains(body, "<Code>MissingAction</Code>") {
+		t.Errorf("missing action %d %s", code, body)
+	}
+	code, body = post("Action=DescribeStacks&Version=2011-01-01")
+	if code != http.StatusBadRequest || !strings.Contains(body, "<Code>InvalidAction</Code>") {
+		t.Errorf("wrong version %d %s", code, body)
+	}
+	if n := e.srv.Calls()["UnknownOperation"]; n != 2 {
+		t.Errorf("unknown operations counted %d, want 2", n)
 	}
 }
