@@ -99,17 +99,22 @@ func (s *Server) runCreate(ctx context.Context, st *stack) {
 		}
 		var items []work
 		s.mu.Lock()
+		// Resolve the whole wave first, so a resource whose properties cannot
+		// be resolved fails before any of its siblings start.
+		props, badID, err := evalWave(ec, st.Template, wave)
+		if err != nil {
+			rd := st.Template.Resources[badID]
+			r := &resourceState{LogicalID: badID, Type: rd.Type, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
+			st.Resources[badID] = r
+			s.resourceEventLocked(st, r, "CREATE_FAILED", err.Error())
+			fail = &failure{resources: []string{badID}, verb: "create"}
+			wave = nil
+		}
 		for _, id := range wave {
 			rd := st.Template.Resources[id]
 			r := &resourceState{LogicalID: id, Type: rd.Type, DeletionPolicy: rd.DeletionPolicy, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
 			st.Resources[id] = r
-			props, err := evalProps(ec, rd)
-			if err != nil {
-				s.resourceEventLocked(st, r, "CREATE_FAILED", err.Error())
-				fail = &failure{resources: []string{id}, verb: "create"}
-				break
-			}
-			r.Props = props
+			r.Props = props[id]
 			items = append(items, work{
 				res: r, op: "CREATE",
 				begin: func() { s.resourceEventLocked(st, r, "CREATE_IN_PROGRESS", "") },
@@ -178,6 +183,20 @@ func (s *Server) runCreate(ctx context.Context, st *stack) {
 		s.completeDeleteLocked(st)
 	}
 	s.mu.Unlock()
+}
+
+// evalWave resolves the properties of every resource in a wave, returning
+// the first resource that fails and why.
+func evalWave(ec *evalContext, t *template, wave []string) (map[string]map[string]any, string, error) {
+	out := make(map[string]map[string]any, len(wave))
+	for _, id := range wave {
+		p, err := evalProps(ec, t.Resources[id])
+		if err != nil {
+			return nil, id, err
+		}
+		out[id] = p
+	}
+	return out, "", nil
 }
 
 // deleteResources deletes the named resources in the order given. Retained
@@ -300,27 +319,29 @@ func (s *Server) runUpdate(ctx context.Context, st *stack, rb *updateRollback) {
 		}
 		var items []work
 		s.mu.Lock()
+		allProps, badID, err := evalWave(ec, st.Template, wave)
+		if err != nil {
+			rd := st.Template.Resources[badID]
+			r := st.Resources[badID]
+			status := "UPDATE_FAILED"
+			if r == nil || r.Status == "DELETE_COMPLETE" {
+				r = &resourceState{LogicalID: badID, Type: rd.Type, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
+				st.Resources[badID] = r
+				added = append(added, badID)
+				status = "CREATE_FAILED"
+			} else {
+				touched = append(touched, badID)
+			}
+			s.resourceEventLocked(st, r, status, err.Error())
+			fail = &failure{resources: []string{badID}, verb: strings.ToLower(strings.TrimSuffix(status, "_FAILED"))}
+			wave = nil
+		}
 		for _, id := range wave {
 			rd := st.Template.Resources[id]
-			props, err := evalProps(ec, rd)
+			props := allProps[id]
 			cur := st.Resources[id]
 			if cur != nil && cur.Status == "DELETE_COMPLETE" {
 				cur = nil
-			}
-			if err != nil {
-				r := cur
-				status := "UPDATE_FAILED"
-				if r == nil {
-					r = &resourceState{LogicalID: id, Type: rd.Type, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
-					st.Resources[id] = r
-					added = append(added, id)
-					status = "CREATE_FAILED"
-				} else {
-					touched = append(touched, id)
-				}
-				s.resourceEventLocked(st, r, status, err.Error())
-				fail = &failure{resources: []string{id}, verb: strings.ToLower(strings.TrimSuffix(status, "_FAILED"))}
-				break
 			}
 			switch {
 			case cur == nil:

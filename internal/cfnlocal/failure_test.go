@@ -324,3 +324,27 @@ func TestCleanupFailureStillCompletesUpdate(t *testing.T) {
 		t.Errorf("the resource left behind is still part of the stack: %d resources", len(res.StackResourceSummaries))
 	}
 }
+
+func TestUnresolvableResourceFailsBeforeItsWaveStarts(t *testing.T) {
+	e := newEnv(t, Options{})
+	tpl := `
+Conditions:
+  Never: !Equals [a, b]
+Resources:
+  A: {Type: AWS::SNS::Topic, Condition: Never}
+  B: {Type: AWS::SNS::Topic, Properties: {TopicName: !GetAtt A.TopicName}}
+  C: {Type: AWS::SNS::Topic}
+`
+	e.execute(t, e.changeSet(t, "s", "c", cfntypes.ChangeSetTypeCreate, tpl, nil))
+	equalLines(t, e.events(t, "s"), []string{
+		"s REVIEW_IN_PROGRESS", "s CREATE_IN_PROGRESS",
+		"B CREATE_FAILED (Template error: instance of Fn::GetAtt references undefined resource A)",
+		"s ROLLBACK_IN_PROGRESS (The following resource(s) failed to create: [B]. Rollback requested by user.)",
+		"B DELETE_COMPLETE",
+		"s ROLLBACK_COMPLETE",
+	})
+	res, _ := e.cfn.ListStackResources(e.ctx, &cloudformation.ListStackResourcesInput{StackName: aws.String("s")})
+	if len(res.StackResourceSummaries) != 1 {
+		t.Errorf("resources %+v, want only B", res.StackResourceSummaries)
+	}
+}
