@@ -116,7 +116,8 @@ func (r *renderer) resolveNetwork() error {
 		r.tpl.Parameters[vpcParamID] = cfnParameter("AWS::EC2::VPC::Id", "VPC to deploy the project into", nil)
 		r.vpc = r.in.ref(vpcParamID)
 	}
-	if hasXVPC && (n.VPCID != "" || n.VPCImport != "") {
+	// The controller resolves x-aws-vpc itself and passes the same ID back: only a different VPC is worth a word.
+	if hasXVPC && (n.VPCImport != "" || n.VPCID != "" && n.VPCID != xvpc[strings.LastIndex(xvpc, "/")+1:]) {
 		r.warnf(xVPC, "the VPC given to composestack takes precedence; %s is ignored", xvpc)
 	}
 	switch {

@@ -462,3 +462,28 @@ func TestConcurrentRenders(t *testing.T) {
 		}
 	}
 }
+
+func TestXAWSVPCWarnsOnlyWhenOverridden(t *testing.T) {
+	const compose = `
+x-aws-vpc: arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0a1b2c3d4e5f67890
+services:
+  app:
+    image: busybox`
+	same, err := renderYAML(t, compose, Options{Network: Network{VPCID: "vpc-0a1b2c3d4e5f67890"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(same.Warnings) != 0 {
+		t.Errorf("same VPC: warnings = %q; want none", same.Warnings)
+	}
+	other, err := renderYAML(t, compose, Options{Network: Network{VPCID: "vpc-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(other.Warnings) != 1 || !strings.HasPrefix(other.Warnings[0], "x-aws-vpc: ") {
+		t.Errorf("other VPC: warnings = %q; want one about x-aws-vpc", other.Warnings)
+	}
+	if !bytes.Contains(other.Body, []byte(`"Vpc":"vpc-1"`)) {
+		t.Error("the given VPC is not used")
+	}
+}
