@@ -1,9 +1,12 @@
 package cfnlocal
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -346,5 +349,30 @@ Resources:
 	res, _ := e.cfn.ListStackResources(e.ctx, &cloudformation.ListStackResourcesInput{StackName: aws.String("s")})
 	if len(res.StackResourceSummaries) != 1 {
 		t.Errorf("resources %+v, want only B", res.StackResourceSummaries)
+	}
+}
+
+func TestResourceDelayKeepsOperationsInProgressAndCloseStopsThem(t *testing.T) {
+	s := New(Options{ResourceDelay: time.Hour})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	c := cloudformation.NewFromConfig(sdkConfig(ts.URL, 1))
+	ctx := context.Background()
+	if _, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("slow"), TemplateBody: aws.String(twoQueues)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String("slow")})
+	if err != nil || len(res.StackResources) != 2 || res.StackResources[0].ResourceStatus != cfntypes.ResourceStatusCreateInProgress {
+		t.Fatalf("resources while slow: %v %+v", err, res)
+	}
+	// Close cancels the hour-long pause instead of waiting for it.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
