@@ -55,7 +55,11 @@ func (s *Server) createChangeSet(ctx context.Context, f form) (any, *apiError) {
 	switch typ {
 	case "":
 		typ = "UPDATE"
-	case "CREATE", "UPDATE":
+	case "CREATE":
+		if strings.HasPrefix(name, "arn:") {
+			return nil, checkName("stackName", name)
+		}
+	case "UPDATE":
 	case "IMPORT":
 		return nil, validationError("cfnlocal does not support IMPORT change sets")
 	default:

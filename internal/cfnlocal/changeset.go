@@ -101,7 +101,7 @@ func (s *Server) diffLocked(st *stack, cs *changeSet) ([]resourceChange, bool, e
 		case cur.Type != rd.Type:
 			delete(visible, id)
 			changes = append(changes, resourceChange{Action: "Modify", LogicalID: id, PhysicalID: cur.PhysicalID, Type: rd.Type, Replacement: "True"})
-		case !reflect.DeepEqual(cur.Props, props) || cur.DeletionPolicy != rd.DeletionPolicy:
+		case !reflect.DeepEqual(cur.Props, props) || cur.DeletionPolicy != rd.DeletionPolicy || cur.ReplacePolicy != rd.UpdateReplacePolicy:
 			repl := "False"
 			if needsReplacement(rd.Type, cur.Props, props) {
 				repl = "True"

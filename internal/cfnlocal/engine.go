@@ -112,7 +112,7 @@ func (s *Server) runCreate(ctx context.Context, st *stack) {
 		}
 		for _, id := range wave {
 			rd := st.Template.Resources[id]
-			r := &resourceState{LogicalID: id, Type: rd.Type, DeletionPolicy: rd.DeletionPolicy, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
+			r := &resourceState{LogicalID: id, Type: rd.Type, DeletionPolicy: rd.DeletionPolicy, ReplacePolicy: rd.UpdateReplacePolicy, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
 			st.Resources[id] = r
 			r.Props = props[id]
 			items = append(items, work{
@@ -345,7 +345,7 @@ func (s *Server) runUpdate(ctx context.Context, st *stack, rb *updateRollback) {
 			}
 			switch {
 			case cur == nil:
-				r := &resourceState{LogicalID: id, Type: rd.Type, DeletionPolicy: rd.DeletionPolicy, Props: props, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
+				r := &resourceState{LogicalID: id, Type: rd.Type, DeletionPolicy: rd.DeletionPolicy, ReplacePolicy: rd.UpdateReplacePolicy, Props: props, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
 				st.Resources[id] = r
 				added = append(added, id)
 				items = append(items, work{
@@ -358,7 +358,7 @@ func (s *Server) runUpdate(ctx context.Context, st *stack, rb *updateRollback) {
 					fail:   func(reason string) { s.resourceEventLocked(st, r, "CREATE_FAILED", reason) },
 					cancel: func() { s.resourceEventLocked(st, r, "CREATE_FAILED", "Resource creation cancelled") },
 				})
-			case cur.Type == rd.Type && reflect.DeepEqual(cur.Props, props) && cur.DeletionPolicy == rd.DeletionPolicy:
+			case cur.Type == rd.Type && reflect.DeepEqual(cur.Props, props) && cur.DeletionPolicy == rd.DeletionPolicy && cur.ReplacePolicy == rd.UpdateReplacePolicy:
 				// Unchanged: CloudFormation leaves it alone.
 			default:
 				r := cur
@@ -385,6 +385,7 @@ func (s *Server) runUpdate(ctx context.Context, st *stack, rb *updateRollback) {
 						}
 						r.Props = props
 						r.DeletionPolicy = rd.DeletionPolicy
+						r.ReplacePolicy = rd.UpdateReplacePolicy
 						s.resourceEventLocked(st, r, "UPDATE_COMPLETE", "")
 					},
 					fail:   func(reason string) { s.resourceEventLocked(st, r, "UPDATE_FAILED", reason) },
@@ -582,7 +583,7 @@ func (s *Server) cleanup(ctx context.Context, st *stack, ids []string, physical 
 	}
 	s.mu.Unlock()
 	for _, old := range physical {
-		if old.DeletionPolicy == "Retain" {
+		if old.ReplacePolicy == "Retain" {
 			s.mu.Lock()
 			s.resourceEventLocked(st, old, "DELETE_SKIPPED", "")
 			s.mu.Unlock()

@@ -376,3 +376,15 @@ func TestResourceDelayKeepsOperationsInProgressAndCloseStopsThem(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestUpdateReplacePolicyRetainKeepsOldResource(t *testing.T) {
+	e := newEnv(t, Options{})
+	tpl := "Parameters:\n  Family: {Type: String, Default: a}\nResources:\n  T: {Type: AWS::ECS::TaskDefinition, UpdateReplacePolicy: Retain, Properties: {Family: !Ref Family}}\n"
+	e.deploy(t, "s", tpl, nil)
+	e.execute(t, e.changeSet(t, "s", "c2", cfntypes.ChangeSetTypeUpdate, tpl, map[string]string{"Family": "b"}))
+	equalLines(t, since(e.events(t, "s"), "s UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"), []string{
+		"s UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "T DELETE_SKIPPED", "s UPDATE_COMPLETE",
+	})
+	_, err := e.cfn.CreateChangeSet(e.ctx, &cloudformation.CreateChangeSetInput{StackName: e.stack(t, "s").StackId, ChangeSetName: aws.String("x"), ChangeSetType: cfntypes.ChangeSetTypeCreate, TemplateBody: aws.String(tpl)})
+	apiErr(t, err, "ValidationError", http.StatusBadRequest, "failed to satisfy constraint")
+}

@@ -18,6 +18,8 @@ type resourceState struct {
 	Updated        time.Time
 	Props          map[string]any
 	DeletionPolicy string
+	// ReplacePolicy is the template's UpdateReplacePolicy.
+	ReplacePolicy string
 	// Generation counts replacements so a new physical resource gets a new ID.
 	Generation int
 	Region     string

@@ -25,6 +25,9 @@ type resourceDef struct {
 	DependsOn      []string
 	Condition      string
 	DeletionPolicy string
+	// UpdateReplacePolicy decides what happens to the old physical resource
+	// when an update replaces it.
+	UpdateReplacePolicy string
 }
 
 // outputDef is one entry of the Outputs section.
@@ -103,6 +106,7 @@ func parseTemplate(body string) (*template, error) {
 		}
 		rd.Condition, _ = m["Condition"].(string)
 		rd.DeletionPolicy, _ = m["DeletionPolicy"].(string)
+		rd.UpdateReplacePolicy, _ = m["UpdateReplacePolicy"].(string)
 		t.Resources[id] = rd
 	}
 	if os, ok := doc["Outputs"].(map[string]any); ok {
