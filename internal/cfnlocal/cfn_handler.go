@@ -48,7 +48,8 @@ func (s *Server) serveCloudFormation(w http.ResponseWriter, r *http.Request) {
 	if !known {
 		op = "UnknownOperation"
 	}
-	switch s.injectFaults(w, r, op) {
+	fault := s.injectFaults(w, r, op)
+	switch fault {
 	case FaultDrop:
 		return
 	case FaultThrottle:
@@ -70,7 +71,20 @@ func (s *Server) serveCloudFormation(w http.ResponseWriter, r *http.Request) {
 	case f.get("Version") != "" && f.get("Version") != cfnVersion:
 		aerr = senderError(codeInvalidAction, "Could not find operation %s for version %s", action, f.get("Version"))
 	default:
+		key := tokenKey(action, f)
+		if prev, ok := s.tokenResult(key); ok {
+			result = prev
+			break
+		}
 		result, aerr = h(s, r.Context(), f)
+		if aerr == nil {
+			s.rememberToken(key, result)
+		}
+	}
+	if fault == FaultDropResponse {
+		s.countCall(op, "DroppedResponse")
+		dropConnection(w)
+		return
 	}
 	if aerr != nil {
 		s.countCall(op, aerr.Code)

@@ -52,8 +52,11 @@
 //
 // APIFault makes calls to an operation ("DescribeStacks", "s3:PutObject",
 // "ec2:DescribeSubnets", or every call) throttle, fail with a 500, drop the
-// connection or wait, a number of times or with a probability drawn from
-// the seeded generator. ResourceFault makes a resource's CREATE, UPDATE or
+// connection, serve the call and then drop the connection (so the client
+// cannot tell whether it took effect) or wait, a number of times or with a
+// probability drawn from the seeded generator. Calls that carry an
+// idempotency token (ClientToken, ClientRequestToken) and succeeded are
+// answered again, unchanged, when retried with the same token. ResourceFault makes a resource's CREATE, UPDATE or
 // DELETE fail, which drives CloudFormation's failure paths: ROLLBACK_COMPLETE
 // after a failed create, UPDATE_ROLLBACK_COMPLETE after a failed update,
 // UPDATE_ROLLBACK_FAILED when the rollback's own update fails (resolved by

@@ -19,6 +19,10 @@ const (
 	FaultServerError FaultKind = "error"
 	// FaultDrop closes the connection without answering.
 	FaultDrop FaultKind = "drop"
+	// FaultDropResponse serves a CloudFormation call, then closes the
+	// connection instead of answering, so the client cannot tell whether
+	// the call took effect. S3 and EC2 calls are dropped before handling.
+	FaultDropResponse FaultKind = "drop-response"
 	// FaultLatency delays the call by Latency, then serves it.
 	FaultLatency FaultKind = "latency"
 )
@@ -67,7 +71,7 @@ type APIFault struct {
 
 func (f APIFault) validate() error {
 	switch f.Kind {
-	case FaultThrottle, FaultServerError, FaultDrop:
+	case FaultThrottle, FaultServerError, FaultDrop, FaultDropResponse:
 	case FaultLatency:
 		if f.Latency <= 0 {
 			return fmt.Errorf("latency fault needs a positive latency")

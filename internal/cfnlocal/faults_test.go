@@ -241,3 +241,42 @@ func TestFaultsOnS3AndEC2UseTheirServiceErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestDropResponseAndIdempotencyTokens(t *testing.T) {
+	e := newEnv(t, Options{})
+	c := retryingClient(e, 3)
+	if err := e.srv.AddAPIFault(APIFault{Operation: "CreateChangeSet", Kind: FaultDropResponse, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	in := &cloudformation.CreateChangeSetInput{StackName: aws.String("s"), ChangeSetName: aws.String("c"), ChangeSetType: "CREATE", TemplateBody: aws.String(twoQueues)}
+	// Without a token the retry of a call that took effect is rejected.
+	_, err := c.CreateChangeSet(e.ctx, in)
+	apiErr(t, err, "AlreadyExistsException", http.StatusBadRequest, "ChangeSet [c] already exists")
+	if got := e.srv.CallOutcomes()["CreateChangeSet DroppedResponse"]; got != 1 {
+		t.Errorf("dropped responses counted %d", got)
+	}
+	// With a token the retry gets the first call's answer.
+	if err := e.srv.AddAPIFault(APIFault{Operation: "CreateChangeSet", Kind: FaultDropResponse, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	in.ChangeSetName, in.ClientToken = aws.String("d"), aws.String("tok-1")
+	out, err := c.CreateChangeSet(e.ctx, in)
+	if err != nil {
+		t.Fatalf("retry with token: %v", err)
+	}
+	e.idle(t)
+	list, _ := e.cfn.ListChangeSets(e.ctx, &cloudformation.ListChangeSetsInput{StackName: aws.String("s")})
+	if len(list.Summaries) != 2 || aws.ToString(list.Summaries[1].ChangeSetId) != aws.ToString(out.Id) {
+		t.Errorf("change sets %+v, want c and d with d's id returned", list.Summaries)
+	}
+	if err := e.srv.AddAPIFault(APIFault{Operation: "ExecuteChangeSet", Kind: FaultDropResponse, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ExecuteChangeSet(e.ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: out.Id, ClientRequestToken: aws.String("tok-2")}); err != nil {
+		t.Fatalf("execute retried with token: %v", err)
+	}
+	e.idle(t)
+	if st := e.stack(t, "s"); st.StackStatus != "CREATE_COMPLETE" {
+		t.Errorf("status %s", st.StackStatus)
+	}
+}

@@ -61,9 +61,12 @@ func (s *Server) injectFaults(w http.ResponseWriter, r *http.Request, op string)
 			t.Stop()
 		}
 	}
-	if failure == FaultDrop {
+	// S3 and EC2 operations ("s3:PutObject") are dropped before handling
+	// even for FaultDropResponse.
+	if failure == FaultDrop || failure == FaultDropResponse && strings.Contains(op, ":") {
 		s.countCall(op, "Dropped")
 		dropConnection(w)
+		return FaultDrop
 	}
 	return failure
 }

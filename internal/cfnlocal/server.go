@@ -85,7 +85,10 @@ type Server struct {
 	rng      *rand.Rand
 	calls    map[string]int
 	outcomes map[string]int
-	seq      int64
+	// tokens remembers results of calls that carried an idempotency token.
+	tokens     map[string]any
+	tokenOrder []string
+	seq        int64
 	// ops counts running operations; idle is closed when it drops to zero.
 	ops  int
 	idle chan struct{}
@@ -129,6 +132,8 @@ func (s *Server) resetLocked() {
 	s.rng = rand.New(rand.NewPCG(s.opts.Seed, 0x6366_6e6c_6f63_616c))
 	s.calls = map[string]int{}
 	s.outcomes = map[string]int{}
+	s.tokens = map[string]any{}
+	s.tokenOrder = nil
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.idle = make(chan struct{})
 	close(s.idle)
