@@ -190,6 +190,9 @@ func (r *renderer) addGPUCapacity() error {
 		map[string]any{"ClusterName": r.clusterName},
 	}))
 	r.tpl.Resources[launchTemplID] = &ec2.LaunchTemplate{
+		TagSpecifications: []ec2.LaunchTemplate_LaunchTemplateTagSpecification{
+			{ResourceType: ptr("launch-template"), Tags: r.projectTags()},
+		},
 		LaunchTemplateData: &ec2.LaunchTemplate_LaunchTemplateData{
 			ImageId:            ptr(imageID),
 			InstanceType:       ptr(instanceType),
