@@ -270,6 +270,15 @@ volumes:
 services:
   app:
     image: busybox`, Options{Overlays: [][]byte{[]byte("Resources: {}"), []byte("- a\n- list\n")}}, []string{"overlay 2"}},
+		{"overlay resource without a type", `
+services:
+  app:
+    image: busybox
+x-aws-cloudformation:
+  Resources:
+    AppTCP80Listener:
+      Properties:
+        Protocol: TLS`, Options{}, []string{"overlays: Resources.AppTCP80Listener has no Type", "exact logical ID"}},
 		{"x-aws-cloudformation that is not a mapping", `
 x-aws-cloudformation: just a string
 services:

@@ -18,11 +18,33 @@ func (r *renderer) finish() ([]byte, []Listener, error) {
 	if err := r.applyOverlays(doc); err != nil {
 		return nil, nil, err
 	}
+	if err := checkMerged(doc); err != nil {
+		return nil, nil, err
+	}
 	body, err := canonicalJSON(doc)
 	if err != nil {
 		return nil, nil, err
 	}
 	return body, r.listenersFrom(doc), nil
+}
+
+// checkMerged catches what an overlay can break in the template's shape, which CloudFormation would otherwise
+// reject only at deploy time with a less precise message.
+func checkMerged(doc map[string]any) error {
+	resources, ok := doc["Resources"].(map[string]any)
+	if !ok || len(resources) == 0 {
+		return fmt.Errorf("overlays: the template has no Resources left; an overlay must not delete or replace them all")
+	}
+	for _, id := range sortedKeys(resources) {
+		res, ok := resources[id].(map[string]any)
+		if !ok {
+			return fmt.Errorf("overlays: Resources.%s is not a mapping; give it a Type and Properties", id)
+		}
+		if typ, _ := res["Type"].(string); typ == "" {
+			return fmt.Errorf("overlays: Resources.%s has no Type; an overlay adding a resource must give its Type (AWS::...), and one changing a generated resource must use its exact logical ID", id)
+		}
+	}
+	return nil
 }
 
 // listenersFrom reads the listeners from the merged template; listeners an overlay deleted are left out.
