@@ -183,6 +183,10 @@ func (r *ComposeStackReconciler) reconcileDelete(ctx context.Context, obj *csv1.
 	}
 	if obj.DeletionPolicy() == csv1.DeletionPolicyDelete && obj.Status.StackName != "" {
 		sc, err := r.stackClient(ctx, obj)
+		if _, isStalled := asStalled(err); isStalled && obj.Status.StackID == "" {
+			// No stack was ever made (the region or role was never usable), so there is nothing to delete.
+			return r.removeFinalizer(ctx, obj)
+		}
 		if err != nil {
 			return r.fail(obj, err)
 		}
@@ -208,6 +212,11 @@ func (r *ComposeStackReconciler) reconcileDelete(ctx context.Context, obj *csv1.
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Retained", "Delete",
 			"left stack %s in place (spec.stack.deletionPolicy is Retain)", obj.Status.StackName)
 	}
+	return r.removeFinalizer(ctx, obj)
+}
+
+// removeFinalizer lets the object go.
+func (r *ComposeStackReconciler) removeFinalizer(ctx context.Context, obj *csv1.ComposeStack) (ctrl.Result, error) {
 	patch := client.MergeFrom(obj.DeepCopy())
 	controllerutil.RemoveFinalizer(obj, csv1.Finalizer)
 	if err := r.Patch(ctx, obj, patch); err != nil && !apierrors.IsNotFound(err) {
