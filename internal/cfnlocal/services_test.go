@@ -3,6 +3,7 @@ package cfnlocal
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
@@ -179,7 +180,7 @@ func TestEventsPaginationAndBounds(t *testing.T) {
 	_, err = e.cfn.DescribeStackEvents(e.ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String("big"), NextToken: aws.String("garbage")})
 	apiErr(t, err, "ValidationError", http.StatusBadRequest, "Invalid NextToken")
 	ls, err := e.cfn.ListStackResources(e.ctx, &cloudformation.ListStackResourcesInput{StackName: aws.String("big")})
-	if err != nil || len(ls.StackResourceSummaries) != 60 {
+	if err != nil || len(ls.StackResourceSummaries) != 60 || ls.NextToken != nil {
 		t.Errorf("list stack resources: %v", err)
 	}
 
@@ -209,6 +210,32 @@ func TestEventsPaginationAndBounds(t *testing.T) {
 	list, err := small.cfn.ListChangeSets(small.ctx, &cloudformation.ListChangeSetsInput{StackName: aws.String("s")})
 	if err != nil || len(list.Summaries) != 2 || aws.ToString(list.Summaries[0].ChangeSetName) != "b" {
 		t.Errorf("change sets kept: %v %+v", err, list.Summaries)
+	}
+}
+
+func TestListStackResourcesPages(t *testing.T) {
+	e := newEnv(t, Options{})
+	var b strings.Builder
+	b.WriteString("Resources:\n")
+	for i := 0; i < 130; i++ {
+		b.WriteString(fmt.Sprintf("  Q%03d: {Type: AWS::SQS::Queue}\n", i))
+	}
+	e.deploy(t, "big", b.String(), nil)
+	var ids []string
+	p := cloudformation.NewListStackResourcesPaginator(e.cfn, &cloudformation.ListStackResourcesInput{StackName: aws.String("big")})
+	pages := 0
+	for p.HasMorePages() {
+		out, err := p.NextPage(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, r := range out.StackResourceSummaries {
+			ids = append(ids, aws.ToString(r.LogicalResourceId))
+		}
+	}
+	if pages != 2 || len(ids) != 130 || ids[0] != "Q000" || ids[129] != "Q129" {
+		t.Errorf("%d pages, %d resources (%v ... %v)", pages, len(ids), ids[0], ids[len(ids)-1])
 	}
 }
 
