@@ -54,7 +54,7 @@ func (d Duration) MarshalJSON() ([]byte, error) {
 	return json.Marshal(time.Duration(d).String())
 }
 
-// APIFault makes matching API calls misbehave before they are handled.
+// APIFault makes matching API calls misbehave.
 type APIFault struct {
 	// Operation is the call to affect, as counted by Calls
 	// ("DescribeStacks", "s3:PutObject"); "" or "*" matches every call.

@@ -348,7 +348,8 @@ func (s *Server) Calls() map[string]int {
 }
 
 // CallOutcomes returns call counts keyed by "operation outcome", where the
-// outcome is "OK", the error code returned, or "Dropped".
+// outcome is "OK", the error code returned, "Dropped" (no answer, call not
+// handled) or "DroppedResponse" (handled, then no answer).
 func (s *Server) CallOutcomes() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
