@@ -209,6 +209,9 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		DeploymentConfiguration: &ecs.Service_DeploymentConfiguration{
 			MaximumPercent:        ptr(p.maxPercent),
 			MinimumHealthyPercent: ptr(p.minPercent),
+			// A deployment whose tasks keep failing stops and rolls back, so CloudFormation reports the failure in
+			// minutes instead of waiting hours for a service that never stabilises.
+			DeploymentCircuitBreaker: &ecs.Service_DeploymentCircuitBreaker{Enable: true, Rollback: true},
 		},
 		LoadBalancers: lbs,
 		NetworkConfiguration: &ecs.Service_NetworkConfiguration{AwsvpcConfiguration: &ecs.Service_AwsVpcConfiguration{
