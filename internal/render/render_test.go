@@ -487,3 +487,26 @@ services:
 		t.Error("the given VPC is not used")
 	}
 }
+
+func TestGracePeriodFollowsHealthcheckStartPeriod(t *testing.T) {
+	res, err := renderYAML(t, `
+services:
+  web:
+    image: nginx
+    ports: ["80:80"]
+    healthcheck:
+      test: ["CMD", "true"]
+      start_period: 30s
+  worker:
+    image: busybox`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svcs := resources(t, template(t, res), "AWS::ECS::Service")
+	if got := svcs["WebService"]["HealthCheckGracePeriodSeconds"]; got != 30.0 {
+		t.Errorf("web grace period = %v; want the 30 s start period", got)
+	}
+	if got, ok := svcs["WorkerService"]["HealthCheckGracePeriodSeconds"]; ok {
+		t.Errorf("worker grace period = %v; a service without a load balancer takes none", got)
+	}
+}

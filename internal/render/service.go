@@ -11,8 +11,13 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/servicediscovery"
 )
 
-// maxStopTimeout is the longest ECS waits between SIGTERM and SIGKILL on Fargate.
-const maxStopTimeout = 120
+const (
+	// maxStopTimeout is the longest ECS waits between SIGTERM and SIGKILL on Fargate.
+	maxStopTimeout = 120
+	// defaultGracePeriod is how long a load-balanced task may fail health checks after starting, unless the
+	// compose healthcheck gives a start_period.
+	defaultGracePeriod = 120
+)
 
 // addService writes the roles, task definition, discovery entry, load balancing and ECS service of one compose
 // service.
@@ -224,6 +229,15 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		ServiceRegistries:  []ecs.Service_ServiceRegistry{{RegistryArn: ptr(r.in.getAtt(discoveryID(name), "Arn"))}},
 		Tags:               r.serviceTags(name),
 		TaskDefinition:     ptr(r.in.ref(taskDefinitionID(name))),
+	}
+	if len(lbs) > 0 {
+		// Load balancer health checks start with the task; slow starters (a Spring Boot service on a quarter vCPU)
+		// would be replaced, and with the circuit breaker rolled back, before they listen.
+		grace := defaultGracePeriod
+		if hc != nil && hc.StartPeriod != nil {
+			grace = *hc.StartPeriod
+		}
+		service.HealthCheckGracePeriodSeconds = ptr(grace)
 	}
 	if p.ec2 {
 		service.CapacityProviderStrategy = []ecs.Service_CapacityProviderStrategyItem{{CapacityProvider: ptr(r.in.ref(capacityProvID)), Weight: ptr(1)}}
