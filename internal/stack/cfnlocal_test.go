@@ -174,3 +174,39 @@ func TestLocalThrottling(t *testing.T) {
 		t.Fatalf("after throttling: %v", actionsOf(rs))
 	}
 }
+
+// TestLocalLostResponses loses the answer to each call that changes something: the call took effect, the
+// driver saw an error, and the next call must carry on from what CloudFormation holds without doing it twice.
+func TestLocalLostResponses(t *testing.T) {
+	for _, op := range []string{"CreateChangeSet", "ExecuteChangeSet"} {
+		t.Run(op, func(t *testing.T) {
+			e := newLocalEnv(t)
+			if err := e.srv.AddAPIFault(cfnlocal.APIFault{Operation: op, Kind: cfnlocal.FaultDropResponse, Times: 1}); err != nil {
+				t.Fatal(err)
+			}
+			want := motoDesired(t, "app-v1.json")
+			var failed, converged bool
+			for range 20 {
+				e.idle(t)
+				res, err := e.d.Sync(context.Background(), want)
+				if err != nil {
+					if failed || stack.IsTerminal(err) {
+						t.Fatalf("second error: %v", err)
+					}
+					failed = true
+					continue
+				}
+				if res.Phase == stack.PhaseConverged {
+					converged = true
+					break
+				}
+			}
+			if !failed || !converged {
+				t.Fatalf("lost response noticed: %v, converged: %v", failed, converged)
+			}
+			if n := e.srv.Calls()[op]; n != 1 {
+				t.Fatalf("%s called %d times, want 1; calls %v", op, n, e.srv.Calls())
+			}
+		})
+	}
+}
