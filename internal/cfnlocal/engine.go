@@ -66,7 +66,10 @@ type failure struct {
 
 func (f *failure) stackReason(suffix string) string {
 	if f.reason != "" {
-		return f.reason
+		if suffix == "" {
+			return f.reason
+		}
+		return strings.TrimSuffix(f.reason, ".") + ". " + suffix
 	}
 	return fmt.Sprintf("The following resource(s) failed to %s: [%s]. %s", f.verb, strings.Join(f.resources, ", "), suffix)
 }
