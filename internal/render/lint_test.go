@@ -21,8 +21,8 @@ type cfnLintFinding struct {
 	}
 }
 
-// TestCfnLint runs cfn-lint once over every golden template and fails on any error or warning. A deliberately
-// broken template rides along to prove cfn-lint ran and reports.
+// TestCfnLint runs cfn-lint once over every golden template and fails on any finding: errors, warnings, and the
+// opt-in informational checks too. A deliberately broken template rides along to prove cfn-lint ran and reports.
 func TestCfnLint(t *testing.T) {
 	bin, err := exec.LookPath("cfn-lint")
 	if err != nil {
@@ -33,7 +33,7 @@ func TestCfnLint(t *testing.T) {
 	if err := os.WriteFile(canary, []byte(broken), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"-f", "json", "--regions", "us-east-1", "-t"}
+	args := []string{"-f", "json", "--regions", "us-east-1", "--include-checks", "I", "-t"}
 	for _, c := range goldenCases(t) {
 		args = append(args, filepath.Join("testdata", c, "template.golden.json"))
 	}
@@ -56,12 +56,7 @@ func TestCfnLint(t *testing.T) {
 			sawCanary = true
 			continue
 		}
-		switch f.Level {
-		case "Error", "Warning":
-			t.Errorf("%s: %s %s %s at %v", f.Filename, f.Level, f.Rule.Id, f.Message, f.Location.Path)
-		default:
-			t.Logf("%s: %s %s %s", f.Filename, f.Level, f.Rule.Id, strings.TrimSpace(f.Message))
-		}
+		t.Errorf("%s: %s %s %s at %v", f.Filename, f.Level, f.Rule.Id, strings.TrimSpace(f.Message), f.Location.Path)
 	}
 	if !sawCanary {
 		t.Fatalf("cfn-lint reported nothing for a template with an unknown property: it did not really lint")

@@ -7,6 +7,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/awslabs/goformation/v7/cloudformation/logs"
+	"github.com/awslabs/goformation/v7/cloudformation/policies"
 	"github.com/awslabs/goformation/v7/cloudformation/servicediscovery"
 )
 
@@ -177,7 +178,13 @@ var logRetentionDays = map[int]bool{1: true, 3: true, 5: true, 7: true, 14: true
 	2557: true, 2922: true, 3288: true, 3653: true}
 
 func (r *renderer) addLogGroup() error {
-	group := &logs.LogGroup{LogGroupName: ptr("/docker-compose/" + r.name), Tags: r.projectTags()}
+	group := &logs.LogGroup{
+		LogGroupName: ptr("/docker-compose/" + r.name),
+		Tags:         r.projectTags(),
+		// Logs go with the stack, as with Docker; said explicitly so nobody has to guess.
+		AWSCloudFormationDeletionPolicy:      policies.DeletionPolicy("Delete"),
+		AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy("Delete"),
+	}
 	days, has, err := extInt(r.project.Extensions, xLogsRetention, "")
 	if err != nil {
 		return fmt.Errorf("%s: %v is not a whole number of days", xLogsRetention, r.project.Extensions[xLogsRetention])

@@ -8,6 +8,7 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
+	"github.com/awslabs/goformation/v7/cloudformation/policies"
 	"github.com/awslabs/goformation/v7/cloudformation/secretsmanager"
 )
 
@@ -81,6 +82,9 @@ func (r *renderer) addSecrets() (map[string]secretRef, error) {
 			Description:  ptr("Secret " + label),
 			SecretString: ptr(r.in.ref(param)),
 			Tags:         r.projectTags(),
+			// The content comes from the compose files on every deploy: the secret goes with the stack.
+			AWSCloudFormationDeletionPolicy:      policies.DeletionPolicy("Delete"),
+			AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy("Delete"),
 		}
 		ref.arn = r.in.ref(id)
 		out[name] = ref
@@ -202,14 +206,17 @@ func (r *renderer) sensitiveEnvironment(p *servicePlan) ([]ecs.TaskDefinition_Se
 	}
 	r.params = append(r.params, Parameter{Key: param, Value: string(raw), Sensitive: true})
 	r.tpl.Resources[id] = &secretsmanager.Secret{
-		Description:  ptr("Sensitive environment of compose service " + p.svc.Name),
-		SecretString: ptr(r.in.ref(param)),
-		Tags:         r.serviceTags(p.svc.Name),
+		Description:                          ptr("Sensitive environment of compose service " + p.svc.Name),
+		SecretString:                         ptr(r.in.ref(param)),
+		Tags:                                 r.serviceTags(p.svc.Name),
+		AWSCloudFormationDeletionPolicy:      policies.DeletionPolicy("Delete"),
+		AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy("Delete"),
 	}
 	arn := r.in.ref(id)
 	var out []ecs.TaskDefinition_Secret
 	for _, k := range sortedKeys(vars) {
-		out = append(out, ecs.TaskDefinition_Secret{Name: k, ValueFrom: r.in.join("", arn, ":"+k+"::")})
+		// ${! writes a literal ${ in Fn::Sub, should a variable name contain one.
+		out = append(out, ecs.TaskDefinition_Secret{Name: k, ValueFrom: r.in.sub("${" + id + "}:" + strings.ReplaceAll(k, "${", "${!") + "::")})
 	}
 	return out, arn, nil
 }

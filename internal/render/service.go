@@ -284,8 +284,11 @@ func (r *renderer) addExecutionRole(svc string, readable []string) {
 			PolicyDocument: map[string]any{
 				"Version": "2012-10-17",
 				"Statement": []any{map[string]any{
-					"Effect":   "Allow",
-					"Action":   []any{"secretsmanager:GetSecretValue", "ssm:GetParameters", "kms:Decrypt"},
+					"Effect": "Allow",
+					// Docker also granted ssm:GetParameters and kms:Decrypt on these secret ARNs, where they
+					// match nothing; a secret under a customer-managed KMS key needs kms:Decrypt on that key,
+					// added with an overlay.
+					"Action":   []any{"secretsmanager:GetSecretValue"},
 					"Resource": resources,
 				}},
 			},
