@@ -111,7 +111,7 @@ func TestSensitiveValuesStayOutOfTheBody(t *testing.T) {
 	td := resources(t, doc, "AWS::ECS::TaskDefinition")["ConfigTaskDefinition"]
 	main := td["ContainerDefinitions"].([]any)[1].(map[string]any)
 	secrets, _ := json.Marshal(main["Secrets"])
-	if !strings.Contains(string(secrets), `"Name":"ENCRYPT_KEY"`) || !strings.Contains(string(secrets), `":ENCRYPT_KEY::"`) {
+	if string(secrets) != `[{"Name":"ENCRYPT_KEY","ValueFrom":{"Fn::Sub":"${ConfigSensitiveEnvironmentSecret}:ENCRYPT_KEY::"}}]` {
 		t.Errorf("config container secrets = %s; want ENCRYPT_KEY read from the secret's JSON key", secrets)
 	}
 	role := resources(t, doc, "AWS::IAM::Role")["ConfigTaskExecutionRole"]
