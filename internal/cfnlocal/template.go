@@ -61,6 +61,11 @@ func parseTemplate(body string) (*template, error) {
 	if d, ok := doc["Description"].(string); ok {
 		t.Description = d
 	}
+	// Macros would have to run before anything else is evaluated; refusing
+	// them is better than evaluating an unexpanded template.
+	if tr, ok := doc["Transform"]; ok {
+		return nil, fmt.Errorf("Template format error: cfnlocal does not process Transform %v", tr)
+	}
 	if m, ok := doc["Mappings"].(map[string]any); ok {
 		t.Mappings = m
 	}
