@@ -74,5 +74,7 @@
 // Resources are not provisioned anywhere: each gets a deterministic physical
 // ID and Fn::GetAtt values shaped like the real ones (ARNs, DNS names, hosted
 // zone IDs). Attribute names are not checked against the resource schemas;
-// Options.LintTemplates runs cfn-lint for that.
+// Options.LintTemplates runs cfn-lint for that. Templates with a Transform
+// (macros, AWS::LanguageExtensions) are refused, and IMPORT change sets are
+// not supported.
 package cfnlocal
