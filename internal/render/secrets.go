@@ -103,7 +103,7 @@ func (r *renderer) secretContent(name, file, env, content string) (string, error
 				return string(data), nil
 			}
 		}
-		return "", fmt.Errorf("%s.file: the content of %s was not provided with the compose files; add the file next to them", at, file)
+		return "", fmt.Errorf("%s.file: the content of %s was not provided; add it to the supporting files (spec.compose.supportingFiles; with the CLI, next to the compose file)", at, file)
 	case env != "":
 		v, ok := r.project.Environment[env]
 		if !ok {
