@@ -57,6 +57,7 @@ func run(m *testing.M) int {
 	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
 	cf = cloudformation.New(cloudformation.Options{
 		Region: region, BaseEndpoint: aws.String(cfn.URL()), Credentials: creds, RetryMaxAttempts: 1,
+		HTTPClient: cfnlocal.HTTPClient(),
 	})
 
 	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
@@ -74,6 +75,7 @@ func run(m *testing.M) int {
 		Stacks: controllers.NewAWSStackClients(awsclient.Options{
 			Endpoint:    cfn.URL(),
 			Credentials: creds,
+			HTTPClient:  cfnlocal.HTTPClient(), // see its doc: the SDK's default client races a loopback server
 			Driver: stack.Options{
 				PollInterval:  100 * time.Millisecond,
 				RetryBackoff:  time.Second,

@@ -49,7 +49,7 @@ wait_for() {
 
 step "Starting a local control plane (kube-apiserver and etcd, with the ComposeStack CRD)"
 go build -o "$BIN/controlplane" "$ROOT/hack/controlplane"
-KUBEBUILDER_ASSETS=$ASSETS "$BIN/controlplane" --kubeconfig "$KUBECONFIG" >"$WORK/controlplane.log" 2>&1 &
+KUBEBUILDER_ASSETS=$ASSETS "$BIN/controlplane" --write-kubeconfig "$KUBECONFIG" >"$WORK/controlplane.log" 2>&1 &
 pids+=($!)
 wait_for "the control plane" "$KUBECTL" get crd composestacks.composestack.dev
 
@@ -63,7 +63,7 @@ step "Starting the manager (the real binary and AWS SDK, pointed at the local en
 PROBE_PORT=$(free_port)
 AWS_ENDPOINT_URL="http://127.0.0.1:$CFN_PORT" AWS_REGION=us-east-1 \
 	AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABLED=true \
-	"$BIN/manager" --metrics-bind-address=0 --health-probe-bind-address="127.0.0.1:$PROBE_PORT" \
+	"$BIN/manager" --poll-interval=2s --metrics-bind-address=0 --health-probe-bind-address="127.0.0.1:$PROBE_PORT" \
 	>"$WORK/manager.log" 2>&1 &
 pids+=($!)
 wait_for "the manager" curl -fsS "http://127.0.0.1:$PROBE_PORT/readyz"

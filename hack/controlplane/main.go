@@ -14,10 +14,10 @@ import (
 )
 
 func main() {
-	kubeconfig := flag.String("kubeconfig", "", "Where to write the kubeconfig (required).")
+	kubeconfig := flag.String("write-kubeconfig", "", "Where to write the kubeconfig (required).")
 	flag.Parse()
 	if *kubeconfig == "" {
-		fmt.Fprintln(os.Stderr, "controlplane: --kubeconfig is required")
+		fmt.Fprintln(os.Stderr, "controlplane: --write-kubeconfig is required")
 		os.Exit(2)
 	}
 	env, err := testenv.Start()
