@@ -25,7 +25,19 @@ func TestCreateUpdateDelete(t *testing.T) {
 	obj := newStack(ns, "web", webCompose)
 	create(t, obj)
 
-	got := waitStack(t, obj, "Ready", readyAt)
+	// While CloudFormation works, the object says so: Reconciling, kstatus InProgress, Argo CD Progressing.
+	got := waitStack(t, obj, "Reconciling", func(o *csv1.ComposeStack) bool {
+		c := condition(o, csv1.ConditionReconciling)
+		return c != nil && c.Status == metav1.ConditionTrue
+	})
+	if s := kstatus(t, got); s != status.InProgressStatus {
+		t.Fatalf("kstatus %s while converging, want InProgress", s)
+	}
+	if h := argoHealth(t, got); h != "Progressing" {
+		t.Fatalf("Argo CD health %s while converging, want Progressing", h)
+	}
+
+	got = waitStack(t, obj, "Ready", readyAt)
 	if got.Status.StackStatus != "CREATE_COMPLETE" || got.Status.StackName != ns+"-web" || got.Status.StackID == "" {
 		t.Fatalf("status after create: %s, name %q, id %q", got.Status.StackStatus, got.Status.StackName, got.Status.StackID)
 	}
@@ -44,6 +56,9 @@ func TestCreateUpdateDelete(t *testing.T) {
 	}
 	if s := kstatus(t, got); s != status.CurrentStatus {
 		t.Fatalf("kstatus %s, want Current", s)
+	}
+	if h := argoHealth(t, got); h != "Healthy" {
+		t.Fatalf("Argo CD health %s, want Healthy", h)
 	}
 	if !controllerHasFinalizer(got) {
 		t.Fatal("no finalizer on a ComposeStack with a stack")
@@ -116,6 +131,9 @@ func TestInvalidComposeStallsWithoutAWSCalls(t *testing.T) {
 	}
 	if s := kstatus(t, got); s != status.FailedStatus {
 		t.Fatalf("kstatus %s, want Failed", s)
+	}
+	if h := argoHealth(t, got); h != "Degraded" {
+		t.Fatalf("Argo CD health %s, want Degraded", h)
 	}
 	waitEvent(t, obj, corev1.EventTypeWarning, csv1.ReasonInvalidCompose, "api")
 	after := cfn.Calls()
@@ -255,6 +273,9 @@ func TestSuspend(t *testing.T) {
 	})
 	if c := condition(got, csv1.ConditionReady); c.Status != metav1.ConditionFalse {
 		t.Fatalf("Ready should be False while a changed spec is suspended: %s", summary(got))
+	}
+	if h := argoHealth(t, got); h != "Suspended" {
+		t.Fatalf("Argo CD health %s, want Suspended", h)
 	}
 	time.Sleep(time.Second)
 	if after := mutatingCalls(); after != before {

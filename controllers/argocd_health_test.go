@@ -1,0 +1,69 @@
+package controllers_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
+)
+
+// argoHealth runs config/argocd/health.lua as Argo CD does: the object as the global `obj`, the script's
+// returned table read as {status, message}.
+func argoHealth(t *testing.T, o *csv1.ComposeStack) string {
+	t.Helper()
+	script, err := os.ReadFile(filepath.Join(env.Root, "config", "argocd", "health.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	defer L.Close()
+	for _, open := range []lua.LGFunction{lua.OpenBase, lua.OpenString, lua.OpenTable} {
+		L.Push(L.NewFunction(open))
+		L.Call(0, 0)
+	}
+	L.SetGlobal("obj", toLua(L, m))
+	if err := L.DoString(string(script)); err != nil {
+		t.Fatalf("health.lua: %v", err)
+	}
+	res, ok := L.Get(-1).(*lua.LTable)
+	if !ok {
+		t.Fatalf("health.lua returned %s, not a table", L.Get(-1).Type())
+	}
+	return res.RawGetString("status").String()
+}
+
+func toLua(L *lua.LState, v any) lua.LValue {
+	switch x := v.(type) {
+	case map[string]any:
+		tb := L.NewTable()
+		for k, e := range x {
+			tb.RawSetString(k, toLua(L, e))
+		}
+		return tb
+	case []any:
+		tb := L.NewTable()
+		for _, e := range x {
+			tb.Append(toLua(L, e))
+		}
+		return tb
+	case string:
+		return lua.LString(x)
+	case bool:
+		return lua.LBool(x)
+	case int64:
+		return lua.LNumber(x)
+	case float64:
+		return lua.LNumber(x)
+	case nil:
+		return lua.LNil
+	}
+	return lua.LString("")
+}
