@@ -10,6 +10,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/interpolation"
 	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/tree"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/distribution/reference"
 	"go.yaml.in/yaml/v4"
@@ -83,6 +84,9 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 
 	unset := unsetVariables{}
 	var lastEvent string
+	// The options run twice (LoadModelWithContext and ModelToProject), each time on a fresh ToOptions value:
+	// the pruned cast table is worked out once.
+	var casts map[tree.Path]interpolation.Cast
 	options := func(o *loader.Options) {
 		o.SetProjectName(src.ProjectName, true)
 		o.Profiles = append([]string(nil), src.Profiles...)
@@ -93,6 +97,10 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 		if o.Interpolate == nil {
 			o.Interpolate = &interpolation.Options{}
 		}
+		if casts == nil {
+			casts = relevantCasts(o.Interpolate.TypeCastMapping, details.ConfigFiles)
+		}
+		o.Interpolate.TypeCastMapping = casts
 		o.Interpolate.Substitute = unset.substitute
 		o.Interpolate.LookupValue = vars.Resolve
 		o.ResourceLoaders = []loader.ResourceLoader{noFileLoader{lastEvent: &lastEvent}}
