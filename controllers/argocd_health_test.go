@@ -23,35 +23,35 @@ func argoHealth(t *testing.T, o *csv1.ComposeStack) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	L := lua.NewState(lua.Options{SkipOpenLibs: true})
-	defer L.Close()
+	ls := lua.NewState(lua.Options{SkipOpenLibs: true})
+	defer ls.Close()
 	for _, open := range []lua.LGFunction{lua.OpenBase, lua.OpenString, lua.OpenTable} {
-		L.Push(L.NewFunction(open))
-		L.Call(0, 0)
+		ls.Push(ls.NewFunction(open))
+		ls.Call(0, 0)
 	}
-	L.SetGlobal("obj", toLua(L, m))
-	if err := L.DoString(string(script)); err != nil {
+	ls.SetGlobal("obj", toLua(ls, m))
+	if err := ls.DoString(string(script)); err != nil {
 		t.Fatalf("health.lua: %v", err)
 	}
-	res, ok := L.Get(-1).(*lua.LTable)
+	res, ok := ls.Get(-1).(*lua.LTable)
 	if !ok {
-		t.Fatalf("health.lua returned %s, not a table", L.Get(-1).Type())
+		t.Fatalf("health.lua returned %s, not a table", ls.Get(-1).Type())
 	}
 	return res.RawGetString("status").String()
 }
 
-func toLua(L *lua.LState, v any) lua.LValue {
+func toLua(ls *lua.LState, v any) lua.LValue {
 	switch x := v.(type) {
 	case map[string]any:
-		tb := L.NewTable()
+		tb := ls.NewTable()
 		for k, e := range x {
-			tb.RawSetString(k, toLua(L, e))
+			tb.RawSetString(k, toLua(ls, e))
 		}
 		return tb
 	case []any:
-		tb := L.NewTable()
+		tb := ls.NewTable()
 		for _, e := range x {
-			tb.Append(toLua(L, e))
+			tb.Append(toLua(ls, e))
 		}
 		return tb
 	case string:

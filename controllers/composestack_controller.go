@@ -136,7 +136,8 @@ func (r *ComposeStackReconciler) reconcileNormal(ctx context.Context, obj *csv1.
 		return r.fail(obj, err)
 	}
 	if obj.Spec.Suspend {
-		return r.suspended(obj, desired), nil
+		r.suspended(obj, desired)
+		return ctrl.Result{}, nil
 	}
 	res, err := sc.Sync(ctx, *desired)
 	if err != nil {
@@ -165,7 +166,7 @@ func (r *ComposeStackReconciler) fail(obj *csv1.ComposeStack, err error) (ctrl.R
 
 // suspended reports a suspended stack without touching it: Ready says whether the stack last matched this
 // spec.
-func (r *ComposeStackReconciler) suspended(obj *csv1.ComposeStack, desired *stack.Desired) ctrl.Result {
+func (r *ComposeStackReconciler) suspended(obj *csv1.ComposeStack, desired *stack.Desired) {
 	if obj.Status.LastAppliedDigest != "" && obj.Status.LastAppliedDigest == stack.Digest(*desired) {
 		setConditions(obj, phaseSuspended, metav1.ConditionTrue, csv1.ReasonSuspended,
 			"reconciliation is suspended; the stack matched this spec when last checked")
@@ -173,7 +174,6 @@ func (r *ComposeStackReconciler) suspended(obj *csv1.ComposeStack, desired *stac
 		setConditions(obj, phaseSuspended, metav1.ConditionFalse, csv1.ReasonSuspended,
 			"reconciliation is suspended; changes are applied once spec.suspend is false")
 	}
-	return ctrl.Result{}
 }
 
 // reconcileDelete deletes the stack (policy Delete) or leaves it (Retain), and only then lets the object go.

@@ -184,14 +184,12 @@ func events(t *testing.T, obj *csv1.ComposeStack) []eventsv1.Event {
 	return out
 }
 
-func waitEvent(t *testing.T, obj *csv1.ComposeStack, eventtype, reason, contains string) eventsv1.Event {
+func waitEvent(t *testing.T, obj *csv1.ComposeStack, eventtype, reason, contains string) {
 	t.Helper()
-	var found eventsv1.Event
 	eventually(t, "event "+reason, 30*time.Second, func() (bool, string) {
 		evs := events(t, obj)
 		for _, e := range evs {
 			if e.Type == eventtype && e.Reason == reason && strings.Contains(e.Note, contains) {
-				found = e
 				return true, ""
 			}
 		}
@@ -201,7 +199,6 @@ func waitEvent(t *testing.T, obj *csv1.ComposeStack, eventtype, reason, contains
 		}
 		return false, strings.Join(seen, " | ")
 	})
-	return found
 }
 
 // mutatingCalls counts the calls that change anything in CloudFormation.

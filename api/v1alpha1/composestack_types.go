@@ -458,7 +458,3 @@ type ComposeStackList struct {
 	// Items are the ComposeStacks.
 	Items []ComposeStack `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&ComposeStack{}, &ComposeStackList{})
-}

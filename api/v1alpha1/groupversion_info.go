@@ -5,17 +5,25 @@
 package v1alpha1
 
 import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/controller-runtime/pkg/scheme"
 )
 
 var (
 	// GroupVersion is the group and version of the ComposeStack API.
 	GroupVersion = schema.GroupVersion{Group: "composestack.dev", Version: "v1alpha1"}
 
-	// SchemeBuilder registers the API's types with a runtime scheme.
-	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
+	// SchemeBuilder registers the API's types with a runtime scheme. apimachinery's builder keeps this
+	// package free of controller-runtime, so clients can import it cheaply.
+	SchemeBuilder = runtime.NewSchemeBuilder(addKnownTypes)
 
 	// AddToScheme adds the API's types to a scheme.
 	AddToScheme = SchemeBuilder.AddToScheme
 )
+
+func addKnownTypes(s *runtime.Scheme) error {
+	s.AddKnownTypes(GroupVersion, &ComposeStack{}, &ComposeStackList{})
+	metav1.AddToGroupVersion(s, GroupVersion)
+	return nil
+}

@@ -58,7 +58,7 @@ func (e *endpoint) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 	case form.Get("Action") == "AssumeRole":
 		w.Header().Set("Content-Type", "text/xml")
-		io.WriteString(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>`+
+		_, _ = io.WriteString(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>`+
 			`<Credentials><AccessKeyId>ASIAASSUMED</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>`+
 			`<Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>`+
 			`<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/deployer/composestack</Arn><AssumedRoleId>AROA:composestack</AssumedRoleId></AssumedRoleUser>`+
@@ -66,10 +66,10 @@ func (e *endpoint) serve(w http.ResponseWriter, r *http.Request) {
 	case fail != "":
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(http.StatusBadRequest)
-		io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>`+fail+`</Code><Message>no</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
+		_, _ = io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>`+fail+`</Code><Message>no</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
 	default:
 		w.Header().Set("Content-Type", "text/xml")
-		io.WriteString(w, `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">`+
+		_, _ = io.WriteString(w, `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">`+
 			`<DescribeStacksResult><Stacks></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>`)
 	}
 }

@@ -75,7 +75,7 @@ func TestConcurrentStacksUnderThrottling(t *testing.T) {
 				}
 				want := []cfntypes.StackStatus{cfntypes.StackStatusCreateComplete, cfntypes.StackStatusUpdateComplete}[j]
 				if st, err := waitStack(e.ctx, c, e.srv, stackID); err != nil || st != want {
-					fail("wait", fmt.Errorf("status %s, want %s (%v)", st, want, err))
+					fail("wait", fmt.Errorf("status %s, want %s (%w)", st, want, err))
 					return
 				}
 			}
@@ -84,7 +84,7 @@ func TestConcurrentStacksUnderThrottling(t *testing.T) {
 				return
 			}
 			if st, err := waitStack(e.ctx, c, e.srv, stackID); err != nil || st != cfntypes.StackStatusDeleteComplete {
-				fail("wait delete", fmt.Errorf("status %s (%v)", st, err))
+				fail("wait delete", fmt.Errorf("status %s (%w)", st, err))
 			}
 		}(i)
 	}

@@ -85,11 +85,12 @@ func TestProbabilisticFaultsAreSeeded(t *testing.T) {
 		for i := 0; i < 32; i++ {
 			_, err := e.cfn.DescribeStacks(e.ctx, &cloudformation.DescribeStacksInput{})
 			var ae smithy.APIError
-			if errors.As(err, &ae) && ae.ErrorCode() == "Throttling" {
+			switch {
+			case errors.As(err, &ae) && ae.ErrorCode() == "Throttling":
 				b.WriteByte('T')
-			} else if err == nil {
+			case err == nil:
 				b.WriteByte('.')
-			} else {
+			default:
 				t.Fatalf("unexpected error %v", err)
 			}
 		}

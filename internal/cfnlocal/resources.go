@@ -181,7 +181,10 @@ func attribute(r *resourceState, attr string) any {
 		_, rest, _ := strings.Cut(r.PhysicalID, ":loadbalancer/")
 		return rest
 	case "AWS::ElasticLoadBalancingV2::TargetGroup.TargetGroupFullName":
-		return r.PhysicalID[strings.Index(r.PhysicalID, "targetgroup/"):]
+		if i := strings.Index(r.PhysicalID, "targetgroup/"); i >= 0 {
+			return r.PhysicalID[i:]
+		}
+		return r.PhysicalID
 	case "AWS::ElasticLoadBalancingV2::LoadBalancer.LoadBalancerName", "AWS::ElasticLoadBalancingV2::TargetGroup.TargetGroupName":
 		parts := strings.Split(r.PhysicalID, "/")
 		return parts[len(parts)-2]

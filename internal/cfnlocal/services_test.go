@@ -218,7 +218,7 @@ func TestListStackResourcesPages(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("Resources:\n")
 	for i := 0; i < 130; i++ {
-		b.WriteString(fmt.Sprintf("  Q%03d: {Type: AWS::SQS::Queue}\n", i))
+		fmt.Fprintf(&b, "  Q%03d: {Type: AWS::SQS::Queue}\n", i)
 	}
 	e.deploy(t, "big", b.String(), nil)
 	var ids []string

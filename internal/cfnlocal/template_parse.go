@@ -139,13 +139,13 @@ func yamlScalar(n *yaml.Node) (any, error) {
 	case "!!bool":
 		b, err := strconv.ParseBool(strings.ToLower(n.Value))
 		if err != nil {
-			return n.Value, nil
+			return n.Value, nil //nolint:nilerr // YAML 1.1 words such as "yes" stay text, as CloudFormation keeps them
 		}
 		return b, nil
 	case "!!int", "!!float":
 		var f float64
 		if err := n.Decode(&f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			return n.Value, nil
+			return n.Value, nil //nolint:nilerr // a number Go cannot hold keeps its text
 		}
 		return f, nil
 	default:

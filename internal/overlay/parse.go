@@ -89,7 +89,7 @@ func Parse(data []byte) (map[string]any, error) {
 	}
 	doc, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("overlay top level is a %s: write a map of template sections such as Resources: or Outputs:", kindOf(v))
+		return nil, fmt.Errorf("overlay top level is a %s: write a map of template sections such as Resources or Outputs", kindOf(v))
 	}
 	for key := range doc {
 		if !isSection(key) {
@@ -315,7 +315,7 @@ func scalar(n *yaml.Node) (any, error) {
 		var v any
 		if err := n.Decode(&v); err != nil {
 			// An integer too large for int64/uint64 keeps its text rather than failing the whole overlay.
-			return n.Value, nil
+			return n.Value, nil //nolint:nilerr // see above
 		}
 		return v, nil
 	default:

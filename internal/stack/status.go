@@ -10,26 +10,26 @@ import (
 type Step string
 
 const (
-	// StepCreate: no stack (or a deleted one): create it through a CREATE change set.
+	// StepCreate means no stack (or a deleted one): create it through a CREATE change set.
 	StepCreate Step = "Create"
-	// StepWait: an operation is running; look again soon.
+	// StepWait means an operation is running; look again soon.
 	StepWait Step = "Wait"
-	// StepResume: a stack made by a change set that was never executed: execute our change set, or
+	// StepResume means a stack made by a change set that was never executed: execute our change set, or
 	// replace a stale one.
 	StepResume Step = "Resume"
-	// StepConverge: a stable stack: converged if it was built from the desired digest, else update it.
+	// StepConverge means a stable stack: converged if it was built from the desired digest, else update it.
 	StepConverge Step = "Converge"
-	// StepRecreate: a stack whose creation failed, which CloudFormation cannot update: report the cause,
+	// StepRecreate means a stack whose creation failed, which CloudFormation cannot update: report the cause,
 	// and delete it (to create it again) once the spec changes.
 	StepRecreate Step = "Recreate"
-	// StepRetryUpdate: an update failed and was rolled back: report the cause; update again on a new spec
+	// StepRetryUpdate means an update failed and was rolled back: report the cause; update again on a new spec
 	// or after the retry backoff.
 	StepRetryUpdate Step = "RetryUpdate"
-	// StepContinueRollback: the rollback of an update failed: ContinueUpdateRollback, then report.
+	// StepContinueRollback means the rollback of an update failed: ContinueUpdateRollback, then report.
 	StepContinueRollback Step = "ContinueRollback"
-	// StepRetryDelete: a delete failed: report the resources that failed; delete again after the backoff.
+	// StepRetryDelete means a delete failed: report the resources that failed; delete again after the backoff.
 	StepRetryDelete Step = "RetryDelete"
-	// StepStuck: CloudFormation offers no way forward without a person: report and look again after the
+	// StepStuck means CloudFormation offers no way forward without a person: report and look again after the
 	// backoff.
 	StepStuck Step = "Stuck"
 )
@@ -38,13 +38,13 @@ const (
 type DeleteStep string
 
 const (
-	// DeleteDone: the stack is gone.
+	// DeleteDone means the stack is gone.
 	DeleteDone DeleteStep = "Done"
-	// DeleteWait: an operation is running; delete once it ends.
+	// DeleteWait means an operation is running; delete once it ends.
 	DeleteWait DeleteStep = "Wait"
-	// DeleteNow: call DeleteStack.
+	// DeleteNow means call DeleteStack.
 	DeleteNow DeleteStep = "Delete"
-	// DeleteRetry: a delete failed: report the resources that failed; delete again after the backoff.
+	// DeleteRetry means a delete failed: report the resources that failed; delete again after the backoff.
 	DeleteRetry DeleteStep = "RetryDelete"
 )
 

@@ -55,15 +55,15 @@ type Desired struct {
 type Phase string
 
 const (
-	// PhaseConverged: the stack matches the desired spec.
+	// PhaseConverged means the stack matches the desired spec.
 	PhaseConverged Phase = "Converged"
-	// PhaseInProgress: an operation or change set is under way, or the driver was throttled; look again
+	// PhaseInProgress means an operation or change set is under way, or the driver was throttled; look again
 	// after RequeueAfter.
 	PhaseInProgress Phase = "InProgress"
-	// PhaseFailed: the last operation failed. The driver retries on a new spec or after RequeueAfter, as
+	// PhaseFailed means the last operation failed. The driver retries on a new spec or after RequeueAfter, as
 	// the Message says; FailedResources holds the root cause.
 	PhaseFailed Phase = "Failed"
-	// PhaseDeleted: the stack does not exist (any more).
+	// PhaseDeleted means the stack does not exist (any more).
 	PhaseDeleted Phase = "Deleted"
 )
 
