@@ -67,7 +67,7 @@ func (in *intrinsics) generic(v reflect.Value) any {
 			return nil
 		}
 		if v.Len() == 1 && v.Index(0).Kind() == reflect.String && in.splice[v.Index(0).String()] {
-			return deepCopy(in.values[v.Index(0).String()])
+			return in.values[v.Index(0).String()] // shared, see resolve
 		}
 		out := make([]any, v.Len())
 		for i := range out {

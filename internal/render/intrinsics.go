@@ -84,8 +84,9 @@ func (in *intrinsics) resolve(v any) any {
 	switch t := v.(type) {
 	case string:
 		if r, ok := in.values[t]; ok {
-			// A copy per use: overlays merge into the template in place and must not change every other use.
-			return deepCopy(r)
+			// Shared by every use, not copied: only overlays change the template in place, and applyOverlays
+			// copies what an overlay reaches before merging it (unshareTouched).
+			return r
 		}
 		return t
 	case []string:
@@ -97,7 +98,7 @@ func (in *intrinsics) resolve(v any) any {
 	case []any:
 		if len(t) == 1 {
 			if s, ok := t[0].(string); ok && in.splice[s] {
-				return deepCopy(in.values[s])
+				return in.values[s] // shared, as above
 			}
 		}
 		for i, e := range t {
@@ -114,7 +115,8 @@ func (in *intrinsics) resolve(v any) any {
 	}
 }
 
-// deepCopy copies the maps and slices of a generic JSON value.
+// deepCopy copies the maps and slices of a generic JSON value. Intrinsic values are shared across the generic
+// template (see resolve), so whatever is about to be changed in place must be copied first.
 func deepCopy(v any) any {
 	switch t := v.(type) {
 	case map[string]any:

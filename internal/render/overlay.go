@@ -9,11 +9,13 @@ import (
 // applyOverlays merges the compose file's x-aws-cloudformation, then each Options.Overlays in order, into the
 // template: maps deep-merge, scalars and lists are replaced, an explicit null deletes a key (Docker's kyaml merge).
 func (r *renderer) applyOverlays(doc map[string]any) error {
+	copied := map[string]bool{}
 	if x, ok := r.project.Extensions[xCloudFormation]; ok && x != nil {
 		m, isMap := x.(map[string]any)
 		if !isMap {
 			return fmt.Errorf("%s: expected a CloudFormation template fragment (a mapping), got %T", xCloudFormation, x)
 		}
+		unshareTouched(doc, m, copied)
 		if err := overlay.Merge(doc, m); err != nil {
 			return fmt.Errorf("%s: %w", xCloudFormation, err)
 		}
@@ -23,9 +25,47 @@ func (r *renderer) applyOverlays(doc map[string]any) error {
 		if err != nil {
 			return fmt.Errorf("overlay %d: %w", i+1, err)
 		}
+		unshareTouched(doc, m, copied)
 		if err := overlay.Merge(doc, m); err != nil {
 			return fmt.Errorf("overlay %d: %w", i+1, err)
 		}
 	}
 	return nil
+}
+
+// unshareTouched deep-copies the parts of doc that merging overlay m can change in place: each resource the
+// overlay's Resources names, and any other top-level section it names. Intrinsic values ({"Ref": ...}) are shared
+// by all their uses in the generic template (copying them per use was a tenth of a render's bytes); without this
+// an overlay changing one use would change them all. overlay.Merge copies what it takes from m, so only doc's own
+// maps need it. copied records what was copied already: a part copied once is no longer shared.
+func unshareTouched(doc, m map[string]any, copied map[string]bool) {
+	for section, v := range m {
+		sm, isMap := v.(map[string]any)
+		if !isMap {
+			// Null deletes the section, anything else replaces it whole: nothing of doc is changed in place.
+			continue
+		}
+		if section != "Resources" {
+			if key := "\x00" + section; !copied[key] {
+				if dv, ok := doc[section]; ok {
+					doc[section] = deepCopy(dv)
+				}
+				copied[key] = true
+			}
+			continue
+		}
+		resources, ok := doc["Resources"].(map[string]any)
+		if !ok {
+			continue
+		}
+		for id := range sm {
+			if copied[id] {
+				continue
+			}
+			if dv, ok := resources[id]; ok {
+				resources[id] = deepCopy(dv)
+			}
+			copied[id] = true
+		}
+	}
 }

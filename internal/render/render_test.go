@@ -510,3 +510,53 @@ services:
 		t.Errorf("worker grace period = %v; a service without a load balancer takes none", got)
 	}
 }
+
+// Intrinsic values are shared by all their uses in the generic template; an overlay changing one use in place
+// (merging into {"Ref": "Cluster"}, not replacing it) must leave the others alone, in Resources and in Outputs.
+func TestOverlayChangingSharedIntrinsicInPlace(t *testing.T) {
+	res, err := renderYAML(t, `
+services:
+  a:
+    image: busybox
+  b:
+    image: busybox
+x-aws-cloudformation:
+  Resources:
+    AService:
+      Properties:
+        Cluster:
+          Ref: OtherCluster
+  Outputs:
+    Cluster:
+      Value:
+        Ref: OtherCluster
+`, Options{Overlays: [][]byte{[]byte(`
+Resources:
+  BService:
+    Properties:
+      TaskDefinition:
+        Ref: OtherTaskDefinition
+`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := template(t, res)
+	svc := resources(t, doc, "AWS::ECS::Service")
+	got := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	if a, b := got(svc["AService"]["Cluster"]), got(svc["BService"]["Cluster"]); a != `{"Ref":"OtherCluster"}` || b != `{"Ref":"Cluster"}` {
+		t.Errorf("Cluster of AService = %s, of BService = %s; want only AService's changed", a, b)
+	}
+	if a, b := got(svc["AService"]["TaskDefinition"]), got(svc["BService"]["TaskDefinition"]); a != `{"Ref":"ATaskDefinition"}` || b != `{"Ref":"OtherTaskDefinition"}` {
+		t.Errorf("TaskDefinition of AService = %s, of BService = %s; want only BService's changed", a, b)
+	}
+	if out := got(doc["Outputs"].(map[string]any)["Cluster"].(map[string]any)["Value"]); out != `{"Ref":"OtherCluster"}` {
+		t.Errorf("Outputs.Cluster.Value = %s; want the overlay's", out)
+	}
+	for _, typ := range []string{"AWS::ECS::TaskDefinition", "AWS::ECS::Service"} {
+		for id, props := range resources(t, doc, typ) {
+			if id != "AService" && strings.Contains(got(props), "OtherCluster") {
+				t.Errorf("%s %s picked up the overlay meant for AService: %s", typ, id, got(props))
+			}
+		}
+	}
+}
