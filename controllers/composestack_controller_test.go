@@ -405,6 +405,25 @@ func TestOwnershipAndAdoption(t *testing.T) {
 	if msg := condition(got, csv1.ConditionStalled).Message; !strings.Contains(msg, "adopt") {
 		t.Fatalf("the message should say how to adopt: %q", msg)
 	}
+	// Deleting a ComposeStack that never owned the stack leaves the stack alone and lets the object go.
+	other := newStack(ns, "legacy", webCompose)
+	other.Name = "legacy-twin"
+	other.Spec.Stack.Name = name
+	if err := env.Client.Create(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	waitStack(t, other, "twin Stalled on ownership", stalledWith(csv1.ReasonOwnershipConflict))
+	if err := env.Client.Delete(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "twin gone", 30*time.Second, func() (bool, string) {
+		err := env.Client.Get(ctx, client.ObjectKeyFromObject(other), &csv1.ComposeStack{})
+		return err != nil && client.IgnoreNotFound(err) == nil, "still there"
+	})
+	if s := describeStack(t, name); s == nil || s.StackStatus != cftypes.StackStatusCreateComplete {
+		t.Fatalf("a stack the object never owned was touched: %+v", s)
+	}
+
 	update(t, obj, func(o *csv1.ComposeStack) { o.Spec.Stack.Adopt = true })
 	got = waitStack(t, obj, "Ready after adoption", func(o *csv1.ComposeStack) bool {
 		return readyAt(o) && o.Status.StackStatus == "UPDATE_COMPLETE"
