@@ -286,3 +286,26 @@ func TestStatusOnlyThroughSubresource(t *testing.T) {
 		t.Fatalf("status update: status %q suspend %v; want status applied, spec ignored", after.Status.StackStatus, after.Spec.Suspend)
 	}
 }
+
+// TestDeploymentManifests checks that config/default (CRD, RBAC, the manager Deployment) is accepted by the
+// API server as kubectl would send it.
+func TestDeploymentManifests(t *testing.T) {
+	kubeconfig, err := env.Kubeconfig(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A dry run creates no namespace, so the one the manifests name must exist for the rest to be checked.
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "composestack-system"}}
+	if err := env.Client.Create(context.Background(), ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	out, err := env.Kubectl(kubeconfig, "apply", "--dry-run=server", "-k", filepath.Join(env.Root, "config", "default"))
+	if err != nil {
+		t.Fatalf("kubectl apply --dry-run=server -k config/default: %v\n%s", err, out)
+	}
+	for _, want := range []string{"deployment.apps/composestack-controller-manager", "clusterrole.rbac.authorization.k8s.io/composestack-manager-role"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config/default lacks %s:\n%s", want, out)
+		}
+	}
+}
