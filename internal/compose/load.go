@@ -38,9 +38,11 @@ func Load(ctx context.Context, src Source) (*Loaded, error) {
 	warnings := fileWarnings(src.Files)
 
 	vars := variables(src.Variables)
-	project, unset, err := loadProject(ctx, src, vars)
-	if err != nil {
-		return nil, err
+	project, unset, handed := takeHandedOver(src)
+	if !handed {
+		if project, unset, err = loadProject(ctx, src, vars); err != nil {
+			return nil, err
+		}
 	}
 
 	sensitive, err := resolveServices(project, vars, files)

@@ -23,7 +23,7 @@ func ReferencedFiles(ctx context.Context, src Source) ([]Reference, error) {
 	if err := checkSource(src); err != nil {
 		return nil, err
 	}
-	project, _, err := loadProject(ctx, src, variables(src.Variables))
+	project, unset, err := loadProject(ctx, src, variables(src.Variables))
 	if err != nil {
 		return nil, err
 	}
@@ -81,5 +81,7 @@ func ReferencedFiles(ctx context.Context, src Source) ([]Reference, error) {
 		out = append(out, Reference{Path: p, Required: required})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	// Only read above: the project is as loadProject made it, for the Load that usually follows.
+	handOver(src, project, unset)
 	return out, nil
 }
