@@ -54,6 +54,8 @@ func writeJSON(buf *bytes.Buffer, v any) error {
 		buf.Write(b)
 	case json.Number:
 		buf.WriteString(t.String())
+	case typedResource:
+		return t.writeJSON(buf)
 	case map[string]any:
 		keys := make([]string, 0, len(t))
 		for k := range t {

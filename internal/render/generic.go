@@ -113,13 +113,7 @@ func (in *intrinsics) resourceGeneric(res cloudformation.Resource) map[string]an
 	if props, _ := in.generic(v).(map[string]any); len(props) > 0 {
 		out["Properties"] = props
 	}
-	for attr, field := range map[string]string{
-		"DependsOn":           "AWSCloudFormationDependsOn",
-		"Metadata":            "AWSCloudFormationMetadata",
-		"DeletionPolicy":      "AWSCloudFormationDeletionPolicy",
-		"UpdateReplacePolicy": "AWSCloudFormationUpdateReplacePolicy",
-		"Condition":           "AWSCloudFormationCondition",
-	} {
+	for attr, field := range resourceAttrFields {
 		fv := v.FieldByName(field)
 		if fv.IsValid() && !fv.IsZero() && !((fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0) {
 			out[attr] = in.generic(fv)
@@ -128,7 +122,8 @@ func (in *intrinsics) resourceGeneric(res cloudformation.Resource) map[string]an
 	return out
 }
 
-// templateGeneric converts the whole template, leaving out empty sections.
+// templateGeneric converts the whole template, leaving out empty sections. Resources are left as typedResource
+// (see typed.go).
 func (in *intrinsics) templateGeneric(t *cloudformation.Template) map[string]any {
 	doc := map[string]any{"AWSTemplateFormatVersion": t.AWSTemplateFormatVersion}
 	if t.Description != "" {
@@ -142,7 +137,8 @@ func (in *intrinsics) templateGeneric(t *cloudformation.Template) map[string]any
 	}
 	resources := make(map[string]any, len(t.Resources))
 	for id, res := range t.Resources {
-		resources[id] = in.resourceGeneric(res)
+		// Built only if an overlay or listenersFrom needs it; written straight from the struct otherwise.
+		resources[id] = typedResource{in: in, res: res}
 	}
 	doc["Resources"] = resources
 	if len(t.Outputs) > 0 {

@@ -36,6 +36,13 @@ func checkMerged(doc map[string]any) error {
 		return fmt.Errorf("overlays: the template has no Resources left; an overlay must not delete or replace them all")
 	}
 	for _, id := range sortedKeys(resources) {
+		if tr, ok := resources[id].(typedResource); ok {
+			// A generated resource no overlay reached: its Type is resourceGeneric's.
+			if tr.res.AWSCloudFormationType() == "" {
+				return fmt.Errorf("overlays: Resources.%s has no Type; an overlay adding a resource must give its Type (AWS::...), and one changing a generated resource must use its exact logical ID", id)
+			}
+			continue
+		}
 		res, ok := resources[id].(map[string]any)
 		if !ok {
 			return fmt.Errorf("overlays: Resources.%s is not a mapping; give it a Type and Properties", id)
@@ -53,6 +60,9 @@ func (r *renderer) listenersFrom(doc map[string]any) []Listener {
 	var out []Listener
 	for _, l := range r.listeners {
 		res, _ := resources[l.id].(map[string]any)
+		if tr, ok := resources[l.id].(typedResource); ok {
+			res = tr.generic()
+		}
 		props, _ := res["Properties"].(map[string]any)
 		if props == nil {
 			continue

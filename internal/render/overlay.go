@@ -15,7 +15,7 @@ func (r *renderer) applyOverlays(doc map[string]any) error {
 		if !isMap {
 			return fmt.Errorf("%s: expected a CloudFormation template fragment (a mapping), got %T", xCloudFormation, x)
 		}
-		unshareTouched(doc, m, copied)
+		r.materializeTouched(doc, m, copied)
 		if err := overlay.Merge(doc, m); err != nil {
 			return fmt.Errorf("%s: %w", xCloudFormation, err)
 		}
@@ -25,7 +25,7 @@ func (r *renderer) applyOverlays(doc map[string]any) error {
 		if err != nil {
 			return fmt.Errorf("overlay %d: %w", i+1, err)
 		}
-		unshareTouched(doc, m, copied)
+		r.materializeTouched(doc, m, copied)
 		if err := overlay.Merge(doc, m); err != nil {
 			return fmt.Errorf("overlay %d: %w", i+1, err)
 		}
@@ -33,12 +33,13 @@ func (r *renderer) applyOverlays(doc map[string]any) error {
 	return nil
 }
 
-// unshareTouched deep-copies the parts of doc that merging overlay m can change in place: each resource the
-// overlay's Resources names, and any other top-level section it names. Intrinsic values ({"Ref": ...}) are shared
-// by all their uses in the generic template (copying them per use was a tenth of a render's bytes); without this
-// an overlay changing one use would change them all. overlay.Merge copies what it takes from m, so only doc's own
-// maps need it. copied records what was copied already: a part copied once is no longer shared.
-func unshareTouched(doc, m map[string]any, copied map[string]bool) {
+// materializeTouched prepares the parts of doc that merging overlay m can change in place: each resource the
+// overlay's Resources names is built in its generic form (it is a typedResource until then, see typed.go) and
+// deep-copied, and so is any other top-level section the overlay names. Intrinsic values ({"Ref": ...}) are shared
+// by all their uses in the generic template (copying them per use was a tenth of a render's bytes); without the
+// copy an overlay changing one use would change them all. overlay.Merge copies what it takes from m, so only
+// doc's own maps need it. copied records what was prepared already: a part copied once is no longer shared.
+func (r *renderer) materializeTouched(doc, m map[string]any, copied map[string]bool) {
 	for section, v := range m {
 		sm, isMap := v.(map[string]any)
 		if !isMap {
@@ -62,7 +63,11 @@ func unshareTouched(doc, m map[string]any, copied map[string]bool) {
 			if copied[id] {
 				continue
 			}
-			if dv, ok := resources[id]; ok {
+			switch dv := resources[id].(type) {
+			case typedResource:
+				resources[id] = deepCopy(dv.generic())
+			case nil:
+			default:
 				resources[id] = deepCopy(dv)
 			}
 			copied[id] = true

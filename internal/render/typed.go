@@ -1,0 +1,232 @@
+package render
+
+import (
+	"bytes"
+	"reflect"
+	"sort"
+	"strconv"
+	"sync"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+)
+
+// Most generated resources are never reached by an overlay. Building their generic form (a map per struct, per
+// object, per property) only to write it out again was the largest part of a render's time and bytes, so they sit
+// in the generic template as typedResource and writeJSON writes them straight from their structs. The writer
+// below follows generic and resourceGeneric case by case and writes what canonicalJSON would write for their
+// result; a resource an overlay reaches is turned into its generic form first (materializeTouched), and so are
+// the few that listenersFrom reads.
+
+// typedResource stands for resourceGeneric(res) in the generic template until it is written.
+type typedResource struct {
+	in  *intrinsics
+	res cloudformation.Resource
+}
+
+// resourceKeys are the keys resourceGeneric may set, in the sorted order canonicalJSON writes them.
+var resourceKeys = [...]string{"Condition", "DeletionPolicy", "DependsOn", "Metadata", "Properties", "Type", "UpdateReplacePolicy"}
+
+// resourceAttrFields are the struct fields behind resourceGeneric's attributes.
+var resourceAttrFields = map[string]string{
+	"Condition":           "AWSCloudFormationCondition",
+	"DeletionPolicy":      "AWSCloudFormationDeletionPolicy",
+	"DependsOn":           "AWSCloudFormationDependsOn",
+	"Metadata":            "AWSCloudFormationMetadata",
+	"UpdateReplacePolicy": "AWSCloudFormationUpdateReplacePolicy",
+}
+
+// generic returns the value typedResource stands for.
+func (t typedResource) generic() map[string]any { return t.in.resourceGeneric(t.res) }
+
+// writeJSON writes canonicalJSON's encoding of t.generic().
+func (t typedResource) writeJSON(buf *bytes.Buffer) error {
+	in := t.in
+	v := reflect.ValueOf(t.res)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		// Not a goformation resource struct: the generic path, as it was.
+		return writeJSON(buf, t.generic())
+	}
+	buf.WriteByte('{')
+	first := true
+	key := func(k string) {
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		writeJSONString(buf, k)
+		buf.WriteByte(':')
+	}
+	for _, k := range resourceKeys {
+		switch k {
+		case "Type":
+			key(k)
+			writeJSONString(buf, t.res.AWSCloudFormationType())
+		case "Properties":
+			// resourceGeneric leaves Properties out when no field is set.
+			if !hasSetField(v) {
+				continue
+			}
+			key(k)
+			if err := in.writeTyped(buf, v); err != nil {
+				return err
+			}
+		default:
+			fv := v.FieldByName(resourceAttrFields[k])
+			if fv.IsValid() && !fv.IsZero() && !((fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0) {
+				key(k)
+				if err := in.writeTyped(buf, fv); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+// omitted reports what generic leaves out of a struct's map.
+func omitted(f fieldInfo, fv reflect.Value) bool {
+	return f.omitEmpty && (fv.IsZero() || (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0)
+}
+
+func hasSetField(v reflect.Value) bool {
+	for _, f := range fieldsOf(v.Type()) {
+		if !omitted(f, v.Field(f.index)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sortedField is one key of a struct's generic map: the fields named so, in declaration order (generic assigns
+// them in that order, so the last one not omitted wins; there is one but for odd types).
+type sortedField struct {
+	name   string
+	fields []fieldInfo
+}
+
+var sortedFieldCache sync.Map // reflect.Type -> []sortedField
+
+func sortedFieldsOf(t reflect.Type) []sortedField {
+	if f, ok := sortedFieldCache.Load(t); ok {
+		return f.([]sortedField)
+	}
+	var out []sortedField
+	at := map[string]int{}
+	for _, f := range fieldsOf(t) {
+		if i, ok := at[f.name]; ok {
+			out[i].fields = append(out[i].fields, f)
+			continue
+		}
+		at[f.name] = len(out)
+		out = append(out, sortedField{name: f.name, fields: []fieldInfo{f}})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	sortedFieldCache.Store(t, out)
+	return out
+}
+
+// writeTyped writes canonicalJSON's encoding of in.generic(v).
+func (in *intrinsics) writeTyped(buf *bytes.Buffer, v reflect.Value) error {
+	switch v.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			buf.WriteString("null")
+			return nil
+		}
+		return in.writeTyped(buf, v.Elem())
+	case reflect.String:
+		s := v.String()
+		if r, ok := in.values[s]; ok {
+			return writeJSON(buf, r)
+		}
+		writeJSONString(buf, s)
+	case reflect.Bool:
+		buf.WriteString(strconv.FormatBool(v.Bool()))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		buf.WriteString(strconv.FormatInt(v.Int(), 10))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		buf.WriteString(strconv.FormatUint(v.Uint(), 10))
+	case reflect.Float32, reflect.Float64:
+		return writeJSON(buf, v.Float())
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			buf.WriteString("null")
+			return nil
+		}
+		if v.Len() == 1 && v.Index(0).Kind() == reflect.String && in.splice[v.Index(0).String()] {
+			return writeJSON(buf, in.values[v.Index(0).String()])
+		}
+		buf.WriteByte('[')
+		for i := 0; i < v.Len(); i++ {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := in.writeTyped(buf, v.Index(i)); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+	case reflect.Map:
+		if v.IsNil() {
+			buf.WriteString("null")
+			return nil
+		}
+		if v.Type().Key().Kind() != reflect.String {
+			// generic keys such maps by Value.String(), which need not be distinct: write exactly what it gives.
+			return writeJSON(buf, in.generic(v))
+		}
+		type entry struct {
+			key   string
+			value reflect.Value
+		}
+		entries := make([]entry, 0, v.Len())
+		iter := v.MapRange()
+		for iter.Next() {
+			entries = append(entries, entry{iter.Key().String(), iter.Value()})
+		}
+		sort.Slice(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
+		buf.WriteByte('{')
+		for i, e := range entries {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeJSONString(buf, e.key)
+			buf.WriteByte(':')
+			if err := in.writeTyped(buf, e.value); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	case reflect.Struct:
+		buf.WriteByte('{')
+		first := true
+		for _, sf := range sortedFieldsOf(v.Type()) {
+			var chosen reflect.Value
+			for _, f := range sf.fields {
+				if fv := v.Field(f.index); !omitted(f, fv) {
+					chosen = fv
+				}
+			}
+			if !chosen.IsValid() {
+				continue
+			}
+			if !first {
+				buf.WriteByte(',')
+			}
+			first = false
+			writeJSONString(buf, sf.name)
+			buf.WriteByte(':')
+			if err := in.writeTyped(buf, chosen); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	default:
+		buf.WriteString("null")
+	}
+	return nil
+}
