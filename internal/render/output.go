@@ -105,16 +105,103 @@ func (r *Result) YAML() ([]byte, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("decoding the template: %w", err)
 	}
+	doc = numbersForYAML(doc)
+	if out, ok := yamlByResource(doc, 2*len(r.Body)); ok {
+		return out, nil
+	}
+	return encodeYAML(doc)
+}
+
+func encodeYAML(doc any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(numbersForYAML(doc)); err != nil {
+	if err := enc.Encode(doc); err != nil {
 		return nil, fmt.Errorf("encoding the template as YAML: %w", err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("encoding the template as YAML: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// yamlByResource writes what encodeYAML(doc) writes, one top-level section and one resource at a time. yaml.v3's
+// emitter keeps every event of a document until the document ends (its queue is never trimmed), which made a
+// template's YAML cost megabytes; encoded apart, each piece holds only its own. A block mapping's entries are
+// written one after the other at the same indentation and column whatever their neighbours, so the pieces, in
+// yaml.v3's key order, join into the same bytes (TestYAMLByResource checks it on every case). ok is false when
+// doc is not a template mapping; the caller then encodes it whole.
+func yamlByResource(doc any, sizeHint int) (out []byte, ok bool) {
+	m, isMap := doc.(map[string]any)
+	if !isMap || len(m) == 0 {
+		return nil, false
+	}
+	keys, ok := yamlKeyOrder(m)
+	if !ok {
+		return nil, false
+	}
+	var buf bytes.Buffer
+	buf.Grow(sizeHint)
+	for _, k := range keys {
+		res, isMap := m[k].(map[string]any)
+		if k != "Resources" || !isMap || len(res) == 0 {
+			piece, err := encodeYAML(map[string]any{k: m[k]})
+			if err != nil {
+				return nil, false
+			}
+			buf.Write(piece)
+			continue
+		}
+		ids, ok := yamlKeyOrder(res)
+		if !ok {
+			return nil, false
+		}
+		for i, id := range ids {
+			piece, err := encodeYAML(map[string]any{k: map[string]any{id: res[id]}})
+			if err != nil {
+				return nil, false
+			}
+			if i > 0 {
+				// Every piece opens the Resources mapping; the joined document opens it once.
+				rest, found := bytes.CutPrefix(piece, []byte("Resources:\n"))
+				if !found {
+					return nil, false
+				}
+				piece = rest
+			}
+			buf.Write(piece)
+		}
+	}
+	return buf.Bytes(), true
+}
+
+// yamlKeyOrder returns m's keys in the order yaml.v3 writes them (numbers in keys compare by value), read back
+// from yaml.v3 itself rather than reimplemented.
+func yamlKeyOrder(m map[string]any) ([]string, bool) {
+	probe := make(map[string]int, len(m))
+	for k := range m {
+		probe[k] = 0
+	}
+	raw, err := yaml.Marshal(probe)
+	if err != nil {
+		return nil, false
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(raw, &n); err != nil || len(n.Content) != 1 || n.Content[0].Kind != yaml.MappingNode ||
+		len(n.Content[0].Content) != 2*len(m) {
+		return nil, false
+	}
+	keys := make([]string, 0, len(m))
+	seen := make(map[string]bool, len(m))
+	for i := 0; i < len(n.Content[0].Content); i += 2 {
+		k := n.Content[0].Content[i].Value
+		if _, ok := m[k]; !ok || seen[k] {
+			return nil, false
+		}
+		seen[k] = true
+		keys = append(keys, k)
+	}
+	return keys, true
 }
 
 // numbersForYAML turns json.Number into int64 or float64, which YAML writes unquoted.

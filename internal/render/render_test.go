@@ -560,3 +560,44 @@ Resources:
 		}
 	}
 }
+
+// YAML writes the template a resource at a time (yamlByResource): the bytes must be those of the whole document
+// encoded at once, for every case and for values that test the emitter's line folding and quoting.
+func TestYAMLByResource(t *testing.T) {
+	check := func(name string, doc any) {
+		t.Helper()
+		want, err := encodeYAML(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := yamlByResource(doc, 0)
+		if !ok {
+			t.Fatalf("%s: yamlByResource declined the template", name)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: YAML written by resource differs from the whole document:\n%s\n---\n%s", name, got, want)
+		}
+	}
+	for _, name := range goldenCases(t) {
+		res := renderCase(t, name)
+		dec := json.NewDecoder(bytes.NewReader(res.Body))
+		dec.UseNumber()
+		var doc any
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		check(name, numbersForYAML(doc))
+	}
+	long := strings.Repeat("word ", 40)
+	check("folding", map[string]any{
+		"AWSTemplateFormatVersion": "2010-09-09",
+		"Description":              long,
+		"Resources": map[string]any{
+			"A10": map[string]any{"Type": "X", "Properties": map[string]any{"S": long, "M": "line\nbreak\n", "E": "", "N": "null", "L": []any{long, map[string]any{"k": long}}}},
+			"A9":  map[string]any{"Type": "X", "Properties": map[string]any{"Q": "'quoted' \"both\"", "C": ": colon", "U": "ünï €"}},
+			"a1":  map[string]any{"Type": "X", "Properties": map[string]any{"T": "true", "I": int64(3), "F": 1.5}},
+			"B":   map[string]any{"Type": "X", "Metadata": map[string]any{}, "Properties": []any{}},
+		},
+		"Outputs": map[string]any{"O": map[string]any{"Value": long}},
+	})
+}
