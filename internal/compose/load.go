@@ -128,7 +128,7 @@ func checkSource(src Source) error {
 	if src.ProjectName == "" {
 		return errors.New("project name is empty: set it (the CLI takes --project-name)")
 	}
-	if loader.NormalizeProjectName(src.ProjectName) != src.ProjectName {
+	if !isNormalizedName(src.ProjectName) {
 		return fmt.Errorf("project name %q is not valid: use lower-case letters, digits, '-' and '_', starting with a letter or digit", src.ProjectName)
 	}
 	if len(src.Files) == 0 {
@@ -145,6 +145,18 @@ func checkSource(src Source) error {
 		seen[f.Name] = true
 	}
 	return nil
+}
+
+// isNormalizedName reports whether loader.NormalizeProjectName(s) == s, which compiles a regexp on every call:
+// s is made of lower-case letters, digits, '-' and '_' only, and starts with neither '-' nor '_'.
+func isNormalizedName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return s == "" || (s[0] != '-' && s[0] != '_')
 }
 
 // fileWarnings reports the obsolete top-level `version` as Docker Compose does. compose-go logs that warning

@@ -1,6 +1,10 @@
 package compose
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+)
 
 // fileWarnings skips parsing a file that cannot have a `version` key; one spelled with escapes still warns.
 func TestVersionWarningSpellings(t *testing.T) {
@@ -14,4 +18,23 @@ func TestVersionWarningSpellings(t *testing.T) {
 			t.Errorf("%q: warnings %q, want %d", content, got, want)
 		}
 	}
+}
+
+func TestIsNormalizedName(t *testing.T) {
+	names := []string{"", "a", "ss-utopia", "a_b-c9", "-a", "_a", "9a", "A", "aB", "a b", "a.b", "é", "\u212a", "a\xff", "a-", "a_"}
+	for _, s := range names {
+		if got, want := isNormalizedName(s), loader.NormalizeProjectName(s) == s; got != want {
+			t.Errorf("isNormalizedName(%q) = %v, want %v (NormalizeProjectName)", s, got, want)
+		}
+	}
+}
+
+func FuzzIsNormalizedName(f *testing.F) {
+	f.Add("ss-utopia")
+	f.Add("\u212aelvin")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isNormalizedName(s), loader.NormalizeProjectName(s) == s; got != want {
+			t.Errorf("isNormalizedName(%q) = %v, want %v", s, got, want)
+		}
+	})
 }
