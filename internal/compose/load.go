@@ -159,6 +159,47 @@ func isNormalizedName(s string) bool {
 	return s == "" || (s[0] != '-' && s[0] != '_')
 }
 
+func obsoleteVersion(file string) string {
+	return fmt.Sprintf("%s: the attribute `version` is obsolete and ignored: remove it", file)
+}
+
+// startsWithVersion reports whether content opens with `version: <value>` on its first line, the value a number
+// or a quoted string without escapes: the way most compose files that have it write it, and what the seed
+// project's files do. Such a line at the very start of a file can only be the first key of the first document's
+// top-level mapping, with a non-null value, which is what the decode in fileWarnings would find; the difference
+// is that the decode also fails on a broken file, but then compose-go fails too and Load returns no warnings.
+func startsWithVersion(content []byte) bool {
+	rest, ok := bytes.CutPrefix(content, []byte("version:"))
+	if !ok {
+		return false
+	}
+	line, _, _ := bytes.Cut(rest, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	value := bytes.TrimLeft(line, " \t")
+	if len(value) == len(line) || len(value) == 0 {
+		return false // "version:x" is one plain scalar; "version:" alone has a null (or next-line) value
+	}
+	var n int
+	switch q := value[0]; {
+	case q == '"' || q == '\'':
+		end := bytes.IndexByte(value[1:], q)
+		if end < 0 || bytes.IndexByte(value[1:end+1], '\\') >= 0 {
+			return false
+		}
+		n = end + 2
+	case '0' <= q && q <= '9':
+		for n < len(value) && ('0' <= value[n] && value[n] <= '9' || value[n] == '.') {
+			n++
+		}
+	default:
+		return false
+	}
+	// Only spaces, or a comment after a space, may follow.
+	after := value[n:]
+	trimmed := bytes.TrimLeft(after, " \t")
+	return len(trimmed) == 0 || (trimmed[0] == '#' && len(trimmed) < len(after))
+}
+
 // fileWarnings reports the obsolete top-level `version` as Docker Compose does. compose-go logs that warning
 // once per process through logrus, which a long-running controller would lose after the first object.
 func fileWarnings(files []File) []string {
@@ -167,6 +208,10 @@ func fileWarnings(files []File) []string {
 		// A `version` key is written "version" unless spelled with escapes in a quoted key: a file with neither
 		// has none, and is not parsed a second time just to find out.
 		if !bytes.Contains(f.Content, []byte("version")) && bytes.IndexByte(f.Content, '\\') < 0 {
+			continue
+		}
+		if startsWithVersion(f.Content) {
+			warnings = append(warnings, obsoleteVersion(f.Name))
 			continue
 		}
 		dec := yaml.NewDecoder(bytes.NewReader(f.Content))
@@ -183,7 +228,7 @@ func fileWarnings(files []File) []string {
 				break
 			}
 			if top.Version != nil {
-				warnings = append(warnings, fmt.Sprintf("%s: the attribute `version` is obsolete and ignored: remove it", f.Name))
+				warnings = append(warnings, obsoleteVersion(f.Name))
 				break
 			}
 		}
