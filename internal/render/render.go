@@ -172,6 +172,8 @@ func newRenderer(project *types.Project, opts Options) (*renderer, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	// A ServiceConfig is over a kilobyte: grown by appends, the slice cost more than its final size again.
+	r.services = make([]types.ServiceConfig, 0, len(names))
 	for _, n := range names {
 		svc := project.Services[n]
 		svc.Name = n
