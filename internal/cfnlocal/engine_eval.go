@@ -155,8 +155,13 @@ func needsReplacement(typ string, oldProps, newProps map[string]any) bool {
 }
 
 // deletionOrder returns the stack's resources in reverse dependency order:
-// dependents first. Resources the template no longer knows go first.
+// dependents first. Resources the template no longer knows go first. A
+// stack that has no template (REVIEW_IN_PROGRESS: its CREATE change set was
+// never executed) has no resources either.
 func deletionOrder(st *stack) []string {
+	if st.Template == nil {
+		return sortedKeys(st.Resources)
+	}
 	var out []string
 	seen := map[string]bool{}
 	var orphans []string
