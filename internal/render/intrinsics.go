@@ -85,7 +85,7 @@ func (in *intrinsics) resolve(v any) any {
 	case string:
 		if r, ok := in.values[t]; ok {
 			// Shared by every use, not copied: only overlays change the template in place, and applyOverlays
-			// copies what an overlay reaches before merging it (unshareTouched).
+			// copies what an overlay reaches before merging it (materializeTouched).
 			return r
 		}
 		return t

@@ -126,8 +126,9 @@ func encodeYAML(doc any) ([]byte, error) {
 }
 
 // yamlByResource writes what encodeYAML(doc) writes, one top-level section and one resource at a time. yaml.v3's
-// emitter keeps every event of a document until the document ends (its queue is never trimmed), which made a
-// template's YAML cost megabytes; encoded apart, each piece holds only its own. A block mapping's entries are
+// emitter keeps every event of a document until the document ends, in a queue that is never trimmed and grows by
+// copying: for the seed project that was over 4 MB, and encoded apart (each piece holding only its own events)
+// about 1.2 MB less, and no large live buffer. A block mapping's entries are
 // written one after the other at the same indentation and column whatever their neighbours, so the pieces, in
 // yaml.v3's key order, join into the same bytes (TestYAMLByResource checks it on every case). ok is false when
 // doc is not a template mapping; the caller then encodes it whole.
