@@ -115,7 +115,7 @@ func (in *intrinsics) resourceGeneric(res cloudformation.Resource) map[string]an
 	}
 	for attr, field := range resourceAttrFields {
 		fv := v.FieldByName(field)
-		if fv.IsValid() && !fv.IsZero() && !((fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0) {
+		if attrSet(fv) {
 			out[attr] = in.generic(fv)
 		}
 	}

@@ -75,7 +75,7 @@ func (t typedResource) writeJSON(buf *bytes.Buffer) error {
 			}
 		default:
 			fv := v.FieldByName(resourceAttrFields[k])
-			if fv.IsValid() && !fv.IsZero() && !((fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0) {
+			if attrSet(fv) {
 				key(k)
 				if err := in.writeTyped(buf, fv); err != nil {
 					return err
@@ -85,6 +85,12 @@ func (t typedResource) writeJSON(buf *bytes.Buffer) error {
 	}
 	buf.WriteByte('}')
 	return nil
+}
+
+// attrSet reports whether resourceGeneric writes the resource attribute held in fv (found by name, so possibly
+// absent): set, and not an empty list or map.
+func attrSet(fv reflect.Value) bool {
+	return fv.IsValid() && !fv.IsZero() && (fv.Kind() != reflect.Slice && fv.Kind() != reflect.Map || fv.Len() != 0)
 }
 
 // omitted reports what generic leaves out of a struct's map.
