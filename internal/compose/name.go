@@ -2,9 +2,7 @@ package compose
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 
 	"github.com/compose-spec/compose-go/v2/loader"
@@ -63,8 +61,9 @@ func topLevelName(f File) (string, error) {
 			Name any `yaml:"name"`
 		}
 		err := dec.Decode(&top)
-		if errors.Is(err, io.EOF) || err != nil {
-			return name, nil
+		if err != nil {
+			// EOF, or YAML that compose-go will report with its own context: the name found so far stands.
+			return name, nil //nolint:nilerr // see above
 		}
 		switch v := top.Name.(type) {
 		case nil:

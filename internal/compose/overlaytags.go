@@ -33,7 +33,7 @@ func expandOverlayTags(name string, content []byte) ([]byte, error) {
 		}
 		if err != nil {
 			// Left for compose-go, which reports YAML errors with its own context.
-			return content, nil
+			return content, nil //nolint:nilerr // see above
 		}
 		docs = append(docs, &doc)
 	}

@@ -77,7 +77,7 @@ func gpuCount(svc types.ServiceConfig) int64 {
 }
 
 // planGPU marks GPU services for EC2 capacity and reads their placement constraints.
-func (r *renderer) planGPU(p *servicePlan) error {
+func (r *renderer) planGPU(p *servicePlan) {
 	p.gpus = gpuCount(p.svc)
 	if d := p.svc.Deploy; d != nil && d.Resources.Reservations != nil {
 		at := "services." + p.svc.Name + ".deploy.resources.reservations"
@@ -97,7 +97,7 @@ func (r *renderer) planGPU(p *servicePlan) error {
 		r.gpu = true
 	}
 	if p.svc.Deploy == nil {
-		return nil
+		return
 	}
 	for i, c := range p.svc.Deploy.Placement.Constraints {
 		at := fmt.Sprintf("services.%s.deploy.placement.constraints[%d]", p.svc.Name, i)
@@ -116,7 +116,6 @@ func (r *renderer) planGPU(p *servicePlan) error {
 			p.ami = m[2]
 		}
 	}
-	return nil
 }
 
 // gpuCapacity chooses one instance type and AMI for every GPU service of the project.

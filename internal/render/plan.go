@@ -97,9 +97,7 @@ func (r *renderer) planService(svc types.ServiceConfig) (*servicePlan, error) {
 	if err := planDeployment(p); err != nil {
 		return nil, err
 	}
-	if err := r.planGPU(p); err != nil {
-		return nil, err
-	}
+	r.planGPU(p)
 	if err := sizeTask(p); err != nil {
 		return nil, err
 	}
@@ -205,7 +203,7 @@ func planDeployment(p *servicePlan) error {
 		if err != nil {
 			return err
 		}
-		if uc.Parallelism != nil && !(hasMin && hasMax) {
+		if uc.Parallelism != nil && (!hasMin || !hasMax) {
 			if d.Replicas == nil {
 				return fmt.Errorf("%s.update_config.parallelism: a rolling update needs deploy.replicas to be set; set it", at)
 			}
