@@ -51,7 +51,7 @@ envtest-bins: ## Build kube-apiserver, etcd and kubectl from the Go module proxy
 	@hack/build-envtest-bins.sh >/dev/null
 
 .PHONY: test
-test: verify-generated vet envtest-bins ## Build and run every test (envtest, cfn-lint, moto, local CloudFormation).
+test: verify-generated vet lint envtest-bins ## Build and run every test (envtest, cfn-lint, moto, local CloudFormation).
 	hack/check-test-tools.sh
 	KUBEBUILDER_ASSETS="$$(hack/build-envtest-bins.sh | tail -n 1)" go test ./... -count=1 -timeout 30m
 
