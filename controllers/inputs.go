@@ -59,7 +59,8 @@ func references(obj *csv1.ComposeStack) []string {
 // gatherInputs reads the spec and the objects it references. A missing object or key is a stalledError:
 // the user has to create it, and the watch on it brings the stack back when they do.
 func (r *ComposeStackReconciler) gatherInputs(ctx context.Context, obj *csv1.ComposeStack) (*inputs, error) {
-	g := &getter{c: r.Client, ns: obj.Namespace, ctx: ctx}
+	g := &getter{c: r.Client, ns: obj.Namespace, ctx: ctx,
+		configMaps: map[string]*corev1.ConfigMap{}, secrets: map[string]*corev1.Secret{}}
 	spec := obj.Spec.Compose
 	in := &inputs{source: compose.Source{
 		ProjectName: obj.ProjectName(),
@@ -138,37 +139,26 @@ func (g *getter) value(field string, inline *string, cm, secret *csv1.KeyReferen
 }
 
 func (g *getter) configMap(field, name string) (*corev1.ConfigMap, error) {
-	if m, ok := g.configMaps[name]; ok {
-		return m, nil
-	}
-	m := &corev1.ConfigMap{}
-	if err := g.c.Get(g.ctx, client.ObjectKey{Namespace: g.ns, Name: name}, m); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, stalled(csv1.ReasonReferenceNotFound, "%s: ConfigMap %q not found in namespace %q; create it or fix the reference", field, name, g.ns)
-		}
-		return nil, fmt.Errorf("reading ConfigMap %s/%s: %w", g.ns, name, err)
-	}
-	if g.configMaps == nil {
-		g.configMaps = map[string]*corev1.ConfigMap{}
-	}
-	g.configMaps[name] = m
-	return m, nil
+	return fetch(g, g.configMaps, &corev1.ConfigMap{}, "ConfigMap", field, name)
 }
 
 func (g *getter) secret(field, name string) (*corev1.Secret, error) {
-	if s, ok := g.secrets[name]; ok {
-		return s, nil
+	return fetch(g, g.secrets, &corev1.Secret{}, "Secret", field, name)
+}
+
+// fetch reads the named object into obj once per reconcile, remembering it in cache. A missing object is a
+// stalledError naming the field that references it.
+func fetch[T client.Object](g *getter, cache map[string]T, obj T, kind, field, name string) (T, error) {
+	if o, ok := cache[name]; ok {
+		return o, nil
 	}
-	s := &corev1.Secret{}
-	if err := g.c.Get(g.ctx, client.ObjectKey{Namespace: g.ns, Name: name}, s); err != nil {
+	if err := g.c.Get(g.ctx, client.ObjectKey{Namespace: g.ns, Name: name}, obj); err != nil {
+		var zero T
 		if apierrors.IsNotFound(err) {
-			return nil, stalled(csv1.ReasonReferenceNotFound, "%s: Secret %q not found in namespace %q; create it or fix the reference", field, name, g.ns)
+			return zero, stalled(csv1.ReasonReferenceNotFound, "%s: %s %q not found in namespace %q; create it or fix the reference", field, kind, name, g.ns)
 		}
-		return nil, fmt.Errorf("reading Secret %s/%s: %w", g.ns, name, err)
+		return zero, fmt.Errorf("reading %s %s/%s: %w", kind, g.ns, name, err)
 	}
-	if g.secrets == nil {
-		g.secrets = map[string]*corev1.Secret{}
-	}
-	g.secrets[name] = s
-	return s, nil
+	cache[name] = obj
+	return obj, nil
 }
