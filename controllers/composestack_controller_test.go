@@ -95,13 +95,7 @@ func TestCreateUpdateDelete(t *testing.T) {
 	}
 
 	// Delete (the default policy) deletes the stack before the object goes.
-	if err := env.Client.Delete(context.Background(), got); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "object gone", 60*time.Second, func() (bool, string) {
-		err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), &csv1.ComposeStack{})
-		return client.IgnoreNotFound(err) == nil && err != nil, "still there"
-	})
+	deleteAndWait(t, got)
 	if s := describeStack(t, got.Status.StackName); s != nil {
 		t.Fatalf("stack still exists after delete: %s", s.StackStatus)
 	}
@@ -121,11 +115,7 @@ func TestInvalidComposeStallsWithoutAWSCalls(t *testing.T) {
 	before := cfn.Calls()
 	obj := newStack(ns, "broken", "services:\n  api:\n    build: ./api\n")
 	create(t, obj)
-	got := waitStack(t, obj, "Stalled", stalledWith(csv1.ReasonInvalidCompose))
-	msg := condition(got, csv1.ConditionStalled).Message
-	if !strings.Contains(msg, "api") || !strings.Contains(msg, "spec.compose.images") {
-		t.Fatalf("the message should name the service and the override to set: %q", msg)
-	}
+	got := stalledMessage(t, obj, csv1.ReasonInvalidCompose, "api", "spec.compose.images")
 	if r := condition(got, csv1.ConditionReady); r == nil || r.Status != metav1.ConditionFalse {
 		t.Fatalf("Ready should be False: %s", summary(got))
 	}
@@ -156,10 +146,7 @@ func TestBrokenOverlayStalls(t *testing.T) {
 	obj := newStack(ns, "overlay", webCompose)
 	obj.Spec.Stack.Overlays = []csv1.Overlay{{Inline: ptr("WebService: {}")}}
 	create(t, obj)
-	got := waitStack(t, obj, "Stalled", stalledWith(csv1.ReasonInvalidOverlay))
-	if msg := condition(got, csv1.ConditionStalled).Message; !strings.Contains(msg, "spec.stack.overlays[0]") {
-		t.Fatalf("the message should name the overlay: %q", msg)
-	}
+	stalledMessage(t, obj, csv1.ReasonInvalidOverlay, "spec.stack.overlays[0]")
 }
 
 func TestReferencedObjectsAndSecrets(t *testing.T) {
@@ -296,13 +283,7 @@ func TestRetainLeavesTheStack(t *testing.T) {
 	obj.Spec.Stack.DeletionPolicy = csv1.DeletionPolicyRetain
 	create(t, obj)
 	got := waitStack(t, obj, "Ready", readyAt)
-	if err := env.Client.Delete(context.Background(), got); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "object gone", 30*time.Second, func() (bool, string) {
-		err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), &csv1.ComposeStack{})
-		return err != nil && client.IgnoreNotFound(err) == nil, "still there"
-	})
+	deleteAndWait(t, got)
 	s := describeStack(t, got.Status.StackName)
 	if s == nil || s.StackStatus != cftypes.StackStatusCreateComplete {
 		t.Fatalf("the retained stack should still be there: %+v", s)
@@ -377,10 +358,7 @@ func TestRoleNotAllowed(t *testing.T) {
 	obj := newStack(ns, "role", webCompose)
 	obj.Spec.Stack.RoleARN = "arn:aws:iam::123456789012:role/admin"
 	create(t, obj)
-	got := waitStack(t, obj, "Stalled", stalledWith(csv1.ReasonRoleNotAllowed))
-	if msg := condition(got, csv1.ConditionStalled).Message; !strings.Contains(msg, "spec.stack.roleARN") {
-		t.Fatalf("message: %q", msg)
-	}
+	stalledMessage(t, obj, csv1.ReasonRoleNotAllowed, "spec.stack.roleARN")
 }
 
 func TestOwnershipAndAdoption(t *testing.T) {
@@ -401,10 +379,7 @@ func TestOwnershipAndAdoption(t *testing.T) {
 	})
 	obj := newStack(ns, "legacy", webCompose)
 	create(t, obj)
-	got := waitStack(t, obj, "Stalled on ownership", stalledWith(csv1.ReasonOwnershipConflict))
-	if msg := condition(got, csv1.ConditionStalled).Message; !strings.Contains(msg, "adopt") {
-		t.Fatalf("the message should say how to adopt: %q", msg)
-	}
+	stalledMessage(t, obj, csv1.ReasonOwnershipConflict, "adopt")
 	// Deleting a ComposeStack that never owned the stack leaves the stack alone and lets the object go.
 	other := newStack(ns, "legacy", webCompose)
 	other.Name = "legacy-twin"
@@ -413,19 +388,13 @@ func TestOwnershipAndAdoption(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitStack(t, other, "twin Stalled on ownership", stalledWith(csv1.ReasonOwnershipConflict))
-	if err := env.Client.Delete(ctx, other); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "twin gone", 30*time.Second, func() (bool, string) {
-		err := env.Client.Get(ctx, client.ObjectKeyFromObject(other), &csv1.ComposeStack{})
-		return err != nil && client.IgnoreNotFound(err) == nil, "still there"
-	})
+	deleteAndWait(t, other)
 	if s := describeStack(t, name); s == nil || s.StackStatus != cftypes.StackStatusCreateComplete {
 		t.Fatalf("a stack the object never owned was touched: %+v", s)
 	}
 
 	update(t, obj, func(o *csv1.ComposeStack) { o.Spec.Stack.Adopt = true })
-	got = waitStack(t, obj, "Ready after adoption", func(o *csv1.ComposeStack) bool {
+	got := waitStack(t, obj, "Ready after adoption", func(o *csv1.ComposeStack) bool {
 		return readyAt(o) && o.Status.StackStatus == "UPDATE_COMPLETE"
 	})
 	tags := map[string]string{}

@@ -57,13 +57,32 @@ func create(t *testing.T, obj client.Object) {
 	if err := env.Client.Create(context.Background(), obj); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = env.Client.Delete(context.Background(), obj)
-		eventually(t, "cleanup of "+obj.GetName(), 60*time.Second, func() (bool, string) {
-			err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
-			return apierrors.IsNotFound(err), "still there"
-		})
+	t.Cleanup(func() { deleteAndWait(t, obj) })
+}
+
+// deleteAndWait deletes obj and waits until the API server no longer has it (its finalizer released).
+func deleteAndWait(t *testing.T, obj client.Object) {
+	t.Helper()
+	if err := env.Client.Delete(context.Background(), obj); err != nil && !apierrors.IsNotFound(err) {
+		t.Fatal(err)
+	}
+	eventually(t, obj.GetName()+" gone", 60*time.Second, func() (bool, string) {
+		err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), &csv1.ComposeStack{})
+		return apierrors.IsNotFound(err), "still there"
 	})
+}
+
+// stalledMessage waits for Stalled with reason and checks that its message holds every one of wants.
+func stalledMessage(t *testing.T, obj *csv1.ComposeStack, reason string, wants ...string) *csv1.ComposeStack {
+	t.Helper()
+	got := waitStack(t, obj, "Stalled with "+reason, stalledWith(reason))
+	msg := condition(got, csv1.ConditionStalled).Message
+	for _, w := range wants {
+		if !strings.Contains(msg, w) {
+			t.Fatalf("the Stalled message should contain %q: %q", w, msg)
+		}
+	}
+	return got
 }
 
 // eventually polls check until it says true or the timeout passes, and then fails with its last word.
