@@ -808,31 +808,17 @@ func (e *tableEnv) deleteOnce(t *testing.T) stack.Result {
 // syncToEnd lets operations run and calls Sync until the stack converges or fails.
 func (e *tableEnv) syncToEnd(t *testing.T, want stack.Desired) []stack.Result {
 	t.Helper()
-	var out []stack.Result
-	for range 30 {
+	return untilPhase(t, 30, func() stack.Result {
 		e.release(t)
-		res := e.syncOnce(t, want)
-		out = append(out, res)
-		if res.Phase == stack.PhaseConverged || res.Phase == stack.PhaseFailed {
-			return out
-		}
-	}
-	t.Fatalf("no end: %v", actionsOf(out))
-	return nil
+		return e.syncOnce(t, want)
+	}, stack.PhaseConverged, stack.PhaseFailed)
 }
 
 // deleteToEnd lets operations run and calls Delete until the stack is deleted or the delete fails.
 func (e *tableEnv) deleteToEnd(t *testing.T) []stack.Result {
 	t.Helper()
-	var out []stack.Result
-	for range 30 {
+	return untilPhase(t, 30, func() stack.Result {
 		e.release(t)
-		res := e.deleteOnce(t)
-		out = append(out, res)
-		if res.Phase == stack.PhaseDeleted || res.Phase == stack.PhaseFailed {
-			return out
-		}
-	}
-	t.Fatalf("no end: %v", actionsOf(out))
-	return nil
+		return e.deleteOnce(t)
+	}, stack.PhaseDeleted, stack.PhaseFailed)
 }

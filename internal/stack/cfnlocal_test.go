@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -52,33 +53,36 @@ func (e *localEnv) idle(t *testing.T) {
 
 func (e *localEnv) sync(t *testing.T, want stack.Desired) []stack.Result {
 	t.Helper()
-	var out []stack.Result
-	for range 20 {
+	return untilPhase(t, 20, func() stack.Result {
 		e.idle(t)
 		res, err := e.d.Sync(context.Background(), want)
 		if err != nil {
-			t.Fatalf("Sync after %v: %v", actionsOf(out), err)
+			t.Fatalf("Sync: %v", err)
 		}
-		out = append(out, res)
-		if res.Phase == stack.PhaseConverged || res.Phase == stack.PhaseFailed {
-			return out
-		}
-	}
-	t.Fatalf("no end: %v", actionsOf(out))
-	return nil
+		return res
+	}, stack.PhaseConverged, stack.PhaseFailed)
 }
 
 func (e *localEnv) delete(t *testing.T) []stack.Result {
 	t.Helper()
-	var out []stack.Result
-	for range 20 {
+	return untilPhase(t, 20, func() stack.Result {
 		e.idle(t)
 		res, err := e.d.Delete(context.Background(), "shop-web", motoOwner)
 		if err != nil {
 			t.Fatalf("Delete: %v", err)
 		}
+		return res
+	}, stack.PhaseDeleted, stack.PhaseFailed)
+}
+
+// untilPhase calls step, at most max times, until a result is in one of phases, and returns every result.
+func untilPhase(t *testing.T, max int, step func() stack.Result, phases ...stack.Phase) []stack.Result {
+	t.Helper()
+	var out []stack.Result
+	for range max {
+		res := step()
 		out = append(out, res)
-		if res.Phase == stack.PhaseDeleted || res.Phase == stack.PhaseFailed {
+		if slices.Contains(phases, res.Phase) {
 			return out
 		}
 	}
