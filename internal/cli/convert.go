@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/composestack/composestack/internal/compose"
 	"github.com/composestack/composestack/internal/render"
 )
 
@@ -104,7 +103,7 @@ func (o *convertOptions) run(ctx context.Context) (out []byte, warnings, notes [
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	loaded, err := compose.Load(ctx, in.source)
+	loaded, err := in.prepared.Load(in.source.Supporting)
 	if err != nil {
 		return nil, nil, nil, err
 	}

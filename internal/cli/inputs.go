@@ -27,6 +27,7 @@ const secretDir = ".secret"
 // inputs is what convert read from disk.
 type inputs struct {
 	source   compose.Source
+	prepared *compose.Prepared // the project loaded from source's compose files, for the load with source.Supporting
 	overlays [][]byte
 }
 
@@ -70,11 +71,15 @@ func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
 			return nil, err
 		}
 	}
-	if src.Supporting, err = readSupporting(ctx, src, dir, o.secretFiles); err != nil {
+	prepared, err := compose.Prepare(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	if src.Supporting, err = readSupporting(prepared.References, dir, o.secretFiles); err != nil {
 		return nil, err
 	}
 
-	in := &inputs{source: src}
+	in := &inputs{source: src, prepared: prepared}
 	for _, p := range o.overlays {
 		data, err := os.ReadFile(p)
 		if err != nil {
@@ -140,11 +145,7 @@ func readVariables(envFiles []string, dir string) (map[string]string, error) {
 
 // readSupporting reads, relative to dir, every supporting file the project names. A missing file is left out:
 // the loader then reports it (or skips it, for `required: false`) with the service that needs it.
-func readSupporting(ctx context.Context, src compose.Source, dir string, secretFiles []string) ([]compose.File, error) {
-	refs, err := compose.ReferencedFiles(ctx, src)
-	if err != nil {
-		return nil, err
-	}
+func readSupporting(refs []compose.Reference, dir string, secretFiles []string) ([]compose.File, error) {
 	secret := map[string]bool{} // absolute path of each --secret-file
 	for _, s := range secretFiles {
 		abs, err := filepath.Abs(s)

@@ -28,35 +28,74 @@ const workingDir = "."
 // `include:` and `extends.file` are refused with an error saying what to do: they would read other files from
 // disk. Values of sensitive env files never appear in the returned errors or warnings.
 func Load(ctx context.Context, src Source) (*Loaded, error) {
+	p, err := prepare(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	return p.Load(src.Supporting)
+}
+
+// Prepared is a project loaded from its compose files, waiting for its supporting files. A front end that reads
+// supporting files from disk uses it to learn which to read (References) and then finishes the load with them,
+// running compose-go once rather than twice.
+type Prepared struct {
+	// References are the supporting files the project names; see ReferencedFiles.
+	References []Reference
+
+	files   []File
+	vars    types.Mapping
+	project *types.Project
+	unset   unsetVariables
+	used    bool
+}
+
+// Prepare loads src's compose files (src.Supporting is not consulted) and lists the supporting files they name.
+func Prepare(ctx context.Context, src Source) (*Prepared, error) {
+	p, err := prepare(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	if p.References, err = references(p.project); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func prepare(ctx context.Context, src Source) (*Prepared, error) {
 	if err := checkSource(src); err != nil {
 		return nil, err
 	}
-	files, err := indexSupporting(src.Supporting)
-	if err != nil {
-		return nil, err
-	}
-	warnings := fileWarnings(src.Files)
-
 	vars := variables(src.Variables)
-	project, unset, handed := takeHandedOver(src)
-	if !handed {
-		if project, unset, err = loadProject(ctx, src, vars); err != nil {
-			return nil, err
-		}
-	}
-
-	sensitive, err := resolveServices(project, vars, files)
+	project, unset, err := loadProject(ctx, src, vars)
 	if err != nil {
 		return nil, err
 	}
-	if err := cleanFilePaths(project, files); err != nil {
+	return &Prepared{files: src.Files, vars: vars, project: project, unset: unset}, nil
+}
+
+// Load finishes the load with the supporting files, as Load does. It can be called once: it completes the
+// project in place.
+func (p *Prepared) Load(supporting []File) (*Loaded, error) {
+	if p.used {
+		return nil, errors.New("compose: a Prepared project can be loaded only once")
+	}
+	p.used = true
+	files, err := indexSupporting(supporting)
+	if err != nil {
+		return nil, err
+	}
+	sensitive, err := resolveServices(p.project, p.vars, files)
+	if err != nil {
+		return nil, err
+	}
+	if err := cleanFilePaths(p.project, files); err != nil {
 		return nil, err
 	}
 	return &Loaded{
-		Project:      project,
+		Project:      p.project,
 		SensitiveEnv: sensitive,
 		Files:        files.contents(),
-		Warnings:     append(warnings, unset.warnings()...),
+		Warnings:     append(fileWarnings(p.files), p.unset.warnings()...),
 	}, nil
 }
 

@@ -18,15 +18,18 @@ type Reference struct {
 
 // ReferencedFiles lists the supporting files the project in src names (env_file and label_file of every service
 // and pre_start hook, enabled or not, and secret and config `file:` sources), sorted by path. src.Supporting is
-// not consulted, so a front end can call it first to learn which files to gather.
+// not consulted, so a front end can call it first to learn which files to gather; Prepare does the same and
+// keeps the loaded project for the load that follows.
 func ReferencedFiles(ctx context.Context, src Source) ([]Reference, error) {
-	if err := checkSource(src); err != nil {
-		return nil, err
-	}
-	project, unset, err := loadProject(ctx, src, variables(src.Variables))
+	p, err := Prepare(ctx, src)
 	if err != nil {
 		return nil, err
 	}
+	return p.References, nil
+}
+
+// references lists the supporting files project names; it only reads the project.
+func references(project *types.Project) ([]Reference, error) {
 	refs := map[string]bool{} // path -> required
 	add := func(what, p string, required bool) error {
 		key, err := cleanPath(p)
@@ -81,7 +84,5 @@ func ReferencedFiles(ctx context.Context, src Source) ([]Reference, error) {
 		out = append(out, Reference{Path: p, Required: required})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	// Only read above: the project is as loadProject made it, for the Load that usually follows.
-	handOver(src, project, unset)
 	return out, nil
 }
