@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -34,7 +35,7 @@ type Options struct {
 	Credentials aws.CredentialsProvider
 	// Driver tunes the stack drivers; its Region is set per client set.
 	Driver stack.Options
-	// NetworkTTL is how long VPC and subnet lookups are cached; 0 takes stack.DefaultNetworkTTL.
+	// NetworkTTL is how long VPC, subnet and load balancer lookups are cached; 0 takes stack.DefaultNetworkTTL.
 	NetworkTTL time.Duration
 	// Now is the clock of the network cache; nil is time.Now.
 	Now func() time.Time
@@ -53,6 +54,7 @@ type Clients struct {
 	CloudFormation  *cloudformation.Client
 	S3              *s3.Client
 	EC2             *ec2.Client
+	ELBv2           *elbv2.Client
 }
 
 type key struct{ region, role string }
@@ -105,8 +107,9 @@ func (c *Cache) Stack(ctx context.Context, region, roleARN string) (*stack.Clien
 	opts := c.opts.Driver
 	opts.Region = region
 	s := &stack.Client{
-		Driver:  stack.NewDriver(cl.CloudFormation, cl.S3, opts),
-		Network: stack.NewNetworkResolver(cl.EC2, c.opts.NetworkTTL, c.opts.Now),
+		Driver:        stack.NewDriver(cl.CloudFormation, cl.S3, opts),
+		Network:       stack.NewNetworkResolver(cl.EC2, c.opts.NetworkTTL, c.opts.Now),
+		LoadBalancers: stack.NewLoadBalancerResolver(cl.ELBv2, c.opts.NetworkTTL, c.opts.Now),
 	}
 	c.stacks[k] = s
 	return s, nil
@@ -152,5 +155,6 @@ func (c *Cache) build(ctx context.Context, region, roleARN string) (*Clients, er
 		CloudFormation: cloudformation.NewFromConfig(cfg),
 		S3:             s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
 		EC2:            ec2.NewFromConfig(cfg),
+		ELBv2:          elbv2.NewFromConfig(cfg),
 	}, nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -33,8 +34,14 @@ type EC2API interface {
 	DescribeSubnets(ctx context.Context, in *ec2.DescribeSubnetsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error)
 }
 
+// ELBv2API is the part of the Elastic Load Balancing v2 client the LoadBalancerResolver uses.
+type ELBv2API interface {
+	DescribeLoadBalancers(ctx context.Context, in *elbv2.DescribeLoadBalancersInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeLoadBalancersOutput, error)
+}
+
 var (
 	_ CloudFormationAPI = (*cloudformation.Client)(nil)
 	_ S3API             = (*s3.Client)(nil)
 	_ EC2API            = (*ec2.Client)(nil)
+	_ ELBv2API          = (*elbv2.Client)(nil)
 )

@@ -3,13 +3,19 @@ package stack
 import "context"
 
 // Client is everything the reconciler needs from AWS for one region and role: the stack driver and the
-// network lookup.
+// network lookups.
 type Client struct {
 	*Driver
-	Network *NetworkResolver
+	Network       *NetworkResolver
+	LoadBalancers *LoadBalancerResolver
 }
 
 // ResolveNetwork resolves vpcID (or the default VPC, when empty) and its subnets; see NetworkResolver.
 func (c *Client) ResolveNetwork(ctx context.Context, vpcID string) (string, []string, error) {
 	return c.Network.Resolve(ctx, vpcID)
+}
+
+// ResolveLoadBalancer finds an existing load balancer by name or ARN; see LoadBalancerResolver.
+func (c *Client) ResolveLoadBalancer(ctx context.Context, nameOrARN string) (LoadBalancer, error) {
+	return c.LoadBalancers.Resolve(ctx, nameOrARN)
 }

@@ -3,7 +3,6 @@ package stackfake
 import (
 	"context"
 	"slices"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -18,24 +17,7 @@ type EC2 struct {
 	// Err, when set, is returned by every call.
 	Err error
 
-	mu    sync.Mutex
-	calls map[string]int
-}
-
-// Calls returns how many times op was called.
-func (e *EC2) Calls(op string) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.calls[op]
-}
-
-func (e *EC2) count(op string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.calls == nil {
-		e.calls = map[string]int{}
-	}
-	e.calls[op]++
+	callCounter
 }
 
 func filterValues(fs []ec2types.Filter, name string) ([]string, bool) {

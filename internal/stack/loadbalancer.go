@@ -1,0 +1,106 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+)
+
+// LoadBalancer is an existing load balancer, as x-aws-loadbalancer names it: the stack adds its listeners to
+// it, and its tasks go into its VPC.
+type LoadBalancer struct {
+	ARN, Name string
+	// Type is "application" or "network".
+	Type string
+	// Scheme is "internet-facing" or "internal".
+	Scheme string
+	VPCID  string
+	// Subnets are the load balancer's subnets, one per availability zone, sorted by ID.
+	Subnets []string
+}
+
+// LoadBalancerResolver looks up existing load balancers by name or ARN, for one region and account (one
+// ELBv2 client), and caches what it found for a while, as NetworkResolver does for VPCs.
+type LoadBalancerResolver struct {
+	elb ELBv2API
+	ttl time.Duration
+	now func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cachedLoadBalancer
+}
+
+type cachedLoadBalancer struct {
+	lb      LoadBalancer
+	expires time.Time
+}
+
+// NewLoadBalancerResolver returns a resolver over client. ttl <= 0 takes DefaultNetworkTTL; now nil takes
+// time.Now.
+func NewLoadBalancerResolver(client ELBv2API, ttl time.Duration, now func() time.Time) *LoadBalancerResolver {
+	if ttl <= 0 {
+		ttl = DefaultNetworkTTL
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &LoadBalancerResolver{elb: client, ttl: ttl, now: now, cache: map[string]cachedLoadBalancer{}}
+}
+
+// Resolve finds the load balancer nameOrARN (an ARN when it starts with "arn:", as Docker Compose for ECS
+// told them apart). A load balancer that does not exist is a TerminalError: the user has to name one that
+// does.
+func (r *LoadBalancerResolver) Resolve(ctx context.Context, nameOrARN string) (LoadBalancer, error) {
+	r.mu.Lock()
+	c, ok := r.cache[nameOrARN]
+	r.mu.Unlock()
+	if ok && r.now().Before(c.expires) {
+		return cloneLoadBalancer(c.lb), nil
+	}
+	in := &elbv2.DescribeLoadBalancersInput{}
+	if strings.HasPrefix(nameOrARN, "arn:") {
+		in.LoadBalancerArns = []string{nameOrARN}
+	} else {
+		in.Names = []string{nameOrARN}
+	}
+	out, err := r.elb.DescribeLoadBalancers(ctx, in)
+	switch code := apiCode(err); {
+	case code == "LoadBalancerNotFound" || err == nil && len(out.LoadBalancers) == 0:
+		return LoadBalancer{}, terminal(ReasonNetworkNotFound, err,
+			"load balancer %q (x-aws-loadbalancer) does not exist in this region and account; name an existing load balancer, or remove x-aws-loadbalancer to have the stack create one", nameOrARN)
+	case code == "ValidationError":
+		return LoadBalancer{}, terminal(ReasonNetworkNotFound, err,
+			"x-aws-loadbalancer %q is neither a load balancer name nor an ARN: %s", nameOrARN, apiMessage(err))
+	case err != nil:
+		return LoadBalancer{}, fmt.Errorf("describing load balancer %s: %w", nameOrARN, err)
+	}
+	found := out.LoadBalancers[0]
+	lb := LoadBalancer{
+		ARN:    aws.ToString(found.LoadBalancerArn),
+		Name:   aws.ToString(found.LoadBalancerName),
+		Type:   string(found.Type),
+		Scheme: string(found.Scheme),
+		VPCID:  aws.ToString(found.VpcId),
+	}
+	for _, az := range found.AvailabilityZones {
+		if id := aws.ToString(az.SubnetId); id != "" {
+			lb.Subnets = append(lb.Subnets, id)
+		}
+	}
+	slices.Sort(lb.Subnets)
+	r.mu.Lock()
+	r.cache[nameOrARN] = cachedLoadBalancer{lb: lb, expires: r.now().Add(r.ttl)}
+	r.mu.Unlock()
+	return cloneLoadBalancer(lb), nil
+}
+
+func cloneLoadBalancer(lb LoadBalancer) LoadBalancer {
+	lb.Subnets = slices.Clone(lb.Subnets)
+	return lb
+}
