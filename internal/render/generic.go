@@ -66,8 +66,10 @@ func (in *intrinsics) generic(v reflect.Value) any {
 		if v.Kind() == reflect.Slice && v.IsNil() {
 			return nil
 		}
-		if v.Len() == 1 && v.Index(0).Kind() == reflect.String && in.splice[v.Index(0).String()] {
-			return in.values[v.Index(0).String()] // shared, see resolve
+		if v.Len() == 1 && v.Index(0).Kind() == reflect.String {
+			if it := in.spliced(v.Index(0).String()); it != nil {
+				return it.generic() // shared, see intrinsic.generic
+			}
 		}
 		out := make([]any, v.Len())
 		for i := range out {

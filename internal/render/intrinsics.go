@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 )
@@ -9,18 +10,39 @@ import (
 // its own table of the tokens it issued and resolves only those, so a user string that happens to look like an
 // encoded intrinsic (an environment value, say) is never turned into one.
 type intrinsics struct {
-	values map[string]any    // token -> resolved JSON value
-	splice map[string]bool   // tokens standing for a whole list (a List<> parameter) rather than one element
-	simple map[string]string // "fn\x00arg" -> token, for intrinsics of one string, which recur a lot
+	values map[string]*intrinsic // token -> what it stands for
+	simple map[callKey]string    // intrinsics of one or two strings, which recur a lot -> token
+}
+
+// callKey identifies an intrinsic call whose arguments are one or two strings.
+type callKey struct{ fn, arg, arg2 string }
+
+// intrinsic is the call one token stands for.
+type intrinsic struct {
+	fn     string
+	arg    any            // resolved: tokens inside it replaced by their values
+	json   []byte         // canonical JSON of {fn: arg}, written wherever the token appears in the body
+	splice bool           // stands for a whole list (a List<> parameter) rather than one element
+	value  map[string]any // {fn: arg}, built when first needed: most tokens are only ever written as json
+}
+
+// generic returns the intrinsic as a generic JSON value. It is shared by every use, not copied: only overlays
+// change the template in place, and applyOverlays copies what an overlay reaches before merging it
+// (materializeTouched).
+func (it *intrinsic) generic() map[string]any {
+	if it.value == nil {
+		it.value = map[string]any{it.fn: it.arg}
+	}
+	return it.value
 }
 
 func newIntrinsics() *intrinsics {
-	return &intrinsics{values: map[string]any{}, splice: map[string]bool{}, simple: map[string]string{}}
+	return &intrinsics{values: map[string]*intrinsic{}, simple: map[callKey]string{}}
 }
 
 // simpleToken is token for an intrinsic whose argument is one string, issued once per distinct call.
 func (in *intrinsics) simpleToken(fn, arg string) string {
-	key := fn + "\x00" + arg
+	key := callKey{fn: fn, arg: arg}
 	if tok, ok := in.simple[key]; ok {
 		return tok
 	}
@@ -31,22 +53,57 @@ func (in *intrinsics) simpleToken(fn, arg string) string {
 
 // token records fn(arg) and returns the goformation-compatible string standing for it.
 func (in *intrinsics) token(fn string, arg any) string {
-	v := map[string]any{fn: in.resolve(arg)}
-	// Only values built by this package reach here (strings, ints, maps and slices of them): Marshal cannot fail.
-	raw, _ := json.Marshal(v)
+	it := &intrinsic{fn: fn, arg: in.resolve(arg)}
+	buf := bytes.NewBuffer(make([]byte, 0, len(fn)+jsonSizeHint(it.arg)+8))
+	buf.WriteByte('{')
+	writeJSONString(buf, fn)
+	buf.WriteByte(':')
+	// Only values built by this package reach here (strings, ints, maps and slices of them): writing cannot fail.
+	_ = writeJSON(buf, it.arg)
+	buf.WriteByte('}')
+	it.json = buf.Bytes()
+	raw := it.json
+	if bytes.ContainsAny(raw, "<>&") {
+		// goformation's tokens hold encoding/json's bytes, which escape these three for HTML; the canonical body
+		// does not.
+		raw, _ = json.Marshal(it.generic())
+	}
 	tok := base64.StdEncoding.EncodeToString(raw)
-	in.values[tok] = v
+	in.values[tok] = it
 	return tok
+}
+
+// jsonSizeHint guesses the length of the JSON of v, an intrinsic's argument, to allocate its encoding once.
+func jsonSizeHint(v any) int {
+	switch t := v.(type) {
+	case string:
+		return len(t) + 2
+	case []any:
+		n := 2
+		for _, e := range t {
+			n += jsonSizeHint(e) + 1
+		}
+		return n
+	}
+	return 32
+}
+
+// spliced returns the intrinsic of a token standing for a whole list, nil for any other string.
+func (in *intrinsics) spliced(s string) *intrinsic {
+	if it, ok := in.values[s]; ok && it.splice {
+		return it
+	}
+	return nil
 }
 
 func (in *intrinsics) ref(name string) string { return in.simpleToken("Ref", name) }
 
 func (in *intrinsics) getAtt(resource, attr string) string {
-	key := "Fn::GetAtt\x00" + resource + "\x00" + attr
+	key := callKey{fn: "Fn::GetAtt", arg: resource, arg2: attr}
 	if tok, ok := in.simple[key]; ok {
 		return tok
 	}
-	tok := in.token("Fn::GetAtt", []any{resource, attr})
+	tok := in.token(key.fn, []any{resource, attr})
 	in.simple[key] = tok
 	return tok
 }
@@ -75,7 +132,7 @@ func (in *intrinsics) base64(v string) string { return in.token("Fn::Base64", v)
 // replaces the whole list, because CloudFormation expects `Subnets: !Ref Subnets`, not `[!Ref Subnets]`.
 func (in *intrinsics) listRef(name string) string {
 	tok := in.ref(name)
-	in.splice[tok] = true
+	in.values[tok].splice = true
 	return tok
 }
 
@@ -83,10 +140,8 @@ func (in *intrinsics) listRef(name string) string {
 func (in *intrinsics) resolve(v any) any {
 	switch t := v.(type) {
 	case string:
-		if r, ok := in.values[t]; ok {
-			// Shared by every use, not copied: only overlays change the template in place, and applyOverlays
-			// copies what an overlay reaches before merging it (materializeTouched).
-			return r
+		if it, ok := in.values[t]; ok {
+			return it.generic()
 		}
 		return t
 	case []string:
@@ -97,8 +152,10 @@ func (in *intrinsics) resolve(v any) any {
 		return in.resolve(out)
 	case []any:
 		if len(t) == 1 {
-			if s, ok := t[0].(string); ok && in.splice[s] {
-				return in.values[s] // shared, as above
+			if s, ok := t[0].(string); ok {
+				if it := in.spliced(s); it != nil {
+					return it.generic()
+				}
 			}
 		}
 		for i, e := range t {
@@ -116,7 +173,7 @@ func (in *intrinsics) resolve(v any) any {
 }
 
 // deepCopy copies the maps and slices of a generic JSON value. Intrinsic values are shared across the generic
-// template (see resolve), so whatever is about to be changed in place must be copied first.
+// template (see intrinsic.generic), so whatever is about to be changed in place must be copied first.
 func deepCopy(v any) any {
 	switch t := v.(type) {
 	case map[string]any:

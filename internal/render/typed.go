@@ -146,8 +146,9 @@ func (in *intrinsics) writeTyped(buf *bytes.Buffer, v reflect.Value) error {
 		return in.writeTyped(buf, v.Elem())
 	case reflect.String:
 		s := v.String()
-		if r, ok := in.values[s]; ok {
-			return writeJSON(buf, r)
+		if it, ok := in.values[s]; ok {
+			buf.Write(it.json)
+			return nil
 		}
 		writeJSONString(buf, s)
 	case reflect.Bool:
@@ -163,8 +164,11 @@ func (in *intrinsics) writeTyped(buf *bytes.Buffer, v reflect.Value) error {
 			buf.WriteString("null")
 			return nil
 		}
-		if v.Len() == 1 && v.Index(0).Kind() == reflect.String && in.splice[v.Index(0).String()] {
-			return writeJSON(buf, in.values[v.Index(0).String()])
+		if v.Len() == 1 && v.Index(0).Kind() == reflect.String {
+			if it := in.spliced(v.Index(0).String()); it != nil {
+				buf.Write(it.json)
+				return nil
+			}
 		}
 		buf.WriteByte('[')
 		for i := 0; i < v.Len(); i++ {
