@@ -2,9 +2,12 @@ package render
 
 import (
 	"bytes"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -35,6 +38,29 @@ var resourceAttrFields = map[string]string{
 	"UpdateReplacePolicy": "AWSCloudFormationUpdateReplacePolicy",
 }
 
+// resourceAttrIndexes holds, per entry of resourceKeys, the index path of the struct field behind that resource
+// attribute (see resourceAttrFields); nil for Type and Properties and for a field the type does not have.
+type resourceAttrIndexes [len(resourceKeys)][]int
+
+var resourceAttrCache sync.Map // reflect.Type -> *resourceAttrIndexes
+
+// resourceAttrsOf finds the attribute fields of a resource struct type once, rather than by name on every write.
+func resourceAttrsOf(t reflect.Type) *resourceAttrIndexes {
+	if a, ok := resourceAttrCache.Load(t); ok {
+		return a.(*resourceAttrIndexes)
+	}
+	a := new(resourceAttrIndexes)
+	for i, k := range resourceKeys {
+		if name, ok := resourceAttrFields[k]; ok {
+			if f, found := t.FieldByName(name); found {
+				a[i] = f.Index
+			}
+		}
+	}
+	resourceAttrCache.Store(t, a)
+	return a
+}
+
 // generic returns the value typedResource stands for.
 func (t typedResource) generic() map[string]any { return t.in.resourceGeneric(t.res) }
 
@@ -49,6 +75,7 @@ func (t typedResource) writeJSON(buf *bytes.Buffer) error {
 		// Not a goformation resource struct: the generic path, as it was.
 		return writeJSON(buf, t.generic())
 	}
+	attrs := resourceAttrsOf(v.Type())
 	buf.WriteByte('{')
 	first := true
 	key := func(k string) {
@@ -59,7 +86,7 @@ func (t typedResource) writeJSON(buf *bytes.Buffer) error {
 		writeJSONString(buf, k)
 		buf.WriteByte(':')
 	}
-	for _, k := range resourceKeys {
+	for i, k := range resourceKeys {
 		switch k {
 		case "Type":
 			key(k)
@@ -74,7 +101,10 @@ func (t typedResource) writeJSON(buf *bytes.Buffer) error {
 				return err
 			}
 		default:
-			fv := v.FieldByName(resourceAttrFields[k])
+			if attrs[i] == nil {
+				continue
+			}
+			fv := v.FieldByIndex(attrs[i])
 			if attrSet(fv) {
 				key(k)
 				if err := in.writeTyped(buf, fv); err != nil {
@@ -145,98 +175,193 @@ func (in *intrinsics) writeTyped(buf *bytes.Buffer, v reflect.Value) error {
 		}
 		return in.writeTyped(buf, v.Elem())
 	case reflect.String:
-		s := v.String()
-		if it, ok := in.values[s]; ok {
-			buf.Write(it.json)
-			return nil
-		}
-		writeJSONString(buf, s)
+		in.writeString(buf, v.String())
 	case reflect.Bool:
 		buf.WriteString(strconv.FormatBool(v.Bool()))
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		buf.WriteString(strconv.FormatInt(v.Int(), 10))
+		buf.Write(strconv.AppendInt(buf.AvailableBuffer(), v.Int(), 10))
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		buf.WriteString(strconv.FormatUint(v.Uint(), 10))
+		buf.Write(strconv.AppendUint(buf.AvailableBuffer(), v.Uint(), 10))
 	case reflect.Float32, reflect.Float64:
 		return writeJSON(buf, v.Float())
 	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.IsNil() {
+		return in.writeTypedList(buf, v)
+	case reflect.Map:
+		return in.writeTypedMap(buf, v)
+	case reflect.Struct:
+		return in.writeTypedStruct(buf, v)
+	default:
+		buf.WriteString("null")
+	}
+	return nil
+}
+
+// writeString writes a string, or the intrinsic it is the token of.
+func (in *intrinsics) writeString(buf *bytes.Buffer, s string) {
+	if it, ok := in.values[s]; ok {
+		buf.Write(it.json)
+		return
+	}
+	writeJSONString(buf, s)
+}
+
+func (in *intrinsics) writeTypedList(buf *bytes.Buffer, v reflect.Value) error {
+	if v.Kind() == reflect.Slice && v.IsNil() {
+		buf.WriteString("null")
+		return nil
+	}
+	if v.Len() == 1 && v.Index(0).Kind() == reflect.String {
+		if it := in.spliced(v.Index(0).String()); it != nil {
+			buf.Write(it.json)
+			return nil
+		}
+	}
+	buf.WriteByte('[')
+	for i := 0; i < v.Len(); i++ {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := in.writeTyped(buf, v.Index(i)); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte(']')
+	return nil
+}
+
+func (in *intrinsics) writeTypedMap(buf *bytes.Buffer, v reflect.Value) error {
+	if v.IsNil() {
+		buf.WriteString("null")
+		return nil
+	}
+	if v.Type().Key().Kind() != reflect.String {
+		// generic keys such maps by Value.String(), which need not be distinct: write exactly what it gives.
+		return writeJSON(buf, in.generic(v))
+	}
+	// The maps goformation structs hold (options, labels, policy documents) are written without reflection,
+	// which would copy every key and value to the heap.
+	if v.CanInterface() {
+		switch m := v.Interface().(type) {
+		case map[string]string:
+			in.writeStringMap(buf, m)
+			return nil
+		case map[string]any:
+			return in.writeAnyMap(buf, m)
+		}
+	}
+	type entry struct {
+		key   string
+		value reflect.Value
+	}
+	entries := make([]entry, 0, v.Len())
+	iter := v.MapRange()
+	for iter.Next() {
+		entries = append(entries, entry{iter.Key().String(), iter.Value()})
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	buf.WriteByte('{')
+	for i, e := range entries {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		writeJSONString(buf, e.key)
+		buf.WriteByte(':')
+		if err := in.writeTyped(buf, e.value); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+func (in *intrinsics) writeStringMap(buf *bytes.Buffer, m map[string]string) {
+	buf.WriteByte('{')
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		writeJSONString(buf, k)
+		buf.WriteByte(':')
+		in.writeString(buf, m[k])
+	}
+	buf.WriteByte('}')
+}
+
+func (in *intrinsics) writeAnyMap(buf *bytes.Buffer, m map[string]any) error {
+	buf.WriteByte('{')
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		writeJSONString(buf, k)
+		buf.WriteByte(':')
+		if err := in.writeAny(buf, m[k]); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+// writeAny writes what writeTyped writes for an interface holding e, without reflection for the generic values
+// policy documents are made of.
+func (in *intrinsics) writeAny(buf *bytes.Buffer, e any) error {
+	switch t := e.(type) {
+	case nil:
+		buf.WriteString("null")
+	case string:
+		in.writeString(buf, t)
+	case map[string]any:
+		if t == nil {
 			buf.WriteString("null")
 			return nil
 		}
-		if v.Len() == 1 && v.Index(0).Kind() == reflect.String {
-			if it := in.spliced(v.Index(0).String()); it != nil {
-				buf.Write(it.json)
-				return nil
-			}
+		return in.writeAnyMap(buf, t)
+	case []any:
+		// Never spliced: the element of a []any is an interface, not a string (see writeTypedList).
+		if t == nil {
+			buf.WriteString("null")
+			return nil
 		}
 		buf.WriteByte('[')
-		for i := 0; i < v.Len(); i++ {
+		for i, x := range t {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			if err := in.writeTyped(buf, v.Index(i)); err != nil {
+			if err := in.writeAny(buf, x); err != nil {
 				return err
 			}
 		}
 		buf.WriteByte(']')
-	case reflect.Map:
-		if v.IsNil() {
-			buf.WriteString("null")
-			return nil
-		}
-		if v.Type().Key().Kind() != reflect.String {
-			// generic keys such maps by Value.String(), which need not be distinct: write exactly what it gives.
-			return writeJSON(buf, in.generic(v))
-		}
-		type entry struct {
-			key   string
-			value reflect.Value
-		}
-		entries := make([]entry, 0, v.Len())
-		iter := v.MapRange()
-		for iter.Next() {
-			entries = append(entries, entry{iter.Key().String(), iter.Value()})
-		}
-		sort.Slice(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
-		buf.WriteByte('{')
-		for i, e := range entries {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			writeJSONString(buf, e.key)
-			buf.WriteByte(':')
-			if err := in.writeTyped(buf, e.value); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
-	case reflect.Struct:
-		buf.WriteByte('{')
-		first := true
-		for _, sf := range sortedFieldsOf(v.Type()) {
-			var chosen reflect.Value
-			for _, f := range sf.fields {
-				if fv := v.Field(f.index); !omitted(f, fv) {
-					chosen = fv
-				}
-			}
-			if !chosen.IsValid() {
-				continue
-			}
-			if !first {
-				buf.WriteByte(',')
-			}
-			first = false
-			writeJSONString(buf, sf.name)
-			buf.WriteByte(':')
-			if err := in.writeTyped(buf, chosen); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
 	default:
-		buf.WriteString("null")
+		return in.writeTyped(buf, reflect.ValueOf(e))
 	}
+	return nil
+}
+
+func (in *intrinsics) writeTypedStruct(buf *bytes.Buffer, v reflect.Value) error {
+	buf.WriteByte('{')
+	first := true
+	for _, sf := range sortedFieldsOf(v.Type()) {
+		var chosen reflect.Value
+		for _, f := range sf.fields {
+			if fv := v.Field(f.index); !omitted(f, fv) {
+				chosen = fv
+			}
+		}
+		if !chosen.IsValid() {
+			continue
+		}
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		writeJSONString(buf, sf.name)
+		buf.WriteByte(':')
+		if err := in.writeTyped(buf, chosen); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
 	return nil
 }
