@@ -207,7 +207,22 @@ x-aws-loadbalancer: my-alb
 services:
   app:
     image: busybox
-    ports: ["80:80"]`, Options{}, []string{"x-aws-loadbalancer", "ARN"}},
+    ports: ["80:80"]`, Options{}, []string{"x-aws-loadbalancer", "ARN", "controller, which looks names up"}},
+		{"looked-up load balancer of the wrong type", `
+x-aws-loadbalancer: edge
+services:
+  app:
+    image: busybox
+    ports: ["80:80"]`, Options{Network: Network{LoadBalancer: &ExistingLoadBalancer{ARN: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/edge/0123456789abcdef", Type: "network"}}},
+			[]string{"x-aws-loadbalancer", `"edge" is of type network`, "application load balancer"}},
+		{"load balancer in another VPC", `
+x-aws-loadbalancer: shared
+services:
+  app:
+    image: busybox
+    ports: ["80:80"]`, Options{Network: Network{VPCID: "vpc-0aaaaaaaaaaaaaaa1", SubnetIDs: []string{"subnet-1"},
+			LoadBalancer: &ExistingLoadBalancer{ARN: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/0123456789abcdef", Type: "application", VPCID: "vpc-0bbbbbbbbbbbbbbb2"}}},
+			[]string{"x-aws-loadbalancer", "in VPC vpc-0bbbbbbbbbbbbbbb2", "deploys into VPC vpc-0aaaaaaaaaaaaaaa1"}},
 		{"load balancer of the wrong type", `
 x-aws-loadbalancer: arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/alb/0123456789abcdef
 services:

@@ -27,6 +27,12 @@ type caseOptions struct {
 		AssignPublicIP       bool     `yaml:"assignPublicIP"`
 		InternalLoadBalancer bool     `yaml:"internalLoadBalancer"`
 		IngressCIDR          string   `yaml:"ingressCIDR"`
+		// LoadBalancer is what the controller found for x-aws-loadbalancer.
+		LoadBalancer *struct {
+			ARN   string `yaml:"arn"`
+			Type  string `yaml:"type"`
+			VPCID string `yaml:"vpcID"`
+		} `yaml:"loadBalancer"`
 	} `yaml:"network"`
 }
 
@@ -54,6 +60,9 @@ func loadCase(t testing.TB, dir string) (*types.Project, Options) {
 			AssignPublicIP: opts.Network.AssignPublicIP, InternalLoadBalancer: opts.Network.InternalLoadBalancer,
 			IngressCIDR: opts.Network.IngressCIDR,
 		},
+	}
+	if lb := opts.Network.LoadBalancer; lb != nil {
+		o.Network.LoadBalancer = &ExistingLoadBalancer{ARN: lb.ARN, Type: lb.Type, VPCID: lb.VPCID}
 	}
 	for _, f := range opts.Overlays {
 		data, err := os.ReadFile(filepath.Join(dir, f))

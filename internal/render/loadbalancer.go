@@ -41,16 +41,7 @@ func (r *renderer) planLoadBalancer() error {
 		r.lbType = "application"
 	}
 	if hasExt {
-		m := lbARNPattern.FindStringSubmatch(ext)
-		if m == nil {
-			return fmt.Errorf("%s: %q is not a load balancer ARN; give the ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app|net/<name>/<id>) so its type can be checked without calling AWS", xLoadBalancer, ext)
-		}
-		have := map[string]string{"app": "application", "net": "network"}[m[1]]
-		if have != r.lbType {
-			return fmt.Errorf("%s: load balancer %q is of type %s, but the project needs a %s load balancer (an application load balancer only when every published port is HTTP); use a %s load balancer", xLoadBalancer, ext, have, r.lbType, r.lbType)
-		}
-		r.lbARN = ext
-		return nil
+		return r.useExistingLoadBalancer(ext)
 	}
 	if r.lbType == "network" && r.opts.Network.IngressCIDR != "" && r.opts.Network.IngressCIDR != "0.0.0.0/0" {
 		r.warnf("network.ingressCIDR", "the network load balancer's health checks come from its own addresses in the VPC, which %s must include, or the targets stay unhealthy", r.opts.Network.IngressCIDR)
@@ -77,6 +68,28 @@ func (r *renderer) planLoadBalancer() error {
 	}
 	r.tpl.Resources[loadBalancerID] = lb
 	r.lbARN = r.in.ref(loadBalancerID)
+	return nil
+}
+
+// useExistingLoadBalancer attaches the listeners to the load balancer x-aws-loadbalancer names, after checking
+// that it is of the type the ports need and in the stack's VPC.
+func (r *renderer) useExistingLoadBalancer(ext string) error {
+	existing := r.opts.Network.LoadBalancer
+	if existing == nil {
+		// Offline (the CLI): only an ARN says the type without asking AWS.
+		m := lbARNPattern.FindStringSubmatch(ext)
+		if m == nil {
+			return fmt.Errorf("%s: %q is not a load balancer ARN, and the load balancer was not looked up; give its ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app|net/<name>/<id>), or deploy with the controller, which looks names up in AWS", xLoadBalancer, ext)
+		}
+		existing = &ExistingLoadBalancer{ARN: ext, Type: map[string]string{"app": "application", "net": "network"}[m[1]]}
+	}
+	if existing.Type != r.lbType {
+		return fmt.Errorf("%s: load balancer %q is of type %s, but the project needs a %s load balancer (an application load balancer only when every published port is HTTP); use a %s load balancer", xLoadBalancer, ext, existing.Type, r.lbType, r.lbType)
+	}
+	if existing.VPCID != "" && strings.HasPrefix(r.vpc, "vpc-") && existing.VPCID != r.vpc {
+		return fmt.Errorf("%s: load balancer %q is in VPC %s, but the stack deploys into VPC %s; deploy into the load balancer's VPC, or name a load balancer in VPC %s", xLoadBalancer, ext, existing.VPCID, r.vpc, r.vpc)
+	}
+	r.lbARN = existing.ARN
 	return nil
 }
 

@@ -30,6 +30,19 @@ type Network struct {
 	// IngressCIDR is the source range allowed to reach published ports on the security groups the template
 	// creates; "" means 0.0.0.0/0. Security groups of external networks are never opened.
 	IngressCIDR string
+	// LoadBalancer is the existing load balancer that x-aws-loadbalancer names, as the caller looked it up in
+	// AWS. Without it x-aws-loadbalancer must be an ARN, whose type the renderer reads from the ARN.
+	LoadBalancer *ExistingLoadBalancer
+}
+
+// ExistingLoadBalancer is what the renderer needs to know about the load balancer x-aws-loadbalancer names.
+type ExistingLoadBalancer struct {
+	// ARN is the load balancer's ARN; listeners are attached to it.
+	ARN string
+	// Type is "application" or "network".
+	Type string
+	// VPCID is the load balancer's VPC; the stack's VPC must be the same. "" skips the check.
+	VPCID string
 }
 
 // Options are the inputs besides the compose project.
