@@ -59,11 +59,13 @@ func (r *renderer) listenersFrom(doc map[string]any) []Listener {
 	resources, _ := doc["Resources"].(map[string]any)
 	var out []Listener
 	for _, l := range r.listeners {
-		res, _ := resources[l.id].(map[string]any)
-		if tr, ok := resources[l.id].(typedResource); ok {
-			res = tr.generic()
+		var props map[string]any
+		switch res := resources[l.id].(type) {
+		case typedResource:
+			props = res.properties("Port", "Protocol")
+		case map[string]any:
+			props, _ = res["Properties"].(map[string]any)
 		}
-		props, _ := res["Properties"].(map[string]any)
 		if props == nil {
 			continue
 		}

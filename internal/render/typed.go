@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -117,6 +116,32 @@ func (t typedResource) writeJSON(buf *bytes.Buffer) error {
 	return nil
 }
 
+// properties returns, of the Properties map in t.generic(), only the named entries: listenersFrom reads two
+// properties of each listener, not its whole generic form. It returns nil when that form has no Properties.
+func (t typedResource) properties(names ...string) map[string]any {
+	v := reflect.ValueOf(t.res)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		props, _ := t.generic()["Properties"].(map[string]any)
+		return props
+	}
+	if !hasSetField(v) {
+		return nil
+	}
+	props := make(map[string]any, len(names))
+	for _, sf := range sortedFieldsOf(v.Type()) {
+		if !slices.Contains(names, sf.name) {
+			continue
+		}
+		if fv := sf.value(v); fv.IsValid() {
+			props[sf.name] = t.in.generic(fv)
+		}
+	}
+	return props
+}
+
 // attrSet reports whether resourceGeneric writes the resource attribute held in fv (found by name, so possibly
 // absent): set, and not an empty list or map.
 func attrSet(fv reflect.Value) bool {
@@ -142,6 +167,18 @@ func hasSetField(v reflect.Value) bool {
 type sortedField struct {
 	name   string
 	fields []fieldInfo
+}
+
+// value returns the field of struct v that gives the key its value in generic's map (the last one not
+// omitted), or the zero Value when generic leaves the key out.
+func (sf sortedField) value(v reflect.Value) reflect.Value {
+	var chosen reflect.Value
+	for _, f := range sf.fields {
+		if fv := v.Field(f.index); !omitted(f, fv) {
+			chosen = fv
+		}
+	}
+	return chosen
 }
 
 var sortedFieldCache sync.Map // reflect.Type -> []sortedField
@@ -276,7 +313,7 @@ func (in *intrinsics) writeTypedMap(buf *bytes.Buffer, v reflect.Value) error {
 
 func (in *intrinsics) writeStringMap(buf *bytes.Buffer, m map[string]string) {
 	buf.WriteByte('{')
-	for i, k := range slices.Sorted(maps.Keys(m)) {
+	for i, k := range sortedKeys(m) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
@@ -289,7 +326,7 @@ func (in *intrinsics) writeStringMap(buf *bytes.Buffer, m map[string]string) {
 
 func (in *intrinsics) writeAnyMap(buf *bytes.Buffer, m map[string]any) error {
 	buf.WriteByte('{')
-	for i, k := range slices.Sorted(maps.Keys(m)) {
+	for i, k := range sortedKeys(m) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
@@ -343,12 +380,7 @@ func (in *intrinsics) writeTypedStruct(buf *bytes.Buffer, v reflect.Value) error
 	buf.WriteByte('{')
 	first := true
 	for _, sf := range sortedFieldsOf(v.Type()) {
-		var chosen reflect.Value
-		for _, f := range sf.fields {
-			if fv := v.Field(f.index); !omitted(f, fv) {
-				chosen = fv
-			}
-		}
+		chosen := sf.value(v)
 		if !chosen.IsValid() {
 			continue
 		}
