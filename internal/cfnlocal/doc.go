@@ -2,7 +2,8 @@
 // benchmarks.
 //
 // It speaks the CloudFormation AWS query protocol (plus the few S3 and EC2
-// calls a deployment driver makes before it talks to CloudFormation), so the
+// calls a deployment driver makes before it talks to CloudFormation, and the
+// Elastic Load Balancing v2 lookup of load balancers its stacks created), so the
 // unmodified aws-sdk-go-v2 clients work against it through BaseEndpoint or
 // AWS_ENDPOINT_URL. Unlike moto it parses and evaluates templates (intrinsic
 // functions, conditions, parameters, exports), runs stack operations
@@ -13,8 +14,11 @@
 // # Serving
 //
 // One listener serves every service; requests are routed by the service name
-// in the SigV4 credential scope (cloudformation, s3, ec2), and any
-// credentials are accepted. In a Go test either mount the handler:
+// in the SigV4 credential scope (cloudformation, s3, ec2,
+// elasticloadbalancing), and any credentials are accepted; an unsigned form
+// POST goes to EC2 or ELBv2 when its Version is theirs (2016-11-15,
+// 2015-12-01), else to CloudFormation, and any other unsigned request to S3.
+// In a Go test either mount the handler:
 //
 //	srv := cfnlocal.New(cfnlocal.Options{})
 //	ts := httptest.NewServer(srv)
@@ -36,7 +40,19 @@
 // UpdateTerminationProtection. S3: CreateBucket, HeadBucket, PutObject,
 // GetObject, HeadObject; a TemplateURL naming a stored object is read from
 // it. EC2: DescribeVpcs and DescribeSubnets over one default VPC with a
-// subnet in each of three availability zones.
+// subnet in each of three availability zones. Elastic Load Balancing v2:
+// DescribeLoadBalancers (by Names or LoadBalancerArns, or all; PageSize and
+// Marker) over the AWS::ElasticLoadBalancingV2::LoadBalancer resources that
+// exist in live stacks, with the ARN, name, DNS name and hosted zone
+// Fn::GetAtt gives, the SecurityGroups property (else, for an application
+// load balancer, the group Fn::GetAtt gives), the Type, Scheme and
+// IpAddressType properties (defaults application, internet-facing, ipv4),
+// state active,
+// and the availability zones of its Subnets or SubnetMappings (default
+// subnets, or AWS::EC2::Subnet resources of live stacks, give the zone and
+// VPC); unknown names or ARNs fail with LoadBalancerNotFound. Other ELBv2
+// actions fail with InvalidAction and are counted as
+// "elasticloadbalancing:Unsupported".
 //
 // # Time
 //
@@ -51,9 +67,11 @@
 // # Faults
 //
 // APIFault makes calls to an operation ("DescribeStacks", "s3:PutObject",
-// "ec2:DescribeSubnets", or every call) throttle, fail with a 500, drop the
+// "ec2:DescribeSubnets", "elasticloadbalancing:DescribeLoadBalancers", or
+// every call) throttle, fail with a 500, drop the
 // connection, serve the call and then drop the connection (so the client
-// cannot tell whether it took effect) or wait, a number of times or with a
+// cannot tell whether it took effect; S3, EC2 and ELBv2 calls are dropped
+// unserved instead) or wait, a number of times or with a
 // probability drawn from the seeded generator. Calls that carry an
 // idempotency token (ClientToken, ClientRequestToken) and succeeded are
 // answered again, unchanged, when retried with the same token. ResourceFault makes a resource's CREATE, UPDATE or

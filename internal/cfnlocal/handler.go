@@ -29,14 +29,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveCloudFormation(w, r)
 	case "ec2":
 		s.serveEC2(w, r)
+	case "elasticloadbalancing":
+		s.serveELBv2(w, r)
 	case "s3":
 		s.serveS3(w, r)
 	case "":
 		// Unsigned: a query call names its API version; anything else is S3.
 		if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-			if err := r.ParseForm(); err == nil && r.PostForm.Get("Version") == ec2Version {
-				s.serveEC2(w, r)
-				return
+			if err := r.ParseForm(); err == nil {
+				switch r.PostForm.Get("Version") {
+				case ec2Version:
+					s.serveEC2(w, r)
+					return
+				case elbv2Version:
+					s.serveELBv2(w, r)
+					return
+				}
 			}
 			s.serveCloudFormation(w, r)
 			return
