@@ -13,11 +13,12 @@ import (
 )
 
 // StackClient is what the reconciler needs from AWS for one region and role: the stack driver and the
-// network lookup that rendering needs.
+// network lookups that rendering needs.
 type StackClient interface {
 	Sync(ctx context.Context, d stack.Desired) (stack.Result, error)
 	Delete(ctx context.Context, stackName string, owner stack.Owner) (stack.Result, error)
 	ResolveNetwork(ctx context.Context, vpcID string) (string, []string, error)
+	ResolveLoadBalancer(ctx context.Context, nameOrARN string) (stack.LoadBalancer, error)
 }
 
 // StackClients hands out a StackClient per region and role.
@@ -102,8 +103,9 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 	}, sc, nil
 }
 
-// resolveNetwork turns spec.network (or x-aws-vpc, or the account's default VPC) into the renderer's
-// network. Only a VPC given by ID, or none at all, needs an EC2 lookup for its subnets.
+// resolveNetwork turns spec.network (or x-aws-vpc, or the load balancer x-aws-loadbalancer names, or the
+// account's default VPC) into the renderer's network. Only a VPC given by ID, or none at all, needs an EC2
+// lookup for its subnets.
 func resolveNetwork(ctx context.Context, spec *csv1.NetworkSpec, loaded *compose.Loaded, sc StackClient) (render.Network, error) {
 	n := render.Network{AssignPublicIP: true}
 	if spec != nil {
@@ -112,6 +114,13 @@ func resolveNetwork(ctx context.Context, spec *csv1.NetworkSpec, loaded *compose
 		n.AssignPublicIP = spec.AssignPublicIP != "Disabled"
 		n.InternalLoadBalancer = spec.LoadBalancerScheme == "internal"
 		n.IngressCIDR = spec.IngressCIDR
+	}
+	lb, err := existingLoadBalancer(ctx, loaded, sc)
+	if err != nil {
+		return n, err
+	}
+	if lb != nil {
+		n.LoadBalancer = &render.ExistingLoadBalancer{ARN: lb.ARN, Type: lb.Type, VPCID: lb.VPCID}
 	}
 	if len(n.SubnetIDs) > 0 || len(n.SubnetImports) > 0 {
 		return n, nil
@@ -123,12 +132,38 @@ func resolveNetwork(ctx context.Context, spec *csv1.NetworkSpec, loaded *compose
 	if vpc == "" {
 		vpc = xAWSVPC(loaded)
 	}
+	if vpc == "" && lb != nil && len(lb.Subnets) > 0 {
+		// As Docker Compose for ECS did: with no VPC named, the stack goes into the load balancer's VPC and
+		// subnets.
+		n.VPCID, n.SubnetIDs = lb.VPCID, lb.Subnets
+		return n, nil
+	}
+	if vpc == "" && lb != nil {
+		vpc = lb.VPCID
+	}
 	id, subnets, err := sc.ResolveNetwork(ctx, vpc)
 	if err != nil {
 		return n, err
 	}
 	n.VPCID, n.SubnetIDs = id, subnets
 	return n, nil
+}
+
+// existingLoadBalancer looks up the load balancer x-aws-loadbalancer names, by name or ARN; nil without it.
+func existingLoadBalancer(ctx context.Context, loaded *compose.Loaded, sc StackClient) (*stack.LoadBalancer, error) {
+	ext, ok := loaded.Project.Extensions["x-aws-loadbalancer"]
+	if !ok {
+		return nil, nil
+	}
+	nameOrARN, _ := ext.(string)
+	if nameOrARN == "" {
+		return nil, stalled(csv1.ReasonInvalidCompose, "spec.compose: x-aws-loadbalancer must be the name or ARN of an existing load balancer, got %v", ext)
+	}
+	lb, err := sc.ResolveLoadBalancer(ctx, nameOrARN)
+	if err != nil {
+		return nil, err
+	}
+	return &lb, nil
 }
 
 // xAWSVPC reads the project's x-aws-vpc, which may be an ID or an ARN (its last segment is the ID), as

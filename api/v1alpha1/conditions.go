@@ -32,7 +32,8 @@ const (
 	ReasonTemplateTooLarge = "TemplateTooLarge"
 	// ReasonRoleNotAllowed: spec.stack.roleARN is not among the roles the controller may assume.
 	ReasonRoleNotAllowed = "RoleNotAllowed"
-	// ReasonNetworkNotFound: the VPC or its subnets cannot be found (no default VPC, an unknown VPC ID).
+	// ReasonNetworkNotFound: the VPC or its subnets cannot be found (no default VPC, an unknown VPC ID), or the
+	// load balancer x-aws-loadbalancer names does not exist.
 	ReasonNetworkNotFound = "NetworkNotFound"
 	// ReasonStackFailed: the last stack operation failed; the root cause is in status.failedResources.
 	ReasonStackFailed = "StackFailed"
