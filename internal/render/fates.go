@@ -186,13 +186,15 @@ var updateConfigFields = map[string]fieldRule{
 }
 
 // checkServiceFields applies serviceFields to every key the service sets.
-func (r *renderer) checkServiceFields(svc types.ServiceConfig) error {
+func (r *renderer) checkServiceFields(svc *types.ServiceConfig) error {
+	// Through the pointer the service is not copied to the heap; it encodes the same, as compose-go's pointer
+	// MarshalJSON methods are on types it only holds behind pointers or in maps.
 	raw, err := json.Marshal(svc)
 	if err != nil {
 		return fmt.Errorf("services.%s: reading the service definition: %w", svc.Name, err)
 	}
-	var fields map[string]any
-	if err := json.Unmarshal(raw, &fields); err != nil {
+	fields, err := setFields(raw, serviceFields)
+	if err != nil {
 		return fmt.Errorf("services.%s: reading the service definition: %w", svc.Name, err)
 	}
 	return r.checkFields("services."+svc.Name, fields, serviceFields)

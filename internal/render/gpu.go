@@ -42,7 +42,7 @@ var constraintPattern = regexp.MustCompile(`^\s*node\.(machine|ami)\s*==\s*(\S+)
 
 // gpuCount reads the GPUs a service reserves: deploy.resources.reservations.devices with the gpu capability,
 // generic_resources of kind gpus, or the service-level gpus key. A count of "all" or none means one.
-func gpuCount(svc types.ServiceConfig) int64 {
+func gpuCount(svc *types.ServiceConfig) int64 {
 	var n int64
 	countDevices := func(devs []types.DeviceRequest) {
 		for _, d := range devs {

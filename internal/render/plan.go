@@ -26,7 +26,7 @@ type scaling struct {
 
 // servicePlan is what the renderer worked out for one service before writing resources.
 type servicePlan struct {
-	svc          types.ServiceConfig
+	svc          *types.ServiceConfig // in renderer.services; a ServiceConfig is over a kilobyte, not worth a copy
 	ports        []portPlan
 	networks     []string
 	cpu, memory  string
@@ -42,7 +42,7 @@ type servicePlan struct {
 }
 
 // planService validates a service and works out its ports, size and deployment settings.
-func (r *renderer) planService(svc types.ServiceConfig) (*servicePlan, error) {
+func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 	if err := r.checkServiceFields(svc); err != nil {
 		return nil, err
 	}

@@ -16,7 +16,8 @@ func (r *renderer) build() error {
 	if err := r.checkProjectFields(); err != nil {
 		return err
 	}
-	for _, svc := range r.services {
+	for i := range r.services {
+		svc := &r.services[i]
 		p, err := r.planService(svc)
 		if err != nil {
 			return err

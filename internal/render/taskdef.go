@@ -14,7 +14,7 @@ import (
 const searchDomainInitImage = "docker/ecs-searchdomain-sidecar:1.0"
 
 // logConfiguration sends container output to the project's log group; only awslogs-* options are kept.
-func (r *renderer) logConfiguration(svc types.ServiceConfig) *ecs.TaskDefinition_LogConfiguration {
+func (r *renderer) logConfiguration(svc *types.ServiceConfig) *ecs.TaskDefinition_LogConfiguration {
 	opts := map[string]string{
 		"awslogs-group":         r.in.ref(logGroupID),
 		"awslogs-region":        r.in.ref("AWS::Region"),
@@ -38,7 +38,7 @@ func (r *renderer) logConfiguration(svc types.ServiceConfig) *ecs.TaskDefinition
 
 // environment lists the plain variables, sorted by name for a stable template. Sensitive ones are left out: they
 // reach the container through Secrets Manager.
-func (r *renderer) environment(svc types.ServiceConfig) []ecs.TaskDefinition_KeyValuePair {
+func (r *renderer) environment(svc *types.ServiceConfig) []ecs.TaskDefinition_KeyValuePair {
 	sensitive := r.opts.SensitiveEnv[svc.Name]
 	var out []ecs.TaskDefinition_KeyValuePair
 	for _, k := range sortedKeys(svc.Environment) {
@@ -55,7 +55,7 @@ func (r *renderer) environment(svc types.ServiceConfig) []ecs.TaskDefinition_Key
 }
 
 // healthCheck maps a compose health check, checking the ranges ECS accepts.
-func healthCheck(svc types.ServiceConfig) (*ecs.TaskDefinition_HealthCheck, error) {
+func healthCheck(svc *types.ServiceConfig) (*ecs.TaskDefinition_HealthCheck, error) {
 	hc := svc.HealthCheck
 	if hc == nil || hc.Disable || len(hc.Test) == 0 || hc.Test[0] == "NONE" {
 		return nil, nil
@@ -146,7 +146,7 @@ func (r *renderer) ulimits(p *servicePlan) []ecs.TaskDefinition_Ulimit {
 }
 
 // runtimePlatform maps platform to the task CPU architecture.
-func runtimePlatform(svc types.ServiceConfig) (*ecs.TaskDefinition_RuntimePlatform, error) {
+func runtimePlatform(svc *types.ServiceConfig) (*ecs.TaskDefinition_RuntimePlatform, error) {
 	switch strings.ToLower(svc.Platform) {
 	case "":
 		return nil, nil
