@@ -56,6 +56,8 @@ func writeJSON(buf *bytes.Buffer, v any) error {
 		buf.WriteString(t.String())
 	case typedResource:
 		return t.writeJSON(buf)
+	case typedValue:
+		return t.writeJSON(buf)
 	case map[string]any:
 		keys := make([]string, 0, len(t))
 		for k := range t {

@@ -124,18 +124,18 @@ func (in *intrinsics) resourceGeneric(res cloudformation.Resource) map[string]an
 	return out
 }
 
-// templateGeneric converts the whole template, leaving out empty sections. Resources are left as typedResource
-// (see typed.go).
+// templateGeneric converts the whole template, leaving out empty sections. Resources are left as typedResource,
+// and the other sections built from structs as typedValue (see typed.go).
 func (in *intrinsics) templateGeneric(t *cloudformation.Template) map[string]any {
 	doc := map[string]any{"AWSTemplateFormatVersion": t.AWSTemplateFormatVersion}
 	if t.Description != "" {
 		doc["Description"] = t.Description
 	}
 	if len(t.Metadata) > 0 {
-		doc["Metadata"] = in.generic(reflect.ValueOf(t.Metadata))
+		doc["Metadata"] = typedValue{in: in, v: t.Metadata}
 	}
 	if len(t.Parameters) > 0 {
-		doc["Parameters"] = in.generic(reflect.ValueOf(t.Parameters))
+		doc["Parameters"] = typedValue{in: in, v: t.Parameters}
 	}
 	resources := make(map[string]any, len(t.Resources))
 	for id, res := range t.Resources {
@@ -144,7 +144,7 @@ func (in *intrinsics) templateGeneric(t *cloudformation.Template) map[string]any
 	}
 	doc["Resources"] = resources
 	if len(t.Outputs) > 0 {
-		doc["Outputs"] = in.generic(reflect.ValueOf(t.Outputs))
+		doc["Outputs"] = typedValue{in: in, v: t.Outputs}
 	}
 	return doc
 }

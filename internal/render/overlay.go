@@ -49,6 +49,9 @@ func (r *renderer) materializeTouched(doc, m map[string]any, copied map[string]b
 		if section != "Resources" {
 			if key := "\x00" + section; !copied[key] {
 				if dv, ok := doc[section]; ok {
+					if tv, typed := dv.(typedValue); typed {
+						dv = tv.generic()
+					}
 					doc[section] = deepCopy(dv)
 				}
 				copied[key] = true

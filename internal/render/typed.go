@@ -37,6 +37,19 @@ var resourceAttrFields = map[string]string{
 	"UpdateReplacePolicy": "AWSCloudFormationUpdateReplacePolicy",
 }
 
+// typedValue stands for in.generic(v) in the generic template until it is written, like typedResource: the
+// Metadata, Parameters and Outputs sections, which overlays seldom reach. materializeTouched builds the generic
+// form of one an overlay reaches.
+type typedValue struct {
+	in *intrinsics
+	v  any
+}
+
+func (t typedValue) generic() any { return t.in.generic(reflect.ValueOf(t.v)) }
+
+// writeJSON writes canonicalJSON's encoding of t.generic().
+func (t typedValue) writeJSON(buf *bytes.Buffer) error { return t.in.writeTyped(buf, reflect.ValueOf(t.v)) }
+
 // resourceAttrIndexes holds, per entry of resourceKeys, the index path of the struct field behind that resource
 // attribute (see resourceAttrFields); nil for Type and Properties and for a field the type does not have.
 type resourceAttrIndexes [len(resourceKeys)][]int
@@ -291,9 +304,15 @@ func (in *intrinsics) writeTypedMap(buf *bytes.Buffer, v reflect.Value) error {
 		value reflect.Value
 	}
 	entries := make([]entry, 0, v.Len())
+	// The values are copied into one slice, and the keys read through one Value: iter.Key and iter.Value would
+	// allocate a copy of each.
+	values := reflect.MakeSlice(reflect.SliceOf(v.Type().Elem()), v.Len(), v.Len())
+	key := reflect.New(v.Type().Key()).Elem()
 	iter := v.MapRange()
-	for iter.Next() {
-		entries = append(entries, entry{iter.Key().String(), iter.Value()})
+	for i := 0; iter.Next(); i++ {
+		key.SetIterKey(iter)
+		values.Index(i).SetIterValue(iter)
+		entries = append(entries, entry{key.String(), values.Index(i)})
 	}
 	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
 	buf.WriteByte('{')
