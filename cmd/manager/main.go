@@ -8,12 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -75,19 +72,9 @@ func run(o options) error {
 		return err
 	}
 
-	cacheOpts := cache.Options{}
-	if ns := split(o.namespaces); len(ns) > 0 {
-		cacheOpts.DefaultNamespaces = map[string]cache.Config{}
-		for _, n := range ns {
-			cacheOpts.DefaultNamespaces[n] = cache.Config{}
-		}
-	}
-	if o.selector != "" {
-		sel, err := labels.Parse(o.selector)
-		if err != nil {
-			return fmt.Errorf("--label-selector: %w", err)
-		}
-		cacheOpts.ByObject = map[client.Object]cache.ByObject{&csv1.ComposeStack{}: {Label: sel}}
+	cacheOpts, err := cacheOptions(o)
+	if err != nil {
+		return err
 	}
 
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
