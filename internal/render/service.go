@@ -27,11 +27,16 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 	logs := r.logConfiguration(svc)
 
 	// Init containers run first and must succeed: the secrets writer (if any), then the search-domain writer.
-	var inits []ecs.TaskDefinition_ContainerDefinition
 	sidecar, secretARNs, err := r.secretsSidecar(p, secrets, logs)
 	if err != nil {
 		return err
 	}
+	// Room for the main container too (appended last): a container definition is large, not worth regrowing.
+	containers := 2
+	if sidecar != nil {
+		containers++
+	}
+	inits := make([]ecs.TaskDefinition_ContainerDefinition, 0, containers)
 	var volumes []ecs.TaskDefinition_Volume
 	var mounts []ecs.TaskDefinition_MountPoint
 	if sidecar != nil {

@@ -48,7 +48,9 @@ type typedValue struct {
 func (t typedValue) generic() any { return t.in.generic(reflect.ValueOf(t.v)) }
 
 // writeJSON writes canonicalJSON's encoding of t.generic().
-func (t typedValue) writeJSON(buf *bytes.Buffer) error { return t.in.writeTyped(buf, reflect.ValueOf(t.v)) }
+func (t typedValue) writeJSON(buf *bytes.Buffer) error {
+	return t.in.writeTyped(buf, reflect.ValueOf(t.v))
+}
 
 // resourceAttrIndexes holds, per entry of resourceKeys, the index path of the struct field behind that resource
 // attribute (see resourceAttrFields); nil for Type and Properties and for a field the type does not have.
