@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 )
 
 // Intrinsic functions in goformation's typed structs are strings holding base64-encoded JSON. The renderer keeps
@@ -88,9 +89,22 @@ func jsonSizeHint(v any) int {
 	return 32
 }
 
+// tokenPrefix begins every token: the JSON of every intrinsic begins with `{"`, whose base64 begins so (the
+// third character depends on the next byte too).
+const tokenPrefix = "ey"
+
+// lookup returns the intrinsic s is the token of, nil for any other string. Most strings are told apart by their
+// first bytes, without hashing them.
+func (in *intrinsics) lookup(s string) *intrinsic {
+	if !strings.HasPrefix(s, tokenPrefix) {
+		return nil
+	}
+	return in.values[s]
+}
+
 // spliced returns the intrinsic of a token standing for a whole list, nil for any other string.
 func (in *intrinsics) spliced(s string) *intrinsic {
-	if it, ok := in.values[s]; ok && it.splice {
+	if it := in.lookup(s); it != nil && it.splice {
 		return it
 	}
 	return nil

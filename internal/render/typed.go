@@ -181,6 +181,7 @@ func hasSetField(v reflect.Value) bool {
 // them in that order, so the last one not omitted wins; there is one but for odd types).
 type sortedField struct {
 	name   string
+	key    []byte // name as a JSON object key, quoted and followed by its colon, encoded once
 	fields []fieldInfo
 }
 
@@ -213,6 +214,12 @@ func sortedFieldsOf(t reflect.Type) []sortedField {
 		out = append(out, sortedField{name: f.name, fields: []fieldInfo{f}})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	for i := range out {
+		var key bytes.Buffer
+		writeJSONString(&key, out[i].name)
+		key.WriteByte(':')
+		out[i].key = key.Bytes()
+	}
 	sortedFieldCache.Store(t, out)
 	return out
 }
@@ -250,7 +257,7 @@ func (in *intrinsics) writeTyped(buf *bytes.Buffer, v reflect.Value) error {
 
 // writeString writes a string, or the intrinsic it is the token of.
 func (in *intrinsics) writeString(buf *bytes.Buffer, s string) {
-	if it, ok := in.values[s]; ok {
+	if it := in.lookup(s); it != nil {
 		buf.Write(it.json)
 		return
 	}
@@ -409,8 +416,7 @@ func (in *intrinsics) writeTypedStruct(buf *bytes.Buffer, v reflect.Value) error
 			buf.WriteByte(',')
 		}
 		first = false
-		writeJSONString(buf, sf.name)
-		buf.WriteByte(':')
+		buf.Write(sf.key)
 		if err := in.writeTyped(buf, chosen); err != nil {
 			return err
 		}
