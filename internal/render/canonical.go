@@ -39,11 +39,11 @@ func writeJSON(buf *bytes.Buffer, v any) error {
 	case bool:
 		buf.WriteString(strconv.FormatBool(t))
 	case int:
-		buf.WriteString(strconv.FormatInt(int64(t), 10))
+		buf.Write(strconv.AppendInt(buf.AvailableBuffer(), int64(t), 10))
 	case int64:
-		buf.WriteString(strconv.FormatInt(t, 10))
+		buf.Write(strconv.AppendInt(buf.AvailableBuffer(), t, 10))
 	case uint64:
-		buf.WriteString(strconv.FormatUint(t, 10))
+		buf.Write(strconv.AppendUint(buf.AvailableBuffer(), t, 10))
 	case float64:
 		if math.IsInf(t, 0) || math.IsNaN(t) {
 			return fmt.Errorf("encoding the template: %v is not a JSON number", t)
