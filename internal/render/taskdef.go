@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,7 +97,16 @@ func healthCheck(svc *types.ServiceConfig) (*ecs.TaskDefinition_HealthCheck, err
 	return out, nil
 }
 
-// linuxParameters maps init, cap_add and cap_drop. Fargate lets a task add SYS_PTRACE only.
+// dockerDefaultCaps is the set of capabilities a container has unless it drops them: Docker's default set, which
+// Fargate containers get too. Adding one of them changes nothing unless it is also dropped.
+var dockerDefaultCaps = []string{
+	"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW",
+	"SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+}
+
+// linuxParameters maps init, cap_add and cap_drop. Fargate lets a task add SYS_PTRACE only, so there capabilities of
+// the default set are kept by not dropping them rather than by adding them, and cap_drop ALL becomes the default set
+// less what cap_add keeps: as under Docker, cap_add wins over cap_drop.
 func (r *renderer) linuxParameters(p *servicePlan) (*ecs.TaskDefinition_LinuxParameters, error) {
 	svc := p.svc
 	var lp ecs.TaskDefinition_LinuxParameters
@@ -106,22 +116,47 @@ func (r *renderer) linuxParameters(p *servicePlan) (*ecs.TaskDefinition_LinuxPar
 	}
 	if len(svc.CapAdd) > 0 || len(svc.CapDrop) > 0 {
 		caps := &ecs.TaskDefinition_KernelCapabilities{}
+		added := map[string]bool{}
 		for _, c := range svc.CapAdd {
-			c = strings.TrimPrefix(strings.ToUpper(c), "CAP_")
-			if !p.ec2 && c != "SYS_PTRACE" {
-				return nil, fmt.Errorf("services.%s.cap_add: Fargate tasks can only add SYS_PTRACE, not %s; remove it", svc.Name, c)
+			c = capabilityName(c)
+			added[c] = true
+			switch {
+			case p.ec2 || c == "SYS_PTRACE":
+				caps.Add = append(caps.Add, c)
+			case slices.Contains(dockerDefaultCaps, c):
+				// Fargate containers have it already; cap_drop below leaves it in place.
+			default:
+				return nil, fmt.Errorf("services.%s.cap_add: Fargate tasks can only add SYS_PTRACE (and keep Docker's default capabilities), not %s; remove it", svc.Name, c)
 			}
-			caps.Add = append(caps.Add, c)
 		}
 		for _, c := range svc.CapDrop {
-			caps.Drop = append(caps.Drop, strings.TrimPrefix(strings.ToUpper(c), "CAP_"))
+			c = capabilityName(c)
+			switch {
+			case p.ec2:
+				caps.Drop = append(caps.Drop, c)
+			case c == "ALL":
+				for _, d := range dockerDefaultCaps {
+					if !added[d] && !slices.Contains(caps.Drop, d) {
+						caps.Drop = append(caps.Drop, d)
+					}
+				}
+			case !added[c] && !slices.Contains(caps.Drop, c):
+				caps.Drop = append(caps.Drop, c)
+			}
 		}
-		lp.Capabilities, set = caps, true
+		if len(caps.Add) > 0 || len(caps.Drop) > 0 {
+			lp.Capabilities, set = caps, true
+		}
 	}
 	if !set {
 		return nil, nil
 	}
 	return &lp, nil
+}
+
+// capabilityName spells a capability as ECS does: upper case, without the CAP_ prefix.
+func capabilityName(c string) string {
+	return strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(c)), "CAP_")
 }
 
 // ulimits maps ulimits; Fargate tasks may only change nofile.
