@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 
@@ -133,7 +134,13 @@ func (r *renderer) planPorts(p *servicePlan) error {
 		if proto != "tcp" && proto != "udp" {
 			return fmt.Errorf("%s.protocol: %q is not supported; ECS load balancers carry tcp and udp", at, port.Protocol)
 		}
-		if port.HostIP != "" {
+		if ip := net.ParseIP(port.HostIP); ip != nil && ip.IsLoopback() {
+			// Docker publishes the port to the host's loopback only: nobody outside the host reaches it. Published
+			// on the load balancer it would be open to the ingress CIDR, the internet by default.
+			r.warnf(at+".host_ip", "%s publishes the port to the Docker host only, and ECS tasks have no host: the port is not published on the load balancer (services on the same networks still reach it); remove host_ip to publish it", port.HostIP)
+			continue
+		}
+		if ip := net.ParseIP(port.HostIP); port.HostIP != "" && (ip == nil || !ip.IsUnspecified()) {
 			r.warnf(at+".host_ip", "the load balancer listens on all its addresses; the field is ignored")
 		}
 		if port.Mode == "host" {
