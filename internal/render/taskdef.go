@@ -38,7 +38,8 @@ func (r *renderer) logConfiguration(svc *types.ServiceConfig) *ecs.TaskDefinitio
 }
 
 // environment lists the plain variables, sorted by name for a stable template. Sensitive ones are left out: they
-// reach the container through Secrets Manager.
+// reach the container through Secrets Manager. So are variables written without a value (`- SECRET_KEY`) whose
+// project variable is not set: Docker Compose leaves them unset in the container rather than empty.
 func (r *renderer) environment(svc *types.ServiceConfig) []ecs.TaskDefinition_KeyValuePair {
 	sensitive := r.opts.SensitiveEnv[svc.Name]
 	var out []ecs.TaskDefinition_KeyValuePair
@@ -46,11 +47,12 @@ func (r *renderer) environment(svc *types.ServiceConfig) []ecs.TaskDefinition_Ke
 		if _, hidden := sensitive[k]; hidden {
 			continue
 		}
-		v := ""
-		if p := svc.Environment[k]; p != nil {
-			v = *p
+		v := svc.Environment[k]
+		if v == nil {
+			r.warnf("services."+svc.Name+".environment."+k, "has no value and no variable %s is set to take it from, so the container does not get it, as with Docker Compose; set %s in the interpolation variables (spec.compose.variables; with the CLI, .env or --env-file) or give it a value", k, k)
+			continue
 		}
-		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: ptr(k), Value: ptr(v)})
+		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: ptr(k), Value: v})
 	}
 	return out
 }
