@@ -74,6 +74,11 @@ func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 			}
 		}
 	}
+	for _, dep := range sortedKeys(svc.DependsOn) {
+		if svc.DependsOn[dep].Condition == types.ServiceConditionCompletedSuccessfully {
+			r.warnf(at+".depends_on."+dep+".condition", "service_completed_successfully: ECS keeps %s running as a service and starts it again whenever it exits, and %s waits only for its deployment, not for it to complete; run one-off jobs such as migrations in the image's entrypoint or as an ECS task outside the stack", dep, svc.Name)
+		}
+	}
 	if err := r.planPorts(p); err != nil {
 		return nil, err
 	}
