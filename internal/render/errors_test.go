@@ -50,13 +50,15 @@ services:
     image: busybox
     volumes:
       - ./data:/data`, Options{}, []string{"services.app.volumes[0]", "bind mount", "named volume"}},
-		{"tmpfs volume", `
+		{"tmpfs beside a named volume of its task volume name", `
 services:
   app:
     image: busybox
+    tmpfs: [/tmp]
     volumes:
-      - type: tmpfs
-        target: /cache`, Options{}, []string{"services.app.volumes[0]", "tmpfs"}},
+      - tmpfs1:/data
+volumes:
+  tmpfs1:`, Options{}, []string{"services.app.tmpfs[0]", `"tmpfs1"`, "rename the named volume"}},
 		{"anonymous volume", `
 services:
   app:

@@ -126,7 +126,7 @@ var serviceFields = map[string]fieldRule{
 	"stop_signal":         ignore("ECS always sends SIGTERM; handle it in the image; the field is ignored"),
 	"storage_opt":         ignore(notOnFargate),
 	"sysctls":             mapsTo,
-	"tmpfs":               ignore(notOnFargate),
+	"tmpfs":               mapsTo, // scratch task volumes
 	"tty":                 mapsTo,
 	"ulimits":             mapsTo,
 	"umask":               ignore(noECSEquivalnt),

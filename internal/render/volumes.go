@@ -19,6 +19,11 @@ type efsVolume struct {
 	mountTargets []string // logical IDs the services wait for
 }
 
+// scratchVolumePrefix names the task volumes that stand for tmpfs mounts: tmpfs1, tmpfs2... A task volume without a
+// host is empty when the task starts and lives on the task's ephemeral storage, the nearest Fargate has to a tmpfs
+// (it cannot mount one); a read_only container can write there, as it can to its tmpfs under Docker.
+const scratchVolumePrefix = "tmpfs"
+
 // efsOptions are the driver_opts Docker read; hyphenated spellings are accepted too (Docker ignored them, #2207).
 var efsOptions = map[string]bool{
 	"uid": true, "gid": true, "permissions": true, "root_directory": true, "backup_policy": true,
@@ -177,7 +182,8 @@ func (r *renderer) accessPoint(name, fsID string, opts map[string]string) (*efs.
 }
 
 // serviceVolumes maps a service's volumes to task volumes, mounts, task-role policies and mount targets to wait
-// for. Bind mounts, tmpfs and anonymous volumes are rejected: Fargate has no host to bind and no sourceless volume.
+// for. tmpfs mounts become scratch volumes (see scratchVolumePrefix). Bind mounts and anonymous volumes are rejected:
+// Fargate has no host to bind, and data written to an anonymous volume would not outlive the task.
 func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([]ecs.TaskDefinition_Volume, []ecs.TaskDefinition_MountPoint, []iam.Role_Policy, []string, error) {
 	var (
 		volumes  []ecs.TaskDefinition_Volume
@@ -185,7 +191,38 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 		policies []iam.Role_Policy
 		waits    []string
 		seen     = map[string]bool{}
+		scratchN int
 	)
+	// scratch mounts a tmpfs; optionsAt names its options when it has some, which are ignored.
+	scratch := func(at, target string, readOnly bool, optionsAt string) error {
+		if !strings.HasPrefix(target, "/") {
+			return fmt.Errorf("%s: tmpfs target %q must be an absolute path in the container", at, target)
+		}
+		scratchN++
+		name := fmt.Sprintf("%s%d", scratchVolumePrefix, scratchN)
+		for _, sv := range p.svc.Volumes {
+			if sv.Source == name {
+				return fmt.Errorf("%s: the task volume %q holds a tmpfs mount; rename the named volume %s", at, name, name)
+			}
+		}
+		if optionsAt != "" {
+			r.warnf(optionsAt, "tmpfs mounts are scratch space on the task's ephemeral storage, not in memory; size, mode and other options are ignored")
+		}
+		volumes = append(volumes, ecs.TaskDefinition_Volume{Name: ptr(name)})
+		mounts = append(mounts, ecs.TaskDefinition_MountPoint{ContainerPath: ptr(target), ReadOnly: ptr(readOnly), SourceVolume: ptr(name)})
+		return nil
+	}
+	for i, entry := range p.svc.Tmpfs {
+		at := fmt.Sprintf("services.%s.tmpfs[%d]", p.svc.Name, i)
+		target, options, _ := strings.Cut(entry, ":")
+		optionsAt := ""
+		if options != "" {
+			optionsAt = at
+		}
+		if err := scratch(at, target, false, optionsAt); err != nil {
+			return nil, nil, nil, nil, err
+		}
+	}
 	for i, sv := range p.svc.Volumes {
 		at := fmt.Sprintf("services.%s.volumes[%d]", p.svc.Name, i)
 		switch sv.Type {
@@ -193,7 +230,14 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 		case "bind":
 			return nil, nil, nil, nil, fmt.Errorf("%s: bind mount of %s: Fargate tasks have no host to mount from; use a named volume (EFS) or bake the files into the image", at, sv.Source)
 		case "tmpfs":
-			return nil, nil, nil, nil, fmt.Errorf("%s: tmpfs mounts are not supported on Fargate; write to the container filesystem or a named volume", at)
+			optionsAt := ""
+			if sv.Tmpfs != nil && (sv.Tmpfs.Size != 0 || sv.Tmpfs.Mode != 0) {
+				optionsAt = at + ".tmpfs"
+			}
+			if err := scratch(at, sv.Target, sv.ReadOnly, optionsAt); err != nil {
+				return nil, nil, nil, nil, err
+			}
+			continue
 		default:
 			return nil, nil, nil, nil, fmt.Errorf("%s: volume type %q is not supported; use a named volume (EFS)", at, sv.Type)
 		}
