@@ -251,7 +251,7 @@ services:
 		{"project name", `
 services:
   app:
-    image: busybox`, Options{ProjectName: "my_project"}, []string{"project name", "my_project"}},
+    image: busybox`, Options{ProjectName: "my_project"}, []string{"project name", "my_project", "name:", "--project-name"}},
 		{"colliding service names", `
 services:
   front-end:

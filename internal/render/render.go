@@ -167,7 +167,7 @@ func newRenderer(project *types.Project, opts Options) (*renderer, error) {
 		name = project.Name
 	}
 	if !projectNamePattern.MatchString(name) {
-		return nil, fmt.Errorf("project name %q: it names the cluster and the <project>.local DNS namespace, so use 1 to 63 letters, digits and '-', starting with a letter or digit", name)
+		return nil, fmt.Errorf("project name %q: it names the cluster and the <project>.local DNS namespace, so use 1 to 63 letters, digits and '-', starting with a letter or digit; set such a name with the compose file's top-level name: or spec.compose.projectName (with the CLI, --project-name)", name)
 	}
 	r := &renderer{
 		project:       project,
