@@ -57,6 +57,9 @@ func (r *renderer) environment(svc *types.ServiceConfig) []ecs.TaskDefinition_Ke
 	return out
 }
 
+// dockerHealthCheckTimeout is Docker's default health check timeout, in seconds.
+const dockerHealthCheckTimeout = 30
+
 // healthCheck maps a compose health check, checking the ranges ECS accepts.
 func healthCheck(svc *types.ServiceConfig) (*ecs.TaskDefinition_HealthCheck, error) {
 	hc := svc.HealthCheck
@@ -86,6 +89,10 @@ func healthCheck(svc *types.ServiceConfig) (*ecs.TaskDefinition_HealthCheck, err
 	}
 	if out.Timeout, err = seconds("timeout", hc.Timeout, 2, 60); err != nil {
 		return nil, err
+	}
+	if out.Timeout == nil {
+		// Docker gives a check 30 s by default, ECS only 5 s: a check that passes under Docker must not time out.
+		out.Timeout = ptr(dockerHealthCheckTimeout)
 	}
 	if out.StartPeriod, err = seconds("start_period", hc.StartPeriod, 0, 300); err != nil {
 		return nil, err
