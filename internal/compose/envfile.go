@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -48,7 +50,7 @@ func resolveEnvironment(owner string, spec *types.ContainerSpec, vars types.Mapp
 			}
 			return "", false
 		}
-		if err := dotenv.ParseWithFormat(bytes.NewReader(f.Content), key, out, lookup, ef.Format); err != nil {
+		if err := parseEnvFile(f.Content, key, ef.Format, out, lookup); err != nil {
 			return nil, envFileError(owner, ef.Path, f.Sensitive, err)
 		}
 		secrets := sensitiveValues(env, sensitive)
@@ -79,6 +81,49 @@ func resolveEnvironment(owner string, spec *types.ContainerSpec, vars types.Mapp
 	spec.Environment = final
 	spec.EnvFiles = nil
 	return hidden, nil
+}
+
+// rawEnvFormat is the env_file `format: raw` that the docker compose CLI registers with compose-go (compose-go
+// itself knows only its dotenv format): the syntax of `docker run --env-file`, values taken as written.
+const rawEnvFormat = "raw"
+
+// parseEnvFile reads an env file of the given format into out; lookup resolves ${VAR} in the dotenv format and
+// bare KEY lines in the raw format.
+func parseEnvFile(content []byte, name, format string, out map[string]string, lookup dotenv.LookupFn) error {
+	if format == rawEnvFormat {
+		return parseRawEnvFile(content, name, out, lookup)
+	}
+	return dotenv.ParseWithFormat(bytes.NewReader(content), name, out, lookup, format)
+}
+
+// parseRawEnvFile reads a raw env file as `docker run --env-file` does: blank lines and lines starting with # are
+// skipped, leading white space is dropped, and KEY=value keeps the value exactly, quotes, $ and trailing spaces
+// included. A bare KEY takes the variable's value when it is set and is left out otherwise.
+func parseRawEnvFile(content []byte, name string, out map[string]string, lookup dotenv.LookupFn) error {
+	content = bytes.TrimPrefix(content, []byte("\xEF\xBB\xBF"))
+	for i, line := range strings.Split(string(content), "\n") {
+		line = strings.TrimLeftFunc(strings.TrimSuffix(line, "\r"), unicode.IsSpace)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		if !utf8.ValidString(line) {
+			return fmt.Errorf("failed to read %s: line %d is not valid UTF-8", name, i+1)
+		}
+		key, value, hasValue := strings.Cut(line, "=")
+		if key == "" {
+			return fmt.Errorf("failed to read %s: line %d has no variable name", name, i+1)
+		}
+		if strings.ContainsFunc(key, unicode.IsSpace) {
+			return fmt.Errorf("failed to read %s: line %d: the variable name contains white space", name, i+1)
+		}
+		if !hasValue {
+			if value, hasValue = lookup(key); !hasValue {
+				continue
+			}
+		}
+		out[key] = value
+	}
+	return nil
 }
 
 func sensitiveValues(env types.Mapping, sensitive map[string]bool) []string {

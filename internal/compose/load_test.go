@@ -185,6 +185,15 @@ func TestLoadEnvironment(t *testing.T) {
 			want:    map[string]string{"FROM_VARS": "v", "UNSET": "<nil>"},
 		},
 		{
+			name: "raw env_file: values as written, bare keys from the variables",
+			src: withVars(compose("services:\n  app:\n    image: nginx\n    env_file:\n      - path: app.env\n        format: raw\n",
+				File{Name: "app.env", Content: []byte("\xEF\xBB\xBF# comment\r\n  QUOTED=\"two words\"\r\nDOLLAR=pa$$word${X}\nTRAILING=a \n\nFROM_VARS\nUNSET\nEMPTY=\n")}),
+				map[string]string{"FROM_VARS": "v"}),
+			service: "app",
+			want: map[string]string{"QUOTED": `"two words"`, "DOLLAR": "pa$$word${X}", "TRAILING": "a ", "FROM_VARS": "v",
+				"EMPTY": ""},
+		},
+		{
 			name:    "optional env file may be missing",
 			src:     compose("services:\n  app:\n    image: nginx\n    env_file:\n      - path: ./missing.env\n        required: false\n      - ok.env\n", File{Name: "ok.env", Content: []byte("OK=1")}),
 			service: "app",
@@ -220,6 +229,20 @@ func equalMaps(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+func TestLoadRawEnvFileErrors(t *testing.T) {
+	for content, want := range map[string]string{
+		"A=1\n=value\n":  "line 2 has no variable name",
+		"MY VAR=value\n": "line 1: the variable name contains white space",
+		"A=\xff\n":       "line 1 is not valid UTF-8",
+	} {
+		_, err := Load(context.Background(), compose("services:\n  app:\n    image: nginx\n    env_file:\n      - path: app.env\n        format: raw\n",
+			File{Name: "app.env", Content: []byte(content)}))
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `env_file "app.env"`) {
+			t.Errorf("%q: error %v, want one naming the env file and saying %q", content, err, want)
+		}
+	}
 }
 
 func TestLoadInterpolation(t *testing.T) {
