@@ -223,6 +223,11 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 			return nil, nil, nil, nil, err
 		}
 	}
+	// A volume mounted twice, once read-only and once read-write, needs write access.
+	writable := map[string]bool{}
+	for _, sv := range p.svc.Volumes {
+		writable[sv.Source] = writable[sv.Source] || !sv.ReadOnly
+	}
 	for i, sv := range p.svc.Volumes {
 		at := fmt.Sprintf("services.%s.volumes[%d]", p.svc.Name, i)
 		switch sv.Type {
@@ -273,7 +278,7 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 			},
 		})
 		actions := []any{"elasticfilesystem:ClientMount"}
-		if !sv.ReadOnly {
+		if writable[sv.Source] {
 			actions = append(actions, "elasticfilesystem:ClientWrite")
 		}
 		policies = append(policies, iam.Role_Policy{
