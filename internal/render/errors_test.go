@@ -171,6 +171,16 @@ services:
     healthcheck:
       test: ["CMD", "true"]
       interval: 1s`, Options{}, []string{"services.app.healthcheck.interval", "5s"}},
+		{"network_mode without a default network", `
+services:
+  app:
+    image: busybox
+    networks: [back]
+  probe:
+    image: busybox
+    network_mode: host
+networks:
+  back:`, Options{}, []string{"services.probe.network_mode", `"host"`, "no default network", "list the service's networks"}},
 		{"stop grace period", `
 services:
   app:

@@ -98,7 +98,7 @@ var serviceFields = map[string]fieldRule{
 	"memswap_limit":       ignore(notOnFargate),
 	"models":              ignore("ECS has no model runner; the field is ignored"),
 	"net":                 ignore("tasks always use awsvpc networking; the field is ignored"),
-	"network_mode":        ignore("tasks always use awsvpc networking; the field is ignored"),
+	"network_mode":        mapsTo, // the service's security groups, see placeNetworkModes
 	"networks":            mapsTo,
 	"oom_kill_disable":    ignore(notOnFargate),
 	"oom_score_adj":       ignore(notOnFargate),

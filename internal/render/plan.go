@@ -199,6 +199,43 @@ func mergeTCPAndUDP(p *servicePlan) error {
 	return nil
 }
 
+// placeNetworkModes gives a network to every service that has network_mode instead of networks: an awsvpc task with
+// no security group would get the VPC's default group, reach no other service and mount no volume. A service
+// sharing another's namespace (service:<name>) joins that service's networks, any other the default network.
+func (r *renderer) placeNetworkModes() error {
+	for _, svc := range r.services {
+		p := r.plans[svc.Name]
+		if svc.NetworkMode == "" || len(p.networks) > 0 {
+			continue
+		}
+		at := "services." + svc.Name + ".network_mode"
+		// Follow service:<name> links, which may chain, to the service that has networks.
+		from := svc.Name
+		for seen := map[string]bool{}; !seen[from]; {
+			seen[from] = true
+			target, ok := strings.CutPrefix(r.project.Services[from].NetworkMode, "service:")
+			if !ok {
+				break
+			}
+			if other, enabled := r.plans[target]; enabled && len(other.networks) > 0 {
+				p.networks = other.networks
+				r.warnf(at, "tasks always have their own network interface; %s runs in its own task on the networks of %s (%s) and reaches it by name, not on localhost", svc.Name, target, strings.Join(p.networks, ", "))
+				break
+			}
+			from = target
+		}
+		if len(p.networks) > 0 {
+			continue
+		}
+		if _, ok := r.project.Networks["default"]; !ok {
+			return fmt.Errorf("%s: %q is not possible on ECS, where every task has its own network interface, and the project has no default network to put %s on; remove network_mode and list the service's networks", at, svc.NetworkMode, svc.Name)
+		}
+		p.networks = []string{"default"}
+		r.warnf(at, "%q is not possible on ECS, where every task has its own network interface; the service joins the default network", svc.NetworkMode)
+	}
+	return nil
+}
+
 // planDeployment works out replicas, deployment percentages and auto scaling.
 func planDeployment(p *servicePlan) error {
 	at := "services." + p.svc.Name + ".deploy"

@@ -24,6 +24,9 @@ func (r *renderer) build() error {
 		}
 		r.plans[svc.Name] = p
 	}
+	if err := r.placeNetworkModes(); err != nil {
+		return err
+	}
 	if err := r.resolveNetwork(); err != nil {
 		return err
 	}
