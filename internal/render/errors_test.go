@@ -65,11 +65,6 @@ services:
     image: busybox
     volumes:
       - /data`, Options{}, []string{"services.app.volumes[0]", "sourceless"}},
-		{"cap_add", `
-services:
-  app:
-    image: busybox
-    cap_add: [NET_ADMIN]`, Options{}, []string{"services.app.cap_add", "SYS_PTRACE", "NET_ADMIN"}},
 		{"port range", `
 services:
   app:
@@ -164,13 +159,6 @@ services:
       resources:
         limits:
           cpus: "32"`, Options{}, []string{"services.app.deploy.resources", "largest Fargate task"}},
-		{"healthcheck interval", `
-services:
-  app:
-    image: busybox
-    healthcheck:
-      test: ["CMD", "true"]
-      interval: 1s`, Options{}, []string{"services.app.healthcheck.interval", "5s"}},
 		{"network_mode without a default network", `
 services:
   app:

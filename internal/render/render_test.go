@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -414,6 +415,55 @@ services:
 	}
 	if _, ok := resources(t, template(t, res), "AWS::ApplicationAutoScaling::ScalableTarget")["AppScalableTarget"]; ok {
 		t.Error("a misplaced x-aws-autoscaling must not scale the service")
+	}
+}
+
+// Health checks and capabilities beyond what ECS accepts are brought within its limits with a warning, so that
+// files such as Airflow's (retries: 50) or MySQL's (cap_add: SYS_NICE) deploy.
+func TestECSLimitsWarnInsteadOfFailing(t *testing.T) {
+	res, err := renderYAML(t, `
+services:
+  db:
+    image: mysql:8
+    cap_add: [SYS_NICE, SYS_PTRACE]
+    healthcheck:
+      test: ["CMD", "mysqladmin", "ping"]
+      interval: 1s
+      timeout: 1500ms
+      retries: 50
+      start_period: 10m`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"services.db.cap_add: Fargate tasks can add only SYS_PTRACE besides Docker's default capabilities, so SYS_NICE is left out",
+		"services.db.healthcheck.interval: ECS accepts whole seconds from 5s to 300s, so 1s becomes 5s",
+		"services.db.healthcheck.timeout: ECS accepts whole seconds from 2s to 60s, so 1.5s becomes 2s",
+		"services.db.healthcheck.start_period: ECS accepts whole seconds from 0s to 300s, so 10m0s becomes 300s",
+		"services.db.healthcheck.retries: ECS accepts 1 to 10 retries, so 50 becomes 10",
+	}
+	for _, w := range want {
+		if !slices.ContainsFunc(res.Warnings, func(got string) bool { return strings.HasPrefix(got, w) }) {
+			t.Errorf("no warning starting %q in %q", w, res.Warnings)
+		}
+	}
+	td := resources(t, template(t, res), "AWS::ECS::TaskDefinition")["DbTaskDefinition"]
+	c := td["ContainerDefinitions"].([]any)
+	var main map[string]any
+	for _, def := range c {
+		if d := def.(map[string]any); d["Name"] == "db" {
+			main = d
+		}
+	}
+	hc := main["HealthCheck"].(map[string]any)
+	for k, v := range map[string]float64{"Interval": 5, "Timeout": 2, "StartPeriod": 300, "Retries": 10} {
+		if hc[k] != v {
+			t.Errorf("HealthCheck.%s = %v, want %v", k, hc[k], v)
+		}
+	}
+	caps := main["LinuxParameters"].(map[string]any)["Capabilities"].(map[string]any)
+	if add := caps["Add"].([]any); len(add) != 1 || add[0] != "SYS_PTRACE" {
+		t.Errorf("Capabilities.Add = %v, want [SYS_PTRACE]", add)
 	}
 }
 

@@ -67,7 +67,7 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 	if err != nil {
 		return err
 	}
-	hc, err := healthCheck(svc)
+	hc, err := r.healthCheck(svc)
 	if err != nil {
 		return err
 	}

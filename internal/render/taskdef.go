@@ -60,8 +60,9 @@ func (r *renderer) environment(svc *types.ServiceConfig) []ecs.TaskDefinition_Ke
 // dockerHealthCheckTimeout is Docker's default health check timeout, in seconds.
 const dockerHealthCheckTimeout = 30
 
-// healthCheck maps a compose health check, checking the ranges ECS accepts.
-func healthCheck(svc *types.ServiceConfig) (*ecs.TaskDefinition_HealthCheck, error) {
+// healthCheck maps a compose health check. Values outside the ranges ECS accepts are brought to the nearest
+// accepted one, with a warning: the check still runs, as it did under Docker, only a little more or less often.
+func (r *renderer) healthCheck(svc *types.ServiceConfig) (*ecs.TaskDefinition_HealthCheck, error) {
 	hc := svc.HealthCheck
 	if hc == nil || hc.Disable || len(hc.Test) == 0 || hc.Test[0] == "NONE" {
 		return nil, nil
@@ -73,35 +74,32 @@ func healthCheck(svc *types.ServiceConfig) (*ecs.TaskDefinition_HealthCheck, err
 		return nil, fmt.Errorf("%s.test: must start with CMD, CMD-SHELL or NONE, or be a shell command string", at)
 	}
 	out := &ecs.TaskDefinition_HealthCheck{Command: hc.Test}
-	seconds := func(field string, d *types.Duration, lo, hi int) (*int, error) {
+	seconds := func(field string, d *types.Duration, lo, hi int) *int {
 		if d == nil {
-			return nil, nil
+			return nil
 		}
-		s := int(time.Duration(*d) / time.Second)
-		if s < lo || s > hi || time.Duration(*d)%time.Second != 0 {
-			return nil, fmt.Errorf("%s.%s: %s is outside what ECS accepts (whole seconds from %ds to %ds); change it", at, field, time.Duration(*d), lo, hi)
+		given := time.Duration(*d)
+		s := int((given + time.Second - 1) / time.Second) // ECS counts whole seconds: round up
+		s = min(max(s, lo), hi)
+		if time.Duration(s)*time.Second != given {
+			r.warnf(at+"."+field, "ECS accepts whole seconds from %ds to %ds, so %s becomes %ds", lo, hi, given, s)
 		}
-		return &s, nil
+		return &s
 	}
-	var err error
-	if out.Interval, err = seconds("interval", hc.Interval, 5, 300); err != nil {
-		return nil, err
-	}
-	if out.Timeout, err = seconds("timeout", hc.Timeout, 2, 60); err != nil {
-		return nil, err
-	}
+	out.Interval = seconds("interval", hc.Interval, 5, 300)
+	out.Timeout = seconds("timeout", hc.Timeout, 2, 60)
 	if out.Timeout == nil {
 		// Docker gives a check 30 s by default, ECS only 5 s: a check that passes under Docker must not time out.
 		out.Timeout = ptr(dockerHealthCheckTimeout)
 	}
-	if out.StartPeriod, err = seconds("start_period", hc.StartPeriod, 0, 300); err != nil {
-		return nil, err
-	}
-	if hc.Retries != nil {
-		if *hc.Retries < 1 || *hc.Retries > 10 {
-			return nil, fmt.Errorf("%s.retries: %d is outside what ECS accepts (1 to 10); change it", at, *hc.Retries)
+	out.StartPeriod = seconds("start_period", hc.StartPeriod, 0, 300)
+	if hc.Retries != nil && *hc.Retries > 0 {
+		// 0 means Docker's default, 3, which is ECS's default too.
+		n := min(int(*hc.Retries), 10)
+		if uint64(n) != *hc.Retries {
+			r.warnf(at+".retries", "ECS accepts 1 to 10 retries, so %d becomes %d: the container is marked unhealthy after %d failed checks in a row", *hc.Retries, n, n)
 		}
-		out.Retries = ptr(int(*hc.Retries))
+		out.Retries = ptr(n)
 	}
 	return out, nil
 }
@@ -135,7 +133,9 @@ func (r *renderer) linuxParameters(p *servicePlan) (*ecs.TaskDefinition_LinuxPar
 			case slices.Contains(dockerDefaultCaps, c):
 				// Fargate containers have it already; cap_drop below leaves it in place.
 			default:
-				return nil, fmt.Errorf("services.%s.cap_add: Fargate tasks can only add SYS_PTRACE (and keep Docker's default capabilities), not %s; remove it", svc.Name, c)
+				// ECS would refuse the task definition; without the capability most such services still run
+				// (MySQL's SYS_NICE only tunes scheduling), and the warning says what is missing.
+				r.warnf("services."+svc.Name+".cap_add", "Fargate tasks can add only SYS_PTRACE besides Docker's default capabilities, so %s is left out: the container runs without it", c)
 			}
 		}
 		for _, c := range svc.CapDrop {
