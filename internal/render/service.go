@@ -74,10 +74,7 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 	if hc != nil && svc.HealthCheck.StartInterval != nil {
 		r.warnf("services."+name+".healthcheck.start_interval", "ECS checks at the same interval during the start period; the field is ignored")
 	}
-	lp, err := r.linuxParameters(p)
-	if err != nil {
-		return err
-	}
+	lp := r.linuxParameters(p)
 	platform, err := runtimePlatform(svc)
 	if err != nil {
 		return err

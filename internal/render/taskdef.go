@@ -114,7 +114,7 @@ var dockerDefaultCaps = []string{
 // linuxParameters maps init, cap_add and cap_drop. Fargate lets a task add SYS_PTRACE only, so there capabilities of
 // the default set are kept by not dropping them rather than by adding them, and cap_drop ALL becomes the default set
 // less what cap_add keeps: as under Docker, cap_add wins over cap_drop.
-func (r *renderer) linuxParameters(p *servicePlan) (*ecs.TaskDefinition_LinuxParameters, error) {
+func (r *renderer) linuxParameters(p *servicePlan) *ecs.TaskDefinition_LinuxParameters {
 	svc := p.svc
 	var lp ecs.TaskDefinition_LinuxParameters
 	set := false
@@ -158,9 +158,9 @@ func (r *renderer) linuxParameters(p *servicePlan) (*ecs.TaskDefinition_LinuxPar
 		}
 	}
 	if !set {
-		return nil, nil
+		return nil
 	}
-	return &lp, nil
+	return &lp
 }
 
 // capabilityName spells a capability as ECS does: upper case, without the CAP_ prefix.
