@@ -4,10 +4,12 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/sirupsen/logrus"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -55,6 +57,9 @@ func main() {
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	// compose-go logs through the global logrus logger, in its own format, once per process; what it says (an
+	// obsolete `version`, an unset variable) reaches each object's status.warnings instead.
+	logrus.SetOutput(io.Discard)
 
 	if err := run(o); err != nil {
 		ctrl.Log.Error(err, "manager stopped")
