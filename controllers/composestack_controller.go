@@ -146,8 +146,10 @@ func (r *ComposeStackReconciler) reconcileNormal(ctx context.Context, obj *csv1.
 	return r.apply(obj, res, desired), nil
 }
 
-// fail reports an error: Stalled when the user must act (no retry until something changes), otherwise
-// Reconciling with the error, returned so that controller-runtime backs off.
+// fail reports an error: Stalled when the user must act, otherwise Reconciling with the error, returned so that
+// controller-runtime backs off. A stall caused by the spec or its inputs waits for them to change (they are
+// watched); one caused by the AWS account (a VPC or load balancer that does not exist, a stack someone else
+// owns) can be fixed outside the cluster, so it is looked at again every spec.interval.
 func (r *ComposeStackReconciler) fail(obj *csv1.ComposeStack, err error) (ctrl.Result, error) {
 	if s, ok := asStalled(err); ok {
 		r.transition(obj, corev1.EventTypeWarning, s.reason, s.message)
@@ -158,7 +160,7 @@ func (r *ComposeStackReconciler) fail(obj *csv1.ComposeStack, err error) (ctrl.R
 	if errors.As(err, &t) {
 		r.transition(obj, corev1.EventTypeWarning, t.Reason, t.Error())
 		setConditions(obj, phaseStalled, metav1.ConditionFalse, t.Reason, t.Error())
-		return ctrl.Result{}, nil
+		return ctrl.Result{RequeueAfter: obj.Interval()}, nil
 	}
 	setConditions(obj, phaseRetrying, metav1.ConditionFalse, csv1.ReasonAWSError, err.Error())
 	return ctrl.Result{}, err

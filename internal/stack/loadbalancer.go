@@ -72,10 +72,10 @@ func (r *LoadBalancerResolver) Resolve(ctx context.Context, nameOrARN string) (L
 	out, err := r.elb.DescribeLoadBalancers(ctx, in)
 	switch code := apiCode(err); {
 	case code == "LoadBalancerNotFound" || err == nil && len(out.LoadBalancers) == 0:
-		return LoadBalancer{}, terminal(ReasonNetworkNotFound, err,
+		return LoadBalancer{}, terminal(ReasonNetworkNotFound, nil,
 			"load balancer %q (x-aws-loadbalancer) does not exist in this region and account; name an existing load balancer, or remove x-aws-loadbalancer to have the stack create one", nameOrARN)
 	case code == "ValidationError":
-		return LoadBalancer{}, terminal(ReasonNetworkNotFound, err,
+		return LoadBalancer{}, terminal(ReasonNetworkNotFound, nil,
 			"x-aws-loadbalancer %q is neither a load balancer name nor an ARN: %s", nameOrARN, apiMessage(err))
 	case err != nil:
 		return LoadBalancer{}, fmt.Errorf("describing load balancer %s: %w", nameOrARN, err)
