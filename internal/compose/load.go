@@ -148,19 +148,32 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 		o.Listeners = []loader.Listener{func(event string, _ map[string]any) { lastEvent = event }}
 	}
 
-	model, err := loader.LoadModelWithContext(ctx, details, options)
+	model, err := guard(func() (map[string]any, error) { return loader.LoadModelWithContext(ctx, details, options) })
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading compose files: %w", err)
 	}
 	if err := applyImages(model, src.Images); err != nil {
 		return nil, nil, err
 	}
-	project, err := loader.ModelToProject(model, loader.ToOptions(&details, []func(*loader.Options){options}), details)
+	project, err := guard(func() (*types.Project, error) {
+		return loader.ModelToProject(model, loader.ToOptions(&details, []func(*loader.Options){options}), details)
+	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading compose files: %w", err)
 	}
 	return project, unset, nil
+}
 
+// guard runs a compose-go step and turns a panic into an error. compose-go trusts some shapes its schema allows:
+// `pid:` with no value passes validation and then crashes its normalisation. A controller must report bad input,
+// not crash on it.
+func guard[T any](step func() (T, error)) (out T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("compose-go could not read this project (%v); look for a key with an empty value, such as `pid:`, and give it a value or remove it", p)
+		}
+	}()
+	return step()
 }
 
 func checkSource(src Source) error {

@@ -387,6 +387,8 @@ func TestLoadErrors(t *testing.T) {
 		{"missing secret file", compose("services:\n  app:\n    image: nginx\n    secrets: [db]\nsecrets:\n  db:\n    file: db.txt\n"), []string{`secret "db"`, `"db.txt" not found`}},
 		{"sensitive label file", compose("services:\n  app:\n    image: nginx\n    label_file: .secret/l\n", File{Name: ".secret/l", Content: []byte("a=b"), Sensitive: true}), []string{"label_file", "sensitive"}},
 		{"unknown dependency", compose("services:\n  app:\n    image: nginx\n    depends_on: [db]\n"), []string{"db"}},
+		// compose-go's schema allows these empty, and its normalisation then panics on them.
+		{"empty pid", compose("services:\n  app:\n    image: nginx\n    pid:\n"), []string{"loading compose files", "empty value", "`pid:`"}},
 		{"sensitive parse error", compose("services:\n  app:\n    image: nginx\n    env_file: .secret/k.env\n", secret), []string{"service app", `".secret/k.env"`, "at line", "details hidden"}},
 	}
 	for _, tt := range tests {
