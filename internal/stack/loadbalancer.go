@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,40 +27,22 @@ type LoadBalancer struct {
 // LoadBalancerResolver looks up existing load balancers by name or ARN, for one region and account (one
 // ELBv2 client), and caches what it found for a while, as NetworkResolver does for VPCs.
 type LoadBalancerResolver struct {
-	elb ELBv2API
-	ttl time.Duration
-	now func() time.Time
-
-	mu    sync.Mutex
-	cache map[string]cachedLoadBalancer
-}
-
-type cachedLoadBalancer struct {
-	lb      LoadBalancer
-	expires time.Time
+	elb   ELBv2API
+	cache *ttlCache[LoadBalancer]
 }
 
 // NewLoadBalancerResolver returns a resolver over client. ttl <= 0 takes DefaultNetworkTTL; now nil takes
 // time.Now.
 func NewLoadBalancerResolver(client ELBv2API, ttl time.Duration, now func() time.Time) *LoadBalancerResolver {
-	if ttl <= 0 {
-		ttl = DefaultNetworkTTL
-	}
-	if now == nil {
-		now = time.Now
-	}
-	return &LoadBalancerResolver{elb: client, ttl: ttl, now: now, cache: map[string]cachedLoadBalancer{}}
+	return &LoadBalancerResolver{elb: client, cache: newTTLCache[LoadBalancer](ttl, now)}
 }
 
 // Resolve finds the load balancer nameOrARN (an ARN when it starts with "arn:", as Docker Compose for ECS
 // told them apart). A load balancer that does not exist is a TerminalError: the user has to name one that
 // does.
 func (r *LoadBalancerResolver) Resolve(ctx context.Context, nameOrARN string) (LoadBalancer, error) {
-	r.mu.Lock()
-	c, ok := r.cache[nameOrARN]
-	r.mu.Unlock()
-	if ok && r.now().Before(c.expires) {
-		return cloneLoadBalancer(c.lb), nil
+	if lb, ok := r.cache.get(nameOrARN); ok {
+		return cloneLoadBalancer(lb), nil
 	}
 	in := &elbv2.DescribeLoadBalancersInput{}
 	if strings.HasPrefix(nameOrARN, "arn:") {
@@ -94,9 +75,7 @@ func (r *LoadBalancerResolver) Resolve(ctx context.Context, nameOrARN string) (L
 		}
 	}
 	slices.Sort(lb.Subnets)
-	r.mu.Lock()
-	r.cache[nameOrARN] = cachedLoadBalancer{lb: lb, expires: r.now().Add(r.ttl)}
-	r.mu.Unlock()
+	r.cache.put(nameOrARN, lb)
 	return cloneLoadBalancer(lb), nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,40 +18,26 @@ const DefaultNetworkTTL = 10 * time.Minute
 // NetworkResolver finds the VPC and subnets that rendering needs, for one region and account (one EC2
 // client), and caches them for a while.
 type NetworkResolver struct {
-	ec2 EC2API
-	ttl time.Duration
-	now func() time.Time
-
-	mu    sync.Mutex
-	cache map[string]network
+	ec2   EC2API
+	cache *ttlCache[network]
 }
 
 type network struct {
 	vpcID   string
 	subnets []string
-	expires time.Time
 }
 
 // NewNetworkResolver returns a resolver over client. ttl <= 0 takes DefaultNetworkTTL; now nil takes
 // time.Now.
 func NewNetworkResolver(client EC2API, ttl time.Duration, now func() time.Time) *NetworkResolver {
-	if ttl <= 0 {
-		ttl = DefaultNetworkTTL
-	}
-	if now == nil {
-		now = time.Now
-	}
-	return &NetworkResolver{ec2: client, ttl: ttl, now: now, cache: map[string]network{}}
+	return &NetworkResolver{ec2: client, cache: newTTLCache[network](ttl, now)}
 }
 
 // Resolve returns the VPC vpcID, or the account's default VPC when vpcID is empty, with its subnets sorted
 // by ID. An account without a default VPC, a VPC that does not exist and a VPC without subnets are
 // TerminalErrors: the user has to name a usable VPC.
 func (r *NetworkResolver) Resolve(ctx context.Context, vpcID string) (string, []string, error) {
-	r.mu.Lock()
-	n, ok := r.cache[vpcID]
-	r.mu.Unlock()
-	if ok && r.now().Before(n.expires) {
+	if n, ok := r.cache.get(vpcID); ok {
 		return n.vpcID, slices.Clone(n.subnets), nil
 	}
 	id, err := r.vpc(ctx, vpcID)
@@ -63,9 +48,7 @@ func (r *NetworkResolver) Resolve(ctx context.Context, vpcID string) (string, []
 	if err != nil {
 		return "", nil, err
 	}
-	r.mu.Lock()
-	r.cache[vpcID] = network{vpcID: id, subnets: subnets, expires: r.now().Add(r.ttl)}
-	r.mu.Unlock()
+	r.cache.put(vpcID, network{vpcID: id, subnets: subnets})
 	return id, slices.Clone(subnets), nil
 }
 
