@@ -21,10 +21,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"go.uber.org/zap/zapcore"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -34,32 +32,29 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
-	"github.com/composestack/composestack/controllers"
-	"github.com/composestack/composestack/internal/awsclient"
+	"github.com/composestack/composestack/controllers/controllertest"
 	"github.com/composestack/composestack/internal/cfnlocal"
 	"github.com/composestack/composestack/internal/stack"
 	"github.com/composestack/composestack/internal/testenv"
 )
 
 var (
-	env   *testenv.Env
-	cfn   *cfnlocal.Server
-	cf    *cloudformation.Client
-	creds = credentials.NewStaticCredentialsProvider("test", "test", "")
+	env *testenv.Env
+	cfn *cfnlocal.Server
+	cf  *cloudformation.Client
 )
 
-const region = "us-east-1"
+const region = controllertest.Region
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
 
 func run(m *testing.M) int {
-	ctrl.SetLogger(zap.New(zap.UseDevMode(true), zap.WriteTo(os.Stderr), zap.Level(zapLevel())))
+	controllertest.SetLogger()
 	var err error
 	// testenv fails, rather than skips, without its binaries: the point is the real API server.
 	if env, err = testenv.Start(); err != nil {
@@ -74,19 +69,8 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = cfn.Close() }()
-	cf = cloudformation.New(cloudformation.Options{
-		Region: region, BaseEndpoint: aws.String(cfn.URL()), Credentials: creds, RetryMaxAttempts: 1,
-		HTTPClient: cfnlocal.HTTPClient(),
-	})
+	cf = controllertest.CloudFormation(cfn.URL())
 	return m.Run()
-}
-
-// zapLevel keeps the managers quiet unless TEST_LOG is set.
-func zapLevel() zapcore.Level {
-	if os.Getenv("TEST_LOG") != "" {
-		return zapcore.DebugLevel
-	}
-	return zapcore.ErrorLevel
 }
 
 // createOrder is the order of the statuses a created stack goes through, from none at all.
@@ -265,21 +249,7 @@ func startController(t *testing.T, name string) *controllerProcess {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &controllers.ComposeStackReconciler{
-		Client:   mgr.GetClient(),
-		Recorder: mgr.GetEventRecorder("composestack-controller"),
-		Stacks: controllers.NewAWSStackClients(awsclient.Options{
-			Endpoint:    cfn.URL(),
-			Credentials: creds,
-			HTTPClient:  cfnlocal.HTTPClient(),
-			Driver: stack.Options{
-				PollInterval:  50 * time.Millisecond,
-				RetryBackoff:  time.Second,
-				ThrottleDelay: 100 * time.Millisecond,
-			},
-		}, nil),
-		DefaultRegion: region,
-	}
+	r := controllertest.Reconciler(mgr, cfn.URL(), 50*time.Millisecond, nil)
 	// Each process registers the controller under the same name, as every real one does; in one test
 	// binary that takes skipping controller-runtime's check for unique names.
 	skip := true

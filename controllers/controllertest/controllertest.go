@@ -1,0 +1,66 @@
+// Package controllertest wires the real reconciler to the local CloudFormation endpoint (internal/cfnlocal) for
+// the controller tests, the way cmd/manager wires it to AWS. Only tests import it.
+package controllertest
+
+import (
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap/zapcore"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/composestack/composestack/controllers"
+	"github.com/composestack/composestack/internal/awsclient"
+	"github.com/composestack/composestack/internal/cfnlocal"
+	"github.com/composestack/composestack/internal/stack"
+)
+
+// Region is the region of the stacks the tests make.
+const Region = "us-east-1"
+
+// credentials are any: cfnlocal accepts every signature.
+var creds = credentials.NewStaticCredentialsProvider("test", "test", "")
+
+// SetLogger gives controller-runtime a logger that prints errors only, or everything when TEST_LOG is set.
+func SetLogger() {
+	level := zapcore.ErrorLevel
+	if os.Getenv("TEST_LOG") != "" {
+		level = zapcore.DebugLevel
+	}
+	ctrl.SetLogger(zap.New(zap.UseDevMode(true), zap.WriteTo(os.Stderr), zap.Level(level)))
+}
+
+// CloudFormation returns an SDK client for the endpoint at url, for tests to look at stacks themselves. It does
+// not retry, so a test sees every answer.
+func CloudFormation(url string) *cloudformation.Client {
+	return cloudformation.New(cloudformation.Options{
+		Region: Region, BaseEndpoint: aws.String(url), Credentials: creds, RetryMaxAttempts: 1,
+		HTTPClient: cfnlocal.HTTPClient(),
+	})
+}
+
+// Reconciler returns a reconciler over mgr's client whose AWS calls go to the endpoint at url, with a fresh
+// client cache, as a new controller process has. poll is the driver's poll interval; calls, when not nil,
+// counts the AWS calls.
+func Reconciler(mgr ctrl.Manager, url string, poll time.Duration, calls *prometheus.CounterVec) *controllers.ComposeStackReconciler {
+	return &controllers.ComposeStackReconciler{
+		Client:   mgr.GetClient(),
+		Recorder: mgr.GetEventRecorder("composestack-controller"),
+		Stacks: controllers.NewAWSStackClients(awsclient.Options{
+			Endpoint:    url,
+			Credentials: creds,
+			HTTPClient:  cfnlocal.HTTPClient(), // see its doc: the SDK's default client races a loopback server
+			Driver: stack.Options{
+				PollInterval:  poll,
+				RetryBackoff:  time.Second,
+				ThrottleDelay: 100 * time.Millisecond,
+			},
+		}, calls),
+		DefaultRegion: Region,
+	}
+}
