@@ -34,21 +34,13 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	controllertest.SetLogger()
-	var err error
-	if env, err = testenv.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "envtest:", err)
-		return 1
-	}
-	defer func() { _ = env.Stop() }()
-
-	cfn, err = cfnlocal.NewServer(cfnlocal.Options{Region: region, ResourceDelay: 5 * time.Millisecond})
+	e, err := controllertest.Start(cfnlocal.Options{Region: region, ResourceDelay: 5 * time.Millisecond})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "cfnlocal:", err)
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() { _ = cfn.Close() }()
-	cf = controllertest.CloudFormation(cfn.URL())
+	defer func() { _ = e.Stop() }()
+	env, cfn, cf = e.Kube, e.CFN, e.CF
 
 	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
 		Scheme:  env.Scheme,

@@ -3,6 +3,8 @@
 package controllertest
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/composestack/composestack/internal/awsclient"
 	"github.com/composestack/composestack/internal/cfnlocal"
 	"github.com/composestack/composestack/internal/stack"
+	"github.com/composestack/composestack/internal/testenv"
 )
 
 // Region is the region of the stacks the tests make.
@@ -25,6 +28,34 @@ const Region = "us-east-1"
 
 // credentials are any: cfnlocal accepts every signature.
 var creds = credentials.NewStaticCredentialsProvider("test", "test", "")
+
+// Env is what a controller test suite runs against: a real kube-apiserver and etcd, and the local
+// CloudFormation endpoint with a client for it.
+type Env struct {
+	Kube *testenv.Env
+	CFN  *cfnlocal.Server
+	CF   *cloudformation.Client
+}
+
+// Start sets the logger (SetLogger) and starts the control plane and a cfnlocal server with opts. It fails,
+// rather than skips, when the control plane cannot start: the point is the real API server.
+func Start(opts cfnlocal.Options) (*Env, error) {
+	SetLogger()
+	kube, err := testenv.Start()
+	if err != nil {
+		return nil, fmt.Errorf("envtest: %w", err)
+	}
+	cfn, err := cfnlocal.NewServer(opts)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("cfnlocal: %w", err), kube.Stop())
+	}
+	return &Env{Kube: kube, CFN: cfn, CF: CloudFormation(cfn.URL())}, nil
+}
+
+// Stop stops the endpoint and the control plane.
+func (e *Env) Stop() error {
+	return errors.Join(e.CFN.Close(), e.Kube.Stop())
+}
 
 // SetLogger gives controller-runtime a logger that prints errors only, or everything when TEST_LOG is set.
 func SetLogger() {

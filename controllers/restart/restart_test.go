@@ -54,22 +54,13 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	controllertest.SetLogger()
-	var err error
-	// testenv fails, rather than skips, without its binaries: the point is the real API server.
-	if env, err = testenv.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "envtest:", err)
-		return 1
-	}
-	defer func() { _ = env.Stop() }()
-
-	cfn, err = cfnlocal.NewServer(cfnlocal.Options{Region: region, ManualStep: true})
+	e, err := controllertest.Start(cfnlocal.Options{Region: region, ManualStep: true})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "cfnlocal:", err)
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() { _ = cfn.Close() }()
-	cf = controllertest.CloudFormation(cfn.URL())
+	defer func() { _ = e.Stop() }()
+	env, cfn, cf = e.Kube, e.CFN, e.CF
 	return m.Run()
 }
 
