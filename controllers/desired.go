@@ -132,13 +132,13 @@ func resolveNetwork(ctx context.Context, spec *csv1.NetworkSpec, loaded *compose
 	if vpc == "" {
 		vpc = xAWSVPC(loaded)
 	}
-	if vpc == "" && lb != nil && len(lb.Subnets) > 0 {
+	if vpc == "" && lb != nil {
 		// As Docker Compose for ECS did: with no VPC named, the stack goes into the load balancer's VPC and
 		// subnets.
-		n.VPCID, n.SubnetIDs = lb.VPCID, lb.Subnets
-		return n, nil
-	}
-	if vpc == "" && lb != nil {
+		if len(lb.Subnets) > 0 {
+			n.VPCID, n.SubnetIDs = lb.VPCID, lb.Subnets
+			return n, nil
+		}
 		vpc = lb.VPCID
 	}
 	id, subnets, err := sc.ResolveNetwork(ctx, vpc)
