@@ -136,7 +136,9 @@ func (s *jsonScanner) string() (raw []byte, escaped bool, err error) {
 		switch s.data[s.pos] {
 		case '\\':
 			escaped = true
-			s.pos++
+			if err := s.escape(); err != nil {
+				return nil, false, err
+			}
 		case '"':
 			s.pos++
 			return s.data[start:s.pos], escaped, nil
@@ -146,6 +148,30 @@ func (s *jsonScanner) string() (raw []byte, escaped bool, err error) {
 }
 
 // value reads any value and reports whether it is set, as isUnset judges its decoded form.
+// escape checks the escape sequence whose backslash is at s.pos and leaves s.pos on its last byte.
+func (s *jsonScanner) escape() error {
+	s.pos++
+	if s.pos == len(s.data) {
+		return s.errorf("unterminated string")
+	}
+	switch s.data[s.pos] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return nil
+	case 'u':
+		if s.pos+4 >= len(s.data) {
+			return s.errorf("unterminated string")
+		}
+		for _, c := range s.data[s.pos+1 : s.pos+5] {
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return s.errorf("invalid escape")
+			}
+		}
+		s.pos += 4
+		return nil
+	}
+	return s.errorf("invalid escape")
+}
+
 func (s *jsonScanner) value() (bool, error) {
 	switch b := s.next(); {
 	case b == '{':
