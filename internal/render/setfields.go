@@ -162,7 +162,7 @@ func (s *jsonScanner) escape() error {
 			return s.errorf("unterminated string")
 		}
 		for _, c := range s.data[s.pos+1 : s.pos+5] {
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			if !isHexDigit(c) {
 				return s.errorf("invalid escape")
 			}
 		}
@@ -170,6 +170,10 @@ func (s *jsonScanner) escape() error {
 		return nil
 	}
 	return s.errorf("invalid escape")
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func (s *jsonScanner) value() (bool, error) {
