@@ -48,17 +48,8 @@ func (s *Server) serveCloudFormation(w http.ResponseWriter, r *http.Request) {
 	if !known {
 		op = "UnknownOperation"
 	}
-	fault := s.injectFaults(w, r, op)
-	switch fault {
-	case FaultDrop:
-		return
-	case FaultThrottle:
-		s.countCall(op, codeThrottling)
-		writeQueryError(w, id, senderError(codeThrottling, "Rate exceeded"))
-		return
-	case FaultServerError:
-		s.countCall(op, codeInternalFailure)
-		writeQueryError(w, id, &apiError{Status: http.StatusInternalServerError, Code: codeInternalFailure, Message: "An internal error occurred."})
+	fault, done := s.answerQueryFault(w, r, op, id, writeQueryError)
+	if done {
 		return
 	}
 	var result any

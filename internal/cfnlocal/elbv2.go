@@ -2,7 +2,6 @@ package cfnlocal
 
 import (
 	"encoding/base64"
-	"encoding/xml"
 	"net/http"
 	"sort"
 	"strconv"
@@ -64,18 +63,9 @@ type describeLoadBalancersResult struct {
 	NextMarker    string           `xml:"NextMarker,omitempty"`
 }
 
-// writeELBv2Error writes the query protocol's <ErrorResponse> in ELBv2's
-// namespace; the SDK reads the code from Error/Code.
+// writeELBv2Error writes the query protocol's <ErrorResponse> in ELBv2's namespace.
 func writeELBv2Error(w http.ResponseWriter, requestID string, e *apiError) {
-	typ := "Receiver"
-	if e.Sender {
-		typ = "Sender"
-	}
-	body, _ := xml.Marshal(queryErrorBody{Xmlns: elbv2Namespace, Type: typ, Code: e.Code, Message: e.Message, RequestID: requestID})
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("x-amzn-RequestId", requestID)
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(append([]byte(xml.Header), body...))
+	writeQueryErrorIn(elbv2Namespace, w, requestID, e)
 }
 
 // serveELBv2 serves the Elastic Load Balancing v2 query API: only
@@ -93,16 +83,7 @@ func (s *Server) serveELBv2(w http.ResponseWriter, r *http.Request) {
 	if !supported {
 		op = elbv2Op + "Unsupported"
 	}
-	switch s.injectFaults(w, r, op) {
-	case FaultDrop:
-		return
-	case FaultThrottle:
-		s.countCall(op, codeThrottling)
-		writeELBv2Error(w, id, senderError(codeThrottling, "Rate exceeded"))
-		return
-	case FaultServerError:
-		s.countCall(op, codeInternalFailure)
-		writeELBv2Error(w, id, &apiError{Status: http.StatusInternalServerError, Code: codeInternalFailure, Message: "An internal error occurred."})
+	if _, done := s.answerQueryFault(w, r, op, id, writeELBv2Error); done {
 		return
 	}
 	if !supported {

@@ -130,15 +130,41 @@ type queryErrorBody struct {
 	RequestID string   `xml:"RequestId"`
 }
 
-// writeQueryError writes an <ErrorResponse> with the error's HTTP status.
+// writeQueryError writes CloudFormation's <ErrorResponse> with the error's HTTP status.
 func writeQueryError(w http.ResponseWriter, requestID string, e *apiError) {
+	writeQueryErrorIn(cfnNamespace, w, requestID, e)
+}
+
+// writeQueryErrorIn writes the query protocol's <ErrorResponse> in a service's XML namespace; the SDK reads the
+// code from Error/Code.
+func writeQueryErrorIn(namespace string, w http.ResponseWriter, requestID string, e *apiError) {
 	typ := "Receiver"
 	if e.Sender {
 		typ = "Sender"
 	}
-	body, _ := xml.Marshal(queryErrorBody{Xmlns: cfnNamespace, Type: typ, Code: e.Code, Message: e.Message, RequestID: requestID})
+	body, _ := xml.Marshal(queryErrorBody{Xmlns: namespace, Type: typ, Code: e.Code, Message: e.Message, RequestID: requestID})
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("x-amzn-RequestId", requestID)
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(append([]byte(xml.Header), body...))
+}
+
+// answerQueryFault applies the API faults for op to a query-protocol call, answering a throttle or a server error
+// through writeErr. It returns the fault, and whether the call is over (answered, or its connection dropped);
+// a FaultDropResponse is left to the caller, which serves the call first.
+func (s *Server) answerQueryFault(w http.ResponseWriter, r *http.Request, op, requestID string, writeErr func(http.ResponseWriter, string, *apiError)) (FaultKind, bool) {
+	fault := s.injectFaults(w, r, op)
+	switch fault {
+	case FaultDrop:
+		return fault, true
+	case FaultThrottle:
+		s.countCall(op, codeThrottling)
+		writeErr(w, requestID, senderError(codeThrottling, "Rate exceeded"))
+		return fault, true
+	case FaultServerError:
+		s.countCall(op, codeInternalFailure)
+		writeErr(w, requestID, &apiError{Status: http.StatusInternalServerError, Code: codeInternalFailure, Message: "An internal error occurred."})
+		return fault, true
+	}
+	return fault, false
 }
