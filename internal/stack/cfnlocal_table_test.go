@@ -15,10 +15,8 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/composestack/composestack/internal/awsclient"
 	"github.com/composestack/composestack/internal/cfnlocal"
 	"github.com/composestack/composestack/internal/stack"
-	"github.com/composestack/composestack/internal/stack/mototest"
 )
 
 // TestLocalStatusTable runs the driver's whole status table (stack.Plan, docs/stack-status.md) through the
@@ -619,21 +617,7 @@ type tableEnv struct {
 
 func newTableEnv(t *testing.T, manual bool) *tableEnv {
 	t.Helper()
-	srv, err := cfnlocal.NewServer(cfnlocal.Options{ManualStep: manual})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-	cl, err := awsclient.New(awsclient.Options{
-		Endpoint: srv.URL(), Credentials: mototest.Credentials, RetryMaxAttempts: 1,
-		HTTPClient: cfnlocal.HTTPClient(),
-	}).Clients(context.Background(), "us-east-1", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, cl := localServer(t, cfnlocal.Options{ManualStep: manual})
 	e := &tableEnv{srv: srv, cf: cl.CloudFormation, manual: manual}
 	e.d = stack.NewDriver(cl.CloudFormation, cl.S3, stack.Options{
 		Region: "us-east-1", RetryBackoff: 5 * time.Minute,

@@ -22,9 +22,11 @@ type localEnv struct {
 	d   *stack.Driver
 }
 
-func newLocalEnv(t *testing.T) *localEnv {
+// localServer starts a cfnlocal server with opts for the test, and the SDK clients the manager would build for
+// it (package awsclient), with no retries so every answer is seen.
+func localServer(t *testing.T, opts cfnlocal.Options) (*cfnlocal.Server, *awsclient.Clients) {
 	t.Helper()
-	srv, err := cfnlocal.NewServer(cfnlocal.Options{})
+	srv, err := cfnlocal.NewServer(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +41,12 @@ func newLocalEnv(t *testing.T) *localEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return srv, cl
+}
+
+func newLocalEnv(t *testing.T) *localEnv {
+	t.Helper()
+	srv, cl := localServer(t, cfnlocal.Options{})
 	return &localEnv{srv: srv, d: stack.NewDriver(cl.CloudFormation, cl.S3, stack.Options{Region: "us-east-1"})}
 }
 
