@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -148,4 +149,20 @@ func readVersions(path string) (map[string]string, error) {
 		}
 	}
 	return out, s.Err()
+}
+
+// Main is a TestMain for a package whose tests need only the control plane: it starts it, sets *env, runs the
+// tests, stops it, and exits with the tests' code, or with 1 when the control plane cannot start.
+func Main(m *testing.M, env **Env) {
+	e, err := Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "envtest:", err)
+		os.Exit(1)
+	}
+	*env = e
+	code := m.Run()
+	if err := e.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "stopping envtest:", err)
+	}
+	os.Exit(code)
 }
