@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -22,14 +21,7 @@ import (
 // elbClient is an ELBv2 client for the env's server that makes up to
 // attempts attempts per call, without backoff delays.
 func elbClient(e *env, attempts int) *elbv2.Client {
-	cfg := sdkConfig(e.ts.URL, attempts)
-	cfg.Retryer = func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = attempts
-			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
-		})
-	}
-	return elbv2.NewFromConfig(cfg)
+	return elbv2.NewFromConfig(retryingConfig(e, attempts))
 }
 
 // createStack creates a stack with CreateStack, waits for CREATE_COMPLETE

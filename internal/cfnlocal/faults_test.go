@@ -18,8 +18,9 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// retryingClient retries up to attempts times without backoff delays.
-func retryingClient(e *env, attempts int) *cloudformation.Client {
+// retryingConfig is an SDK configuration for the env's server that makes up to attempts attempts per call,
+// without backoff delays.
+func retryingConfig(e *env, attempts int) aws.Config {
 	cfg := sdkConfig(e.ts.URL, attempts)
 	cfg.Retryer = func() aws.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) {
@@ -27,7 +28,12 @@ func retryingClient(e *env, attempts int) *cloudformation.Client {
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
 		})
 	}
-	return cloudformation.NewFromConfig(cfg)
+	return cfg
+}
+
+// retryingClient retries up to attempts times without backoff delays.
+func retryingClient(e *env, attempts int) *cloudformation.Client {
+	return cloudformation.NewFromConfig(retryingConfig(e, attempts))
 }
 
 func TestThrottleServerErrorAndDropAreRetried(t *testing.T) {
