@@ -3,6 +3,8 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/compose-spec/compose-go/v2/types"
 )
@@ -201,7 +203,7 @@ func (r *renderer) checkServiceFields(svc *types.ServiceConfig) error {
 }
 
 func (r *renderer) checkFields(path string, fields map[string]any, rules map[string]fieldRule) error {
-	for _, key := range sortedKeys(fields) {
+	for _, key := range slices.Sorted(maps.Keys(fields)) {
 		value := fields[key]
 		if isUnset(value) {
 			continue

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -31,7 +32,7 @@ func TestComposeSupportDocListsEveryField(t *testing.T) {
 	doc := string(data)
 	var walk func(prefix string, rules map[string]fieldRule)
 	walk = func(prefix string, rules map[string]fieldRule) {
-		for _, k := range sortedKeys(rules) {
+		for _, k := range slices.Sorted(maps.Keys(rules)) {
 			path := prefix + k
 			if rules[k].children != nil {
 				walk(path+".", rules[k].children)

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -172,7 +173,7 @@ func (r *renderer) addGPUCapacity() error {
 		imageID = r.in.ref(gpuAMIParamID)
 	}
 	var groups []string
-	for _, n := range sortedKeys(r.securityGroup) {
+	for _, n := range slices.Sorted(maps.Keys(r.securityGroup)) {
 		groups = append(groups, r.securityGroup[n])
 	}
 	r.tpl.Resources[instanceRoleID] = &iam.Role{

@@ -2,7 +2,9 @@ package render
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation/elasticloadbalancingv2"
@@ -58,7 +60,7 @@ func (r *renderer) planLoadBalancer() error {
 		Tags:    r.projectTags(),
 	}
 	if r.lbType == "application" {
-		for _, n := range sortedKeys(r.securityGroup) {
+		for _, n := range slices.Sorted(maps.Keys(r.securityGroup)) {
 			lb.SecurityGroups = append(lb.SecurityGroups, r.securityGroup[n])
 		}
 	} else {

@@ -2,6 +2,8 @@ package render
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation/ec2"
@@ -11,7 +13,7 @@ import (
 // addSecurityGroups makes one security group per compose network, as Docker did: members of a network reach each
 // other on every port. External networks name an existing security group, which the template never changes.
 func (r *renderer) addSecurityGroups() error {
-	for _, name := range sortedKeys(r.project.Networks) {
+	for _, name := range slices.Sorted(maps.Keys(r.project.Networks)) {
 		net := r.project.Networks[name]
 		at := "networks." + name
 		external := bool(net.External)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -35,7 +37,7 @@ func checkMerged(doc map[string]any) error {
 	if !ok || len(resources) == 0 {
 		return fmt.Errorf("overlays: the template has no Resources left; an overlay must not delete or replace them all")
 	}
-	for _, id := range sortedKeys(resources) {
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
 		if tr, ok := resources[id].(typedResource); ok {
 			// A generated resource no overlay reached: its Type is resourceGeneric's.
 			if tr.res.AWSCloudFormationType() == "" {

@@ -2,7 +2,9 @@ package render
 
 import (
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -61,7 +63,7 @@ func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 	if p.desired < 0 {
 		return nil, fmt.Errorf("%s.deploy.replicas: %d is negative; use 0 or more", at, p.desired)
 	}
-	for _, key := range sortedKeys(svc.Extensions) {
+	for _, key := range slices.Sorted(maps.Keys(svc.Extensions)) {
 		switch key {
 		case xRole, xPolicies, xPullCredentials:
 		case xAutoscaling:
@@ -74,7 +76,7 @@ func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 			}
 		}
 	}
-	for _, dep := range sortedKeys(svc.DependsOn) {
+	for _, dep := range slices.Sorted(maps.Keys(svc.DependsOn)) {
 		if svc.DependsOn[dep].Condition == types.ServiceConditionCompletedSuccessfully {
 			r.warnf(at+".depends_on."+dep+".condition", "service_completed_successfully: ECS keeps %s running as a service and starts it again whenever it exits, and %s waits only for its deployment, not for it to complete; run one-off jobs such as migrations in the image's entrypoint or as an ECS task outside the stack", dep, svc.Name)
 		}
@@ -82,7 +84,7 @@ func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 	if err := r.planPorts(p); err != nil {
 		return nil, err
 	}
-	p.networks = sortedKeys(svc.Networks)
+	p.networks = slices.Sorted(maps.Keys(svc.Networks))
 	for _, n := range p.networks {
 		cfg := svc.Networks[n]
 		if cfg == nil {
@@ -289,7 +291,7 @@ func planScaling(p *servicePlan, ext types.Extensions, at string) error {
 	if !ok {
 		return fmt.Errorf("%s: expected a mapping with min, max and cpu or memory", at)
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch k {
 		case "min", "max", "cpu", "memory":
 		default:

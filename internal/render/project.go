@@ -2,6 +2,8 @@ package render
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -65,7 +67,7 @@ func (r *renderer) build() error {
 
 // checkProjectFields handles the top-level extensions and warns about project keys ECS cannot use.
 func (r *renderer) checkProjectFields() error {
-	for _, key := range sortedKeys(r.project.Extensions) {
+	for _, key := range slices.Sorted(maps.Keys(r.project.Extensions)) {
 		switch key {
 		case xVPC, xCluster, xLoadBalancer, xLogsRetention, xCloudFormation:
 		default:
@@ -74,10 +76,10 @@ func (r *renderer) checkProjectFields() error {
 			}
 		}
 	}
-	for _, name := range sortedKeys(r.project.Configs) {
+	for _, name := range slices.Sorted(maps.Keys(r.project.Configs)) {
 		r.warnf("configs."+name, "ECS has no configs; mount the content from a secret or bake it into the image; the config is ignored")
 	}
-	for _, name := range sortedKeys(r.project.Models) {
+	for _, name := range slices.Sorted(maps.Keys(r.project.Models)) {
 		r.warnf("models."+name, "ECS has no model runner; the model is ignored")
 	}
 	return nil

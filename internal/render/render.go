@@ -3,7 +3,9 @@ package render
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -200,9 +202,9 @@ func newRenderer(project *types.Project, opts Options) (*renderer, error) {
 		keys []string
 	}{
 		{"services", names},
-		{"networks", sortedKeys(project.Networks)},
-		{"volumes", sortedKeys(project.Volumes)},
-		{"secrets", sortedKeys(project.Secrets)},
+		{"networks", slices.Sorted(maps.Keys(project.Networks))},
+		{"volumes", slices.Sorted(maps.Keys(project.Volumes))},
+		{"secrets", slices.Sorted(maps.Keys(project.Secrets))},
 	} {
 		if err := checkNormalizedNames(group.kind, group.keys); err != nil {
 			return nil, err
@@ -222,16 +224,6 @@ func (r *renderer) projectTags() []tags.Tag {
 
 func (r *renderer) serviceTags(svc string) []tags.Tag {
 	return append(r.projectTags(), tags.Tag{Key: "com.docker.compose.service", Value: svc})
-}
-
-// sortedKeys returns the keys of any string-keyed map in order, for deterministic iteration.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func ptr[T any](v T) *T { return &v }

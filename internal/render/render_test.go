@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -242,7 +243,7 @@ func TestDeterministic(t *testing.T) {
 	}
 	// Rebuild the project's maps in another insertion order: the body must not change.
 	project, opts := loadCase(t, filepath.Join("testdata", "seed-utopia-main"))
-	names := sortedKeys(project.Services)
+	names := slices.Sorted(maps.Keys(project.Services))
 	reordered := types.Services{}
 	for i := len(names) - 1; i >= 0; i-- {
 		reordered[names[i]] = project.Services[names[i]]

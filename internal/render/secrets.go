@@ -3,7 +3,9 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -29,7 +31,7 @@ type secretRef struct {
 // never enters the template body: it is a NoEcho parameter whose value is returned in Result.Parameters.
 func (r *renderer) addSecrets() (map[string]secretRef, error) {
 	out := map[string]secretRef{}
-	for _, name := range sortedKeys(r.project.Secrets) {
+	for _, name := range slices.Sorted(maps.Keys(r.project.Secrets)) {
 		s := r.project.Secrets[name]
 		at := "secrets." + name
 		ref := secretRef{}
@@ -214,7 +216,7 @@ func (r *renderer) sensitiveEnvironment(p *servicePlan) ([]ecs.TaskDefinition_Se
 	}
 	arn := r.in.ref(id)
 	var out []ecs.TaskDefinition_Secret
-	for _, k := range sortedKeys(vars) {
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
 		// ${! writes a literal ${ in Fn::Sub, should a variable name contain one.
 		out = append(out, ecs.TaskDefinition_Secret{Name: k, ValueFrom: r.in.sub("${" + id + "}:" + strings.ReplaceAll(k, "${", "${!") + "::")})
 	}

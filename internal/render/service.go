@@ -2,6 +2,8 @@ package render
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,7 +126,7 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		}
 		main.StopTimeout = ptr(s)
 	}
-	for _, k := range sortedKeys(svc.Sysctls) {
+	for _, k := range slices.Sorted(maps.Keys(svc.Sysctls)) {
 		main.SystemControls = append(main.SystemControls, ecs.TaskDefinition_SystemControl{Namespace: ptr(k), Value: ptr(svc.Sysctls[k])})
 	}
 	pullCreds, err := r.pullCredentials(p)
@@ -194,7 +196,7 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 			ContainerName: ptr(containerName(name)), ContainerPort: ptr(int(port.target)), TargetGroupArn: ptr(r.in.ref(tg)),
 		})
 	}
-	for _, dep := range sortedKeys(svc.DependsOn) {
+	for _, dep := range slices.Sorted(maps.Keys(svc.DependsOn)) {
 		if _, ok := r.plans[dep]; ok {
 			dependsOn = append(dependsOn, serviceID(dep))
 		}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -26,7 +27,7 @@ func (r *renderer) logConfiguration(svc *types.ServiceConfig) *ecs.TaskDefinitio
 		if svc.Logging.Driver != "" && svc.Logging.Driver != "awslogs" {
 			r.warnf(at+".driver", "logs always go to CloudWatch Logs (awslogs); driver %s is ignored", svc.Logging.Driver)
 		}
-		for _, k := range sortedKeys(svc.Logging.Options) {
+		for _, k := range slices.Sorted(maps.Keys(svc.Logging.Options)) {
 			if strings.HasPrefix(k, "awslogs-") {
 				opts[k] = svc.Logging.Options[k]
 			} else {
@@ -43,7 +44,7 @@ func (r *renderer) logConfiguration(svc *types.ServiceConfig) *ecs.TaskDefinitio
 func (r *renderer) environment(svc *types.ServiceConfig) []ecs.TaskDefinition_KeyValuePair {
 	sensitive := r.opts.SensitiveEnv[svc.Name]
 	var out []ecs.TaskDefinition_KeyValuePair
-	for _, k := range sortedKeys(svc.Environment) {
+	for _, k := range slices.Sorted(maps.Keys(svc.Environment)) {
 		if _, hidden := sensitive[k]; hidden {
 			continue
 		}
@@ -171,7 +172,7 @@ func capabilityName(c string) string {
 // ulimits maps ulimits; Fargate tasks may only change nofile.
 func (r *renderer) ulimits(p *servicePlan) []ecs.TaskDefinition_Ulimit {
 	var out []ecs.TaskDefinition_Ulimit
-	for _, name := range sortedKeys(p.svc.Ulimits) {
+	for _, name := range slices.Sorted(maps.Keys(p.svc.Ulimits)) {
 		u := p.svc.Ulimits[name]
 		if u == nil {
 			continue

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -341,7 +342,7 @@ func (in *intrinsics) writeTypedMap(buf *bytes.Buffer, v reflect.Value) error {
 
 func (in *intrinsics) writeStringMap(buf *bytes.Buffer, m map[string]string) {
 	buf.WriteByte('{')
-	for i, k := range sortedKeys(m) {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
@@ -354,7 +355,7 @@ func (in *intrinsics) writeStringMap(buf *bytes.Buffer, m map[string]string) {
 
 func (in *intrinsics) writeAnyMap(buf *bytes.Buffer, m map[string]any) error {
 	buf.WriteByte('{')
-	for i, k := range sortedKeys(m) {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}

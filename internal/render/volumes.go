@@ -2,6 +2,8 @@ package render
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,11 +37,11 @@ var efsOptions = map[string]bool{
 // subnet and an access point. An external volume names an existing file system (fs-...).
 func (r *renderer) addVolumes() (map[string]*efsVolume, error) {
 	out := map[string]*efsVolume{}
-	for _, name := range sortedKeys(r.project.Volumes) {
+	for _, name := range slices.Sorted(maps.Keys(r.project.Volumes)) {
 		vol := r.project.Volumes[name]
 		at := "volumes." + name
 		opts := map[string]string{}
-		for _, k := range sortedKeys(vol.DriverOpts) {
+		for _, k := range slices.Sorted(maps.Keys(vol.DriverOpts)) {
 			key := strings.ReplaceAll(k, "-", "_")
 			if !efsOptions[key] {
 				r.warnf(at+".driver_opts."+k, "not an EFS option; use uid, gid, permissions, root_directory, backup_policy, lifecycle_policy, performance_mode, throughput_mode, provisioned_throughput or kms_key_id; the option is ignored")
@@ -71,7 +73,7 @@ func (r *renderer) addVolumes() (map[string]*efsVolume, error) {
 		}
 		subnets, subnetNames := r.subnetsForMountTargets()
 		var groups []string
-		for _, n := range sortedKeys(r.securityGroup) {
+		for _, n := range slices.Sorted(maps.Keys(r.securityGroup)) {
 			groups = append(groups, r.securityGroup[n])
 		}
 		for i, subnet := range subnets {
