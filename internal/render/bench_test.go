@@ -9,7 +9,7 @@ import (
 )
 
 // BenchmarkRenderUtopia measures what a reconcile of the seed project costs: load with internal/compose, then
-// render. Target: under 3 ms and 1.5 MB per iteration.
+// render.
 func BenchmarkRenderUtopia(b *testing.B) {
 	dir := filepath.Join("testdata", "seed-utopia-main")
 	src := caseSource(b, dir, "ss-utopia")

@@ -294,6 +294,10 @@ x-aws-cloudformation:
     AppTCP80Listener:
       Properties:
         Protocol: TLS`, Options{}, []string{"overlays: Resources.AppTCP80Listener has no Type", "exact logical ID"}},
+		{"vpc export name that is not JSON-safe", `
+services:
+  app:
+    image: busybox`, Options{Network: Network{VPCImport: "vpc\x01export"}}, []string{"intrinsic function", "Fn::ImportValue", "vpc"}},
 		{"x-aws-cloudformation that is not a mapping", `
 x-aws-cloudformation: just a string
 services:

@@ -195,8 +195,8 @@ func (r *renderer) checkServiceFields(svc *types.ServiceConfig) error {
 	if err != nil {
 		return fmt.Errorf("services.%s: reading the service definition: %w", svc.Name, err)
 	}
-	fields, err := setFields(raw, serviceFields)
-	if err != nil {
+	var fields map[string]any
+	if err := json.Unmarshal(raw, &fields); err != nil {
 		return fmt.Errorf("services.%s: reading the service definition: %w", svc.Name, err)
 	}
 	return r.checkFields("services."+svc.Name, fields, serviceFields)

@@ -185,10 +185,10 @@ func (r *renderer) addGPUCapacity() error {
 	}
 	r.tpl.Resources[instanceProfID] = &iam.InstanceProfile{Roles: []string{r.in.ref(instanceRoleID)}}
 	// The instance joins the cluster by name: ECS_CLUSTER does not take an ARN.
-	userData := r.in.base64(r.in.token("Fn::Sub", []any{
+	userData := r.in.base64(r.in.subVars(
 		"#!/bin/bash\necho ECS_CLUSTER=${ClusterName} >> /etc/ecs/ecs.config\n",
 		map[string]any{"ClusterName": r.clusterName},
-	}))
+	))
 	r.tpl.Resources[launchTemplID] = &ec2.LaunchTemplate{
 		TagSpecifications: []ec2.LaunchTemplate_LaunchTemplateTagSpecification{
 			{ResourceType: ptr("launch-template"), Tags: r.projectTags()},

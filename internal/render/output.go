@@ -4,56 +4,60 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
 	"sort"
 	"strconv"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
-// finish turns the typed template into the body sent to CloudFormation: intrinsics resolved, overlays merged,
-// canonical JSON (sorted keys, no HTML escaping, no insignificant space). It also reads the listeners from the
-// merged template, so protocols and ports changed by overlays (a TLS listener, say) are what the caller reports.
+// finish turns the typed template into the body sent to CloudFormation: the goformation structs marshalled by
+// encoding/json, intrinsics resolved and overlays merged on the generic form, written with sorted keys, no HTML
+// escaping and no insignificant space. It also reads the listeners from the merged template, so protocols and
+// ports changed by overlays (a TLS listener, say) are what the caller reports.
 func (r *renderer) finish() ([]byte, []Listener, error) {
-	doc := r.in.templateGeneric(r.tpl)
+	if r.in.err != nil {
+		return nil, nil, r.in.err
+	}
+	raw, err := json.Marshal(r.tpl)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encoding the template: %w", err)
+	}
+	v, err := decodeJSON(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("decoding the template: %w", err)
+	}
+	doc, _ := r.in.resolve(v).(map[string]any)
 	if err := r.applyOverlays(doc); err != nil {
 		return nil, nil, err
 	}
-	if err := checkMerged(doc); err != nil {
-		return nil, nil, err
-	}
-	body, err := canonicalJSON(doc)
+	body, err := encodeJSON(doc)
 	if err != nil {
 		return nil, nil, err
 	}
 	return body, r.listenersFrom(doc), nil
 }
 
-// checkMerged catches what an overlay can break in the template's shape, which CloudFormation would otherwise
-// reject only at deploy time with a less precise message.
-func checkMerged(doc map[string]any) error {
-	resources, ok := doc["Resources"].(map[string]any)
-	if !ok || len(resources) == 0 {
-		return fmt.Errorf("overlays: the template has no Resources left; an overlay must not delete or replace them all")
+// decodeJSON reads one JSON value into generic values, numbers kept exactly as written.
+func decodeJSON(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
 	}
-	for _, id := range slices.Sorted(maps.Keys(resources)) {
-		if tr, ok := resources[id].(typedResource); ok {
-			// A generated resource no overlay reached: its Type is resourceGeneric's.
-			if tr.res.AWSCloudFormationType() == "" {
-				return fmt.Errorf("overlays: Resources.%s has no Type; an overlay adding a resource must give its Type (AWS::...), and one changing a generated resource must use its exact logical ID", id)
-			}
-			continue
-		}
-		res, ok := resources[id].(map[string]any)
-		if !ok {
-			return fmt.Errorf("overlays: Resources.%s is not a mapping; give it a Type and Properties", id)
-		}
-		if typ, _ := res["Type"].(string); typ == "" {
-			return fmt.Errorf("overlays: Resources.%s has no Type; an overlay adding a resource must give its Type (AWS::...), and one changing a generated resource must use its exact logical ID", id)
-		}
+	return v, nil
+}
+
+// encodeJSON writes v with sorted keys, without HTML escaping (CloudFormation reads "<" as written) and without
+// a trailing newline.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encoding the template: %w", err)
 	}
-	return nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // listenersFrom reads the listeners from the merged template; listeners an overlay deleted are left out.
@@ -61,29 +65,24 @@ func (r *renderer) listenersFrom(doc map[string]any) []Listener {
 	resources, _ := doc["Resources"].(map[string]any)
 	var out []Listener
 	for _, l := range r.listeners {
-		var props map[string]any
-		switch res := resources[l.id].(type) {
-		case typedResource:
-			props = res.properties("Port", "Protocol")
-		case map[string]any:
-			props, _ = res["Properties"].(map[string]any)
-		}
+		res, _ := resources[l.id].(map[string]any)
+		props, _ := res["Properties"].(map[string]any)
 		if props == nil {
 			continue
 		}
 		proto, _ := props["Protocol"].(string)
 		var port int64
 		switch v := props["Port"].(type) {
-		case int64:
-			port = v
+		case json.Number:
+			port, _ = v.Int64()
 		case int:
 			port = int64(v)
+		case int64:
+			port = v
 		case uint64:
 			port = int64(v)
 		case float64:
 			port = int64(v)
-		case json.Number:
-			port, _ = v.Int64()
 		case string:
 			port, _ = strconv.ParseInt(v, 10, 32)
 		}
@@ -103,110 +102,20 @@ func (r *renderer) listenersFrom(doc map[string]any) []Listener {
 
 // YAML returns Body as YAML, for people reading the template; keys stay sorted.
 func (r *Result) YAML() ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(r.Body))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
+	doc, err := decodeJSON(r.Body)
+	if err != nil {
 		return nil, fmt.Errorf("decoding the template: %w", err)
 	}
-	doc = numbersForYAML(doc)
-	if out, ok := yamlByResource(doc, 2*len(r.Body)); ok {
-		return out, nil
-	}
-	return encodeYAML(doc)
-}
-
-func encodeYAML(doc any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
+	if err := enc.Encode(numbersForYAML(doc)); err != nil {
 		return nil, fmt.Errorf("encoding the template as YAML: %w", err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("encoding the template as YAML: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// yamlByResource writes what encodeYAML(doc) writes, one top-level section and one resource at a time. yaml.v3's
-// emitter keeps every event of a document until the document ends, in a queue that is never trimmed and grows by
-// copying: for the seed project that was over 4 MB, and encoded apart (each piece holding only its own events)
-// about 1.2 MB less, and no large live buffer. A block mapping's entries are
-// written one after the other at the same indentation and column whatever their neighbours, so the pieces, in
-// yaml.v3's key order, join into the same bytes (TestYAMLByResource checks it on every case). ok is false when
-// doc is not a template mapping; the caller then encodes it whole.
-func yamlByResource(doc any, sizeHint int) (out []byte, ok bool) {
-	m, isMap := doc.(map[string]any)
-	if !isMap || len(m) == 0 {
-		return nil, false
-	}
-	keys, ok := yamlKeyOrder(m)
-	if !ok {
-		return nil, false
-	}
-	var buf bytes.Buffer
-	buf.Grow(sizeHint)
-	for _, k := range keys {
-		res, isMap := m[k].(map[string]any)
-		if k != "Resources" || !isMap || len(res) == 0 {
-			piece, err := encodeYAML(map[string]any{k: m[k]})
-			if err != nil {
-				return nil, false
-			}
-			buf.Write(piece)
-			continue
-		}
-		ids, ok := yamlKeyOrder(res)
-		if !ok {
-			return nil, false
-		}
-		for i, id := range ids {
-			piece, err := encodeYAML(map[string]any{k: map[string]any{id: res[id]}})
-			if err != nil {
-				return nil, false
-			}
-			if i > 0 {
-				// Every piece opens the Resources mapping; the joined document opens it once.
-				rest, found := bytes.CutPrefix(piece, []byte("Resources:\n"))
-				if !found {
-					return nil, false
-				}
-				piece = rest
-			}
-			buf.Write(piece)
-		}
-	}
-	return buf.Bytes(), true
-}
-
-// yamlKeyOrder returns m's keys in the order yaml.v3 writes them (numbers in keys compare by value), read back
-// from yaml.v3 itself rather than reimplemented.
-func yamlKeyOrder(m map[string]any) ([]string, bool) {
-	probe := make(map[string]int, len(m))
-	for k := range m {
-		probe[k] = 0
-	}
-	raw, err := yaml.Marshal(probe)
-	if err != nil {
-		return nil, false
-	}
-	var n yaml.Node
-	if err := yaml.Unmarshal(raw, &n); err != nil || len(n.Content) != 1 || n.Content[0].Kind != yaml.MappingNode ||
-		len(n.Content[0].Content) != 2*len(m) {
-		return nil, false
-	}
-	keys := make([]string, 0, len(m))
-	seen := make(map[string]bool, len(m))
-	for i := 0; i < len(n.Content[0].Content); i += 2 {
-		k := n.Content[0].Content[i].Value
-		if _, ok := m[k]; !ok || seen[k] {
-			return nil, false
-		}
-		seen[k] = true
-		keys = append(keys, k)
-	}
-	return keys, true
 }
 
 // numbersForYAML turns json.Number into int64 or float64, which YAML writes unquoted.

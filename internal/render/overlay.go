@@ -2,6 +2,8 @@ package render
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/composestack/composestack/internal/overlay"
 )
@@ -9,13 +11,11 @@ import (
 // applyOverlays merges the compose file's x-aws-cloudformation, then each Options.Overlays in order, into the
 // template: maps deep-merge, scalars and lists are replaced, an explicit null deletes a key (Docker's kyaml merge).
 func (r *renderer) applyOverlays(doc map[string]any) error {
-	copied := map[string]bool{}
 	if x, ok := r.project.Extensions[xCloudFormation]; ok && x != nil {
 		m, isMap := x.(map[string]any)
 		if !isMap {
 			return fmt.Errorf("%s: expected a CloudFormation template fragment (a mapping), got %T", xCloudFormation, x)
 		}
-		r.materializeTouched(doc, m, copied)
 		if err := overlay.Merge(doc, m); err != nil {
 			return fmt.Errorf("%s: %w", xCloudFormation, err)
 		}
@@ -25,55 +25,28 @@ func (r *renderer) applyOverlays(doc map[string]any) error {
 		if err != nil {
 			return fmt.Errorf("overlay %d: %w", i+1, err)
 		}
-		r.materializeTouched(doc, m, copied)
 		if err := overlay.Merge(doc, m); err != nil {
 			return fmt.Errorf("overlay %d: %w", i+1, err)
 		}
 	}
-	return nil
+	return checkMerged(doc)
 }
 
-// materializeTouched prepares the parts of doc that merging overlay m can change in place: each resource the
-// overlay's Resources names is built in its generic form (it is a typedResource until then, see typed.go) and
-// deep-copied, and so is any other top-level section the overlay names. Intrinsic values ({"Ref": ...}) are shared
-// by all their uses in the generic template (copying them per use was a tenth of a render's bytes); without the
-// copy an overlay changing one use would change them all. overlay.Merge copies what it takes from m, so only
-// doc's own maps need it. copied records what was prepared already: a part copied once is no longer shared.
-func (r *renderer) materializeTouched(doc, m map[string]any, copied map[string]bool) {
-	for section, v := range m {
-		sm, isMap := v.(map[string]any)
-		if !isMap {
-			// Null deletes the section, anything else replaces it whole: nothing of doc is changed in place.
-			continue
-		}
-		if section != "Resources" {
-			if key := "\x00" + section; !copied[key] {
-				if dv, ok := doc[section]; ok {
-					if tv, typed := dv.(typedValue); typed {
-						dv = tv.generic()
-					}
-					doc[section] = deepCopy(dv)
-				}
-				copied[key] = true
-			}
-			continue
-		}
-		resources, ok := doc["Resources"].(map[string]any)
+// checkMerged catches what an overlay can break in the template's shape, which CloudFormation would otherwise
+// reject only at deploy time with a less precise message.
+func checkMerged(doc map[string]any) error {
+	resources, ok := doc["Resources"].(map[string]any)
+	if !ok || len(resources) == 0 {
+		return fmt.Errorf("overlays: the template has no Resources left; an overlay must not delete or replace them all")
+	}
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
+		res, ok := resources[id].(map[string]any)
 		if !ok {
-			continue
+			return fmt.Errorf("overlays: Resources.%s is not a mapping; give it a Type and Properties", id)
 		}
-		for id := range sm {
-			if copied[id] {
-				continue
-			}
-			switch dv := resources[id].(type) {
-			case typedResource:
-				resources[id] = deepCopy(dv.generic())
-			case nil:
-			default:
-				resources[id] = deepCopy(dv)
-			}
-			copied[id] = true
+		if typ, _ := res["Type"].(string); typ == "" {
+			return fmt.Errorf("overlays: Resources.%s has no Type; an overlay adding a resource must give its Type (AWS::...), and one changing a generated resource must use its exact logical ID", id)
 		}
 	}
+	return nil
 }

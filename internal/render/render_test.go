@@ -11,8 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/compose-spec/compose-go/v2/types"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // template decodes a rendered body for assertions.
@@ -216,20 +217,24 @@ func TestOverlaysApplyInOrder(t *testing.T) {
 	}
 }
 
-// A user value that happens to equal an encoded intrinsic must stay a plain string.
+// A user value that happens to equal an encoded intrinsic, in any spelling, must stay a plain string.
 func TestUserStringsAreNeverIntrinsics(t *testing.T) {
-	encoded := base64.StdEncoding.EncodeToString([]byte(`{"Ref":"AWS::AccountId"}`))
+	compact := base64.StdEncoding.EncodeToString([]byte(`{"Ref":"AWS::AccountId"}`))
+	goformation := cloudformation.Ref("AWS::AccountId") // as the renderer's own tokens are spelt
 	res, err := renderYAML(t, `
 services:
   app:
     image: busybox
     environment:
-      LOOKS_LIKE_REF: `+encoded, Options{})
+      COMPACT: `+compact+`
+      GOFORMATION: `+goformation, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(res.Body, []byte(`"Value":"`+encoded+`"`)) {
-		t.Fatalf("the environment value was not kept as a string")
+	for _, encoded := range []string{compact, goformation} {
+		if !bytes.Contains(res.Body, []byte(`"Value":"`+encoded+`"`)) {
+			t.Errorf("the environment value %s was not kept as a string", encoded)
+		}
 	}
 }
 
@@ -328,7 +333,7 @@ x-aws-cloudformation:
 	}
 }
 
-// stdlibJSON is encoding/json's canonical form, the reference for canonicalJSON.
+// stdlibJSON is encoding/json's canonical form: sorted keys, compact, no HTML escaping.
 func stdlibJSON(t *testing.T, v any) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -338,26 +343,6 @@ func stdlibJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-}
-
-func TestCanonicalJSONMatchesEncodingJSON(t *testing.T) {
-	doc := map[string]any{
-		"z": []any{"<&>", "quote\" and \\ back", "ctl\x01\x1f\t\n\r\b\f", "bad\xffutf8", "line\u2028sep\u2029", "é ✓ 😀"},
-		"a": map[string]any{"n": 1.5, "i": int64(-3), "u": uint64(7), "big": 1e21, "small": 1e-7, "int": 42, "num": json.Number("12")},
-		"m": nil, "t": true, "f": false, "e": map[string]any{}, "l": []any{},
-	}
-	got, err := canonicalJSON(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := stdlibJSON(t, doc); !bytes.Equal(got, want) {
-		t.Fatalf("canonicalJSON = %s\nencoding/json = %s", got, want)
-	}
-	// Values of other types are encoded by encoding/json, then their keys sorted like everything else.
-	typed, err := canonicalJSON(map[string]any{"typed": struct{ B, A string }{"b", "a"}})
-	if err != nil || string(typed) != `{"typed":{"A":"a","B":"b"}}` {
-		t.Fatalf("canonicalJSON(struct) = %s, %v", typed, err)
-	}
 }
 
 func TestRestrictedIngressBehindNetworkLoadBalancerWarns(t *testing.T) {
@@ -610,45 +595,4 @@ Resources:
 			}
 		}
 	}
-}
-
-// YAML writes the template a resource at a time (yamlByResource): the bytes must be those of the whole document
-// encoded at once, for every case and for values that test the emitter's line folding and quoting.
-func TestYAMLByResource(t *testing.T) {
-	check := func(name string, doc any) {
-		t.Helper()
-		want, err := encodeYAML(doc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, ok := yamlByResource(doc, 0)
-		if !ok {
-			t.Fatalf("%s: yamlByResource declined the template", name)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s: YAML written by resource differs from the whole document:\n%s\n---\n%s", name, got, want)
-		}
-	}
-	for _, name := range goldenCases(t) {
-		res := renderCase(t, name)
-		dec := json.NewDecoder(bytes.NewReader(res.Body))
-		dec.UseNumber()
-		var doc any
-		if err := dec.Decode(&doc); err != nil {
-			t.Fatal(err)
-		}
-		check(name, numbersForYAML(doc))
-	}
-	long := strings.Repeat("word ", 40)
-	check("folding", map[string]any{
-		"AWSTemplateFormatVersion": "2010-09-09",
-		"Description":              long,
-		"Resources": map[string]any{
-			"A10": map[string]any{"Type": "X", "Properties": map[string]any{"S": long, "M": "line\nbreak\n", "E": "", "N": "null", "L": []any{long, map[string]any{"k": long}}}},
-			"A9":  map[string]any{"Type": "X", "Properties": map[string]any{"Q": "'quoted' \"both\"", "C": ": colon", "U": "ünï €"}},
-			"a1":  map[string]any{"Type": "X", "Properties": map[string]any{"T": "true", "I": int64(3), "F": 1.5}},
-			"B":   map[string]any{"Type": "X", "Metadata": map[string]any{}, "Properties": []any{}},
-		},
-		"Outputs": map[string]any{"O": map[string]any{"Value": long}},
-	})
 }
