@@ -223,7 +223,7 @@ func TestConvertErrors(t *testing.T) {
 			[]string{"service config", ".secret/spring_config_encrypt_key.env", "next to the compose file"}},
 		{"unused secret file flag", []string{"convert", "-f", composeFile, "--secret-file", "nope.env"}, []string{"--secret-file nope.env", "eureka.env"}},
 		{"missing overlay", []string{"convert", "-f", composeFile, "--overlay", filepath.Join(dir, "nope.yaml")}, []string{"--overlay"}},
-		{"bad overlay", []string{"convert", "-f", composeFile, "--overlay", composeFile}, []string{"overlay 1", "not a CloudFormation template section"}},
+		{"bad overlay", []string{"convert", "-f", composeFile, "--overlay", composeFile}, []string{"--overlay " + composeFile + ": ", "not a CloudFormation template section"}},
 		{"missing env file", []string{"convert", "-f", composeFile, "--env-file", filepath.Join(dir, "nope.env")}, []string{"--env-file", "nope.env"}},
 		{"version with arguments", []string{"version", "x"}, []string{"version takes no arguments"}},
 	}

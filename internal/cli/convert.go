@@ -116,6 +116,10 @@ func (o *convertOptions) run(ctx context.Context) (out []byte, warnings, notes [
 		Files:        loaded.Files,
 	})
 	if err != nil {
+		// An overlay file is named as the user gave it, as when it cannot be read.
+		if oe := (*render.OverlayError)(nil); errors.As(err, &oe) && oe.Index >= 0 && oe.Index < len(o.overlays) {
+			return nil, warnings, nil, fmt.Errorf("--overlay %s: %w", o.overlays[oe.Index], oe.Err)
+		}
 		return nil, warnings, nil, fmt.Errorf("rendering project %q: %w", in.source.ProjectName, err)
 	}
 	warnings = append(warnings, res.Warnings...)

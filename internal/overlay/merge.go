@@ -14,7 +14,8 @@ const patchKey = "$patch"
 //   - a list from the overlay replaces the base list whole: lists are never appended or merged by element.
 //
 // Values taken from an overlay are copied, so later changes to base never reach the overlay. A nil overlay is
-// skipped. Merge fails only on an unknown "$patch" directive, naming its path; base is then partly merged.
+// skipped. Merge fails only on an unknown "$patch" directive, naming its path, and with several overlays their
+// number; base is then partly merged.
 func Merge(base map[string]any, overlays ...map[string]any) error {
 	if base == nil {
 		return fmt.Errorf("merge: base template is nil")
@@ -24,6 +25,9 @@ func Merge(base map[string]any, overlays ...map[string]any) error {
 			continue
 		}
 		if err := mergeMap(base, o, ""); err != nil {
+			if len(overlays) == 1 {
+				return err // the caller knows which overlay it passed
+			}
 			return fmt.Errorf("overlay %d: %w", i+1, err)
 		}
 	}

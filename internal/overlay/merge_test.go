@@ -132,6 +132,10 @@ func TestMergeErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "overlay 2: Resources.A: unknown $patch directive retain") {
 		t.Errorf("Merge error = %v, want the overlay number, path and directive", err)
 	}
+	err = Merge(base, decode(t, `{"Resources": {"A": {"$patch": "retain"}}}`))
+	if err == nil || !strings.HasPrefix(err.Error(), "Resources.A: unknown $patch directive retain") {
+		t.Errorf("Merge error = %v, want the path and directive, without a number for a lone overlay", err)
+	}
 }
 
 // The seed overlay turns the generated TCP listener into a TLS one with a certificate and adds a Route 53 alias,

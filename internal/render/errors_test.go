@@ -293,7 +293,7 @@ x-aws-cloudformation:
   Resources:
     AppTCP80Listener:
       Properties:
-        Protocol: TLS`, Options{}, []string{"overlays: Resources.AppTCP80Listener has no Type", "exact logical ID"}},
+        Protocol: TLS`, Options{}, []string{"x-aws-cloudformation: Resources.AppTCP80Listener has no Type", "exact logical ID"}},
 		{"vpc export name that is not JSON-safe", `
 services:
   app:
