@@ -34,16 +34,9 @@ var longForms = map[string]string{
 	"!Or":           "Fn::Or",
 }
 
-// LongForm returns the long-form key ("Ref", "Fn::GetAtt", ...) of a short-form tag ("!Ref", "!GetAtt", ...),
-// and whether tag is one.
-func LongForm(tag string) (string, bool) {
-	fn, ok := longForms[tag]
-	return fn, ok
-}
-
-// SplitGetAtt splits the short-form !GetAtt argument "Resource.Attribute" at its first dot: attribute names
+// splitGetAtt splits the short-form !GetAtt argument "Resource.Attribute" at its first dot: attribute names
 // may themselves hold dots (Endpoint.Address). It reports false when either part is missing.
-func SplitGetAtt(s string) (resource, attribute string, ok bool) {
+func splitGetAtt(s string) (resource, attribute string, ok bool) {
 	resource, attribute, found := strings.Cut(s, ".")
 	return resource, attribute, found && resource != "" && attribute != ""
 }
@@ -69,7 +62,7 @@ func intrinsic(n *yaml.Node) (fn string, arg *yaml.Node, ok bool, err error) {
 		a.Tag = "!!str"
 		a.Style &^= yaml.TaggedStyle
 		if fn == "Fn::GetAtt" {
-			res, attr, ok := SplitGetAtt(n.Value)
+			res, attr, ok := splitGetAtt(n.Value)
 			if !ok {
 				return "", nil, false, &Error{Line: n.Line, Msg: fmt.Sprintf("!GetAtt %q must be written Resource.Attribute", n.Value)}
 			}
