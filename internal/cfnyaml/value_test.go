@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -158,15 +159,8 @@ func aliasBomb() string {
 	var b strings.Builder
 	b.WriteString("l0: &l0 [x, x]\n")
 	for i := 1; i <= 30; i++ {
-		p := itoa(i - 1)
-		b.WriteString("l" + itoa(i) + ": &l" + itoa(i) + " [*l" + p + ", *l" + p + "]\n")
+		p := strconv.Itoa(i - 1)
+		b.WriteString("l" + strconv.Itoa(i) + ": &l" + strconv.Itoa(i) + " [*l" + p + ", *l" + p + "]\n")
 	}
 	return b.String()
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
