@@ -13,6 +13,7 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -144,7 +145,7 @@ func TestInvalidComposeStallsWithoutAWSCalls(t *testing.T) {
 func TestBrokenOverlayStalls(t *testing.T) {
 	ns := newNamespace(t)
 	obj := newStack(ns, "overlay", webCompose)
-	obj.Spec.Stack.Overlays = []csv1.Overlay{{Inline: ptr("WebService: {}")}}
+	obj.Spec.Stack.Overlays = []csv1.Overlay{{Inline: ptr.To("WebService: {}")}}
 	create(t, obj)
 	stalledMessage(t, obj, csv1.ReasonInvalidOverlay, "spec.stack.overlays[0]")
 }

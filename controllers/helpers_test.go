@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -29,8 +30,6 @@ const webCompose = `services:
     ports:
       - "80:80"
 `
-
-func ptr[T any](v T) *T { return &v }
 
 func newNamespace(t *testing.T) string {
 	t.Helper()
@@ -45,7 +44,7 @@ func newStack(ns, name, compose string) *csv1.ComposeStack {
 	return &csv1.ComposeStack{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 		Spec: csv1.ComposeStackSpec{Compose: csv1.ComposeProject{Files: []csv1.ComposeFile{{
-			Name: "compose.yaml", Inline: ptr(compose),
+			Name: "compose.yaml", Inline: ptr.To(compose),
 		}}}},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
@@ -32,14 +33,12 @@ func namespace(t *testing.T) string {
 	return ns.Name
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // valid is the smallest object the API accepts.
 func valid(ns string) *csv1.ComposeStack {
 	return &csv1.ComposeStack{
 		ObjectMeta: metav1.ObjectMeta{GenerateName: "cs-", Namespace: ns},
 		Spec: csv1.ComposeStackSpec{Compose: csv1.ComposeProject{Files: []csv1.ComposeFile{{
-			Name: "compose.yaml", Inline: ptr("services:\n  web:\n    image: nginx\n"),
+			Name: "compose.yaml", Inline: ptr.To("services:\n  web:\n    image: nginx\n"),
 		}}}},
 	}
 }
@@ -137,17 +136,17 @@ func TestValidationRejects(t *testing.T) {
 			c.Spec.Compose.Files = append(c.Spec.Compose.Files, c.Spec.Compose.Files[0])
 		}, "each file needs a distinct name"},
 		{"supporting file with two sources", func(c *csv1.ComposeStack) {
-			c.Spec.Compose.SupportingFiles = []csv1.SupportingFile{{Path: "a.env", Inline: ptr("A=1"), SecretKeyRef: ref}}
+			c.Spec.Compose.SupportingFiles = []csv1.SupportingFile{{Path: "a.env", Inline: ptr.To("A=1"), SecretKeyRef: ref}}
 		}, "exactly one of inline, configMapKeyRef or secretKeyRef"},
 		{"supporting file outside the project", func(c *csv1.ComposeStack) {
-			c.Spec.Compose.SupportingFiles = []csv1.SupportingFile{{Path: "../etc/passwd", Inline: ptr("x")}}
+			c.Spec.Compose.SupportingFiles = []csv1.SupportingFile{{Path: "../etc/passwd", Inline: ptr.To("x")}}
 		}, "must be relative to the project directory"},
 		{"absolute supporting file", func(c *csv1.ComposeStack) {
-			c.Spec.Compose.SupportingFiles = []csv1.SupportingFile{{Path: "/etc/passwd", Inline: ptr("x")}}
+			c.Spec.Compose.SupportingFiles = []csv1.SupportingFile{{Path: "/etc/passwd", Inline: ptr.To("x")}}
 		}, "must be relative to the project directory"},
 		{"bad project name", func(c *csv1.ComposeStack) { c.Spec.Compose.ProjectName = "Utopia Air" }, "spec.compose.projectName"},
 		{"bad variable name", func(c *csv1.ComposeStack) {
-			c.Spec.Compose.Variables = []csv1.Variable{{Name: "1TAG", Value: ptr("x")}}
+			c.Spec.Compose.Variables = []csv1.Variable{{Name: "1TAG", Value: ptr.To("x")}}
 		}, "spec.compose.variables[0].name"},
 		{"variable with no value", func(c *csv1.ComposeStack) {
 			c.Spec.Compose.Variables = []csv1.Variable{{Name: "TAG"}}
@@ -164,7 +163,7 @@ func TestValidationRejects(t *testing.T) {
 		{"long tag value", func(c *csv1.ComposeStack) { c.Spec.Stack.Tags = map[string]string{"team": strings.Repeat("v", 257)} }, "values must be at most 256 characters"},
 		{"bad bucket", func(c *csv1.ComposeStack) { c.Spec.Stack.TemplateBucket = "My_Bucket" }, "spec.stack.templateBucket"},
 		{"overlay with both sources", func(c *csv1.ComposeStack) {
-			c.Spec.Stack.Overlays = []csv1.Overlay{{Inline: ptr("Resources: {}"), ConfigMapKeyRef: ref}}
+			c.Spec.Stack.Overlays = []csv1.Overlay{{Inline: ptr.To("Resources: {}"), ConfigMapKeyRef: ref}}
 		}, "an overlay needs exactly one of inline or configMapKeyRef"},
 		{"bad interval", func(c *csv1.ComposeStack) { c.Spec.Interval = &metav1.Duration{Duration: 5 * time.Second} }, "spec.interval must be at least 30s"},
 		{"bad vpc", func(c *csv1.ComposeStack) { c.Spec.Network = &csv1.NetworkSpec{VPCID: "default"} }, "spec.network.vpcID"},

@@ -2,7 +2,9 @@ package cfnlocal
 
 import (
 	"context"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 )
 
@@ -114,7 +116,7 @@ func (s *Server) diffLocked(st *stack, cs *changeSet) ([]resourceChange, bool, e
 		}
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].LogicalID < changes[j].LogicalID })
-	for _, id := range sortedKeys(current) {
+	for _, id := range slices.Sorted(maps.Keys(current)) {
 		if !active[id] {
 			changes = append(changes, resourceChange{Action: "Remove", LogicalID: id, PhysicalID: current[id].PhysicalID, Type: current[id].Type})
 		}

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -310,7 +312,7 @@ var iamTypes = map[string]string{
 // requiredCapability returns the capability a template needs, or "".
 func requiredCapability(t *template) string {
 	need := ""
-	for _, id := range sortedKeys(t.Resources) {
+	for _, id := range slices.Sorted(maps.Keys(t.Resources)) {
 		rd := t.Resources[id]
 		nameProp, ok := iamTypes[rd.Type]
 		if !ok {

@@ -2,6 +2,8 @@ package cfnlocal
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -208,7 +210,7 @@ func (t *template) checkReferences() error {
 			note(r)
 		}
 	}
-	for _, id := range sortedKeys(t.Resources) {
+	for _, id := range slices.Sorted(maps.Keys(t.Resources)) {
 		rd := t.Resources[id]
 		check(collectRefs(rd.Properties), true)
 		check(collectGetAtts(rd.Properties), false)
@@ -223,7 +225,7 @@ func (t *template) checkReferences() error {
 		sort.Strings(missing)
 		return fmt.Errorf("Template format error: Unresolved resource dependencies [%s] in the Resources block of the template", strings.Join(missing, ", "))
 	}
-	for _, id := range sortedKeys(t.Outputs) {
+	for _, id := range slices.Sorted(maps.Keys(t.Outputs)) {
 		od := t.Outputs[id]
 		check(collectRefs(od.Value), true)
 		check(collectGetAtts(od.Value), false)
@@ -238,7 +240,7 @@ func (t *template) checkReferences() error {
 		sort.Strings(missing)
 		return fmt.Errorf("Template format error: Unresolved resource dependencies [%s] in the Outputs block of the template", strings.Join(missing, ", "))
 	}
-	for _, name := range sortedKeys(t.Conditions) {
+	for _, name := range slices.Sorted(maps.Keys(t.Conditions)) {
 		for _, r := range collectRefs(t.Conditions[name]) {
 			if _, ok := t.Parameters[r]; !ok && !pseudoParams[r] {
 				return fmt.Errorf("Template format error: Unresolved dependencies [%s]. Cannot reference resources in the Conditions block of the template", r)

@@ -142,10 +142,10 @@ func TestTemplateValidation(t *testing.T) {
 		{"output without value", "Resources:\n  A: {Type: X::Y::Z}\nOutputs:\n  O: {Description: x}\n", "the Output [O] is missing the Value object"},
 		{"cycle", "Resources:\n  A: {Type: X::Y::Z, Properties: {P: !Ref C}}\n  B: {Type: X::Y::Z, DependsOn: A}\n  C: {Type: X::Y::Z, Properties: {P: !GetAtt B.Arn}}\n  D: {Type: X::Y::Z}\n", "Circular dependency between resources: [A, B, C]"},
 		{"unknown condition", "Resources:\n  A: {Type: X::Y::Z, Condition: Nope}\n", "Unresolved dependencies [Nope]"},
-		{"alias bomb", "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\nResources: {A: {Type: X::Y::Z, Properties: {P: *f}}}\n", "template expands to too many values"},
+		{"alias bomb", "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\nResources: {A: {Type: X::Y::Z, Properties: {P: *f}}}\n", "template expands to more than"},
 		{"self alias", "a: &a {b: *a}\nResources: {A: {Type: X::Y::Z}}\n", "Template format error"},
 		{"transform", "Transform: AWS::Serverless-2016-10-31\nResources:\n  A: {Type: X::Y::Z}\n", "cfnlocal does not process Transform AWS::Serverless-2016-10-31"},
-		{"unknown tag", "Resources:\n  A: {Type: X::Y::Z, Properties: {P: !Bogus x}}\n", "unsupported YAML tag !Bogus"},
+		{"unknown tag", "Resources:\n  A: {Type: X::Y::Z, Properties: {P: !Bogus x}}\n", "template line 2: unknown tag !Bogus"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

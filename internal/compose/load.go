@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/interpolation"
@@ -295,12 +297,12 @@ func applyImages(model map[string]any, images map[string]string) error {
 		return nil
 	}
 	services, _ := model["services"].(map[string]any)
-	for _, name := range sortedKeys(images) {
+	for _, name := range slices.Sorted(maps.Keys(images)) {
 		ref := images[name]
 		svc, ok := services[name].(map[string]any)
 		if !ok {
 			return fmt.Errorf("image override for service %q: the project has no such service (services: %s)",
-				name, strings.Join(sortedKeys(services), ", "))
+				name, strings.Join(slices.Sorted(maps.Keys(services)), ", "))
 		}
 		if _, err := reference.ParseNormalizedNamed(ref); err != nil {
 			return fmt.Errorf("image override for service %q: %q is not an image reference: %w", name, ref, err)
@@ -315,7 +317,7 @@ func applyImages(model map[string]any, images map[string]string) error {
 func resolveServices(project *types.Project, vars types.Mapping, files supporting) (map[string]map[string]string, error) {
 	sensitive := map[string]map[string]string{}
 	for _, group := range []types.Services{project.Services, project.DisabledServices} {
-		for _, name := range sortedKeys(group) {
+		for _, name := range slices.Sorted(maps.Keys(group)) {
 			svc := group[name]
 			owner := "service " + name
 			hidden, err := resolveEnvironment(owner, &svc.ContainerSpec, vars, files)
@@ -354,7 +356,7 @@ func cleanFilePaths(project *types.Project, files supporting) error {
 			used[s.Source] = true
 		}
 	}
-	for _, name := range sortedKeys(project.Secrets) {
+	for _, name := range slices.Sorted(maps.Keys(project.Secrets)) {
 		s := project.Secrets[name]
 		if s.File == "" {
 			continue
@@ -369,7 +371,7 @@ func cleanFilePaths(project *types.Project, files supporting) error {
 		s.File = key
 		project.Secrets[name] = s
 	}
-	for _, name := range sortedKeys(project.Configs) {
+	for _, name := range slices.Sorted(maps.Keys(project.Configs)) {
 		c := project.Configs[name]
 		if c.File == "" {
 			continue

@@ -2,8 +2,10 @@ package compose
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -48,7 +50,7 @@ func env(t *testing.T, p *types.Project, service string) map[string]string {
 	t.Helper()
 	svc, ok := p.Services[service]
 	if !ok {
-		t.Fatalf("no service %q in %v", service, sortedKeys(p.Services))
+		t.Fatalf("no service %q in %v", service, slices.Sorted(maps.Keys(p.Services)))
 	}
 	out := map[string]string{}
 	for k, v := range svc.Environment {
@@ -68,7 +70,7 @@ func TestLoadSeedMain(t *testing.T) {
 		t.Errorf("project name = %q", p.Name)
 	}
 	want := []string{"auth", "config", "customers", "eureka", "flights", "orchestrator", "tickets"}
-	if got := sortedKeys(p.Services); strings.Join(got, ",") != strings.Join(want, ",") {
+	if got := slices.Sorted(maps.Keys(p.Services)); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("services = %v, want %v", got, want)
 	}
 	// eureka.env has CRLF line endings and dotted Spring keys: values must come out without the \r.
@@ -89,7 +91,7 @@ func TestLoadSeedMain(t *testing.T) {
 		t.Errorf("SensitiveEnv[config][ENCRYPT_KEY] = %q, want %q", got, fakeKey)
 	}
 	if len(l.SensitiveEnv) != 1 {
-		t.Errorf("SensitiveEnv = %v, want only the config service", sortedKeys(l.SensitiveEnv))
+		t.Errorf("SensitiveEnv = %v, want only the config service", slices.Sorted(maps.Keys(l.SensitiveEnv)))
 	}
 	if len(p.Services["config"].EnvFiles) != 0 {
 		t.Error("env_file entries are left in the service after being resolved")
@@ -101,7 +103,7 @@ func TestLoadSeedMain(t *testing.T) {
 		t.Error("x-aws-cloudformation extension lost")
 	}
 	if string(l.Files["eureka.env"]) == "" || string(l.Files[".secret/spring_config_encrypt_key.env"]) == "" {
-		t.Errorf("Files keys = %v, want cleaned relative paths", sortedKeys(l.Files))
+		t.Errorf("Files keys = %v, want cleaned relative paths", slices.Sorted(maps.Keys(l.Files)))
 	}
 	if len(l.Warnings) != 1 || !strings.Contains(l.Warnings[0], "`version` is obsolete") {
 		t.Errorf("Warnings = %q, want the obsolete version warning", l.Warnings)
@@ -121,7 +123,7 @@ func TestLoadSeedDev(t *testing.T) {
 		t.Errorf("SensitiveEnv = %v", l.SensitiveEnv)
 	}
 	if len(l.Project.Services) != 6 {
-		t.Errorf("services = %v", sortedKeys(l.Project.Services))
+		t.Errorf("services = %v", slices.Sorted(maps.Keys(l.Project.Services)))
 	}
 }
 
@@ -351,7 +353,7 @@ secrets:
 		t.Errorf("secret file = %q, want the cleaned key of Files", got)
 	}
 	if string(l.Files["secrets/db.txt"]) != "pw" {
-		t.Errorf("Files = %v", sortedKeys(l.Files))
+		t.Errorf("Files = %v", slices.Sorted(maps.Keys(l.Files)))
 	}
 	labels := l.Project.Services["app"].Labels
 	if labels["team"] != "core" || labels["explicit"] != "1" {
@@ -395,7 +397,7 @@ func TestLoadErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			l, err := Load(context.Background(), tt.src)
 			if err == nil {
-				t.Fatalf("Load succeeded (services %v), want an error", sortedKeys(l.Project.Services))
+				t.Fatalf("Load succeeded (services %v), want an error", slices.Sorted(maps.Keys(l.Project.Services)))
 			}
 			for _, w := range tt.wantErr {
 				if !strings.Contains(err.Error(), w) {

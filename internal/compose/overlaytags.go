@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"go.yaml.in/yaml/v4"
 
-	"github.com/composestack/composestack/internal/overlay"
+	"github.com/composestack/composestack/internal/cfnyaml"
 )
 
 const xCloudFormation = "x-aws-cloudformation"
@@ -47,9 +46,9 @@ func expandOverlayTags(name string, content []byte) ([]byte, error) {
 			if top.Content[i].Value != xCloudFormation {
 				continue
 			}
-			c, err := expandTags(name, top.Content[i+1], 0)
+			c, err := cfnyaml.Expand(top.Content[i+1])
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("%s %w", name, err)
 			}
 			changed = changed || c
 		}
@@ -69,66 +68,4 @@ func expandOverlayTags(name string, content []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: rewriting %s short-form tags: %w", name, xCloudFormation, err)
 	}
 	return buf.Bytes(), nil
-}
-
-// maxTagDepth bounds the walk so a hostile file cannot exhaust the stack.
-const maxTagDepth = 256
-
-// expandTags rewrites n and its children in place and reports whether anything changed.
-func expandTags(name string, n *yaml.Node, depth int) (bool, error) {
-	if depth > maxTagDepth {
-		return false, fmt.Errorf("%s line %d: %s nests deeper than %d levels", name, n.Line, xCloudFormation, maxTagDepth)
-	}
-	changed := false
-	if n.Kind != yaml.AliasNode {
-		for _, c := range n.Content {
-			ch, err := expandTags(name, c, depth+1)
-			if err != nil {
-				return false, err
-			}
-			changed = changed || ch
-		}
-	}
-	tag := n.Tag
-	if !strings.HasPrefix(tag, "!") || strings.HasPrefix(tag, "!!") {
-		return changed, nil
-	}
-	fn, ok := overlay.LongForm(tag)
-	if !ok {
-		return false, fmt.Errorf("%s line %d: unknown tag %s in %s: use a CloudFormation intrinsic such as !Ref or !Sub, or its Fn:: long form",
-			name, n.Line, tag, xCloudFormation)
-	}
-	arg := *n
-	arg.Tag = ""
-	// The anchor and comments belong to the whole expression, which the new map now stands for.
-	arg.Anchor, arg.HeadComment, arg.LineComment, arg.FootComment = "", "", "", ""
-	if n.Kind == yaml.ScalarNode {
-		arg.Tag = "!!str"
-		arg.Style &^= yaml.TaggedStyle
-		if fn == "Fn::GetAtt" {
-			res, attr, ok := overlay.SplitGetAtt(n.Value)
-			if !ok {
-				return false, fmt.Errorf("%s line %d: !GetAtt %q must be written Resource.Attribute", name, n.Line, n.Value)
-			}
-			arg = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Content: []*yaml.Node{
-				{Kind: yaml.ScalarNode, Tag: "!!str", Value: res},
-				{Kind: yaml.ScalarNode, Tag: "!!str", Value: attr},
-			}}
-		}
-	}
-	*n = yaml.Node{
-		Kind:        yaml.MappingNode,
-		Tag:         "!!map",
-		Line:        n.Line,
-		Column:      n.Column,
-		Anchor:      n.Anchor,
-		HeadComment: n.HeadComment,
-		LineComment: n.LineComment,
-		FootComment: n.FootComment,
-		Content: []*yaml.Node{
-			{Kind: yaml.ScalarNode, Tag: "!!str", Value: fn},
-			&arg,
-		},
-	}
-	return true, nil
 }

@@ -72,7 +72,7 @@ func TestExpandOverlayTagsErrors(t *testing.T) {
 	for in, want := range map[string]string{
 		"x-aws-cloudformation:\n  Outputs:\n    O: {Value: !Bogus x}\n":                           "c.yaml line 3: unknown tag !Bogus",
 		"x-aws-cloudformation:\n  Outputs:\n    O: {Value: !GetAtt LB}\n":                         `c.yaml line 3: !GetAtt "LB" must be written Resource.Attribute`,
-		"x-aws-cloudformation: " + strings.Repeat("[", 300) + "!Ref a" + strings.Repeat("]", 300): "nests deeper",
+		"x-aws-cloudformation: " + strings.Repeat("[", 300) + "!Ref a" + strings.Repeat("]", 300): "nested deeper",
 	} {
 		if _, err := expandOverlayTags("c.yaml", []byte(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("expandOverlayTags(%q) error = %v, want %q", in, err, want)

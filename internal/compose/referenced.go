@@ -3,6 +3,8 @@ package compose
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -53,7 +55,7 @@ func references(project *types.Project) ([]Reference, error) {
 		return nil
 	}
 	for _, services := range []types.Services{project.Services, project.DisabledServices} {
-		for _, name := range sortedKeys(services) {
+		for _, name := range slices.Sorted(maps.Keys(services)) {
 			svc := services[name]
 			if err := addSpec("service "+name, svc.ContainerSpec); err != nil {
 				return nil, err
@@ -65,14 +67,14 @@ func references(project *types.Project) ([]Reference, error) {
 			}
 		}
 	}
-	for _, name := range sortedKeys(project.Secrets) {
+	for _, name := range slices.Sorted(maps.Keys(project.Secrets)) {
 		if f := project.Secrets[name].File; f != "" {
 			if err := add(fmt.Sprintf("secret %q: file", name), f, true); err != nil {
 				return nil, err
 			}
 		}
 	}
-	for _, name := range sortedKeys(project.Configs) {
+	for _, name := range slices.Sorted(maps.Keys(project.Configs)) {
 		if f := project.Configs[name].File; f != "" {
 			if err := add(fmt.Sprintf("config %q: file", name), f, false); err != nil {
 				return nil, err

@@ -246,26 +246,3 @@ func FuzzParse(f *testing.F) {
 		_ = Merge(base, doc)
 	})
 }
-
-func TestLongFormAndSplitGetAtt(t *testing.T) {
-	if fn, ok := LongForm("!GetAtt"); !ok || fn != "Fn::GetAtt" {
-		t.Errorf("LongForm(!GetAtt) = %q, %v", fn, ok)
-	}
-	if fn, ok := LongForm("!Ref"); !ok || fn != "Ref" {
-		t.Errorf("LongForm(!Ref) = %q, %v", fn, ok)
-	}
-	if _, ok := LongForm("!!str"); ok {
-		t.Error("LongForm accepted a YAML core tag")
-	}
-	for in, want := range map[string][2]string{"Db.Endpoint.Address": {"Db", "Endpoint.Address"}, "LB.DNSName": {"LB", "DNSName"}} {
-		r, a, ok := SplitGetAtt(in)
-		if !ok || r != want[0] || a != want[1] {
-			t.Errorf("SplitGetAtt(%q) = %q, %q, %v", in, r, a, ok)
-		}
-	}
-	for _, in := range []string{"LB", ".DNSName", "LB.", ""} {
-		if _, _, ok := SplitGetAtt(in); ok {
-			t.Errorf("SplitGetAtt(%q) accepted", in)
-		}
-	}
-}
