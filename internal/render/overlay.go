@@ -13,21 +13,21 @@ func (r *renderer) applyOverlays(doc map[string]any) error {
 	if x, ok := r.project.Extensions[xCloudFormation]; ok && x != nil {
 		m, isMap := x.(map[string]any)
 		if !isMap {
-			return fmt.Errorf("%s: expected a CloudFormation template fragment (a mapping), got %T", xCloudFormation, x)
+			return &OverlayError{Index: -1, Err: fmt.Errorf("expected a CloudFormation template fragment (a mapping), got %T", x)}
 		}
 		r.materializeTouched(doc, m, copied)
 		if err := overlay.Merge(doc, m); err != nil {
-			return fmt.Errorf("%s: %w", xCloudFormation, err)
+			return &OverlayError{Index: -1, Err: err}
 		}
 	}
 	for i, data := range r.opts.Overlays {
 		m, err := overlay.Parse(data)
 		if err != nil {
-			return fmt.Errorf("overlay %d: %w", i+1, err)
+			return &OverlayError{Index: i, Err: err}
 		}
 		r.materializeTouched(doc, m, copied)
 		if err := overlay.Merge(doc, m); err != nil {
-			return fmt.Errorf("overlay %d: %w", i+1, err)
+			return &OverlayError{Index: i, Err: err}
 		}
 	}
 	return nil
