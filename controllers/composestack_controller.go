@@ -136,7 +136,7 @@ func (r *ComposeStackReconciler) Reconcile(ctx context.Context, req ctrl.Request
 // logReconcile writes the one line that says what a reconcile did: the action taken, the stack status and
 // Ready reason it left, and when it looks again.
 func logReconcile(ctx context.Context, obj *csv1.ComposeStack, done step, result ctrl.Result, err error) {
-	kv := []any{"action", done.action, "stackStatus", obj.Status.StackStatus, "requeueAfter", result.RequeueAfter}
+	kv := []any{"action", done.action, "stackStatus", obj.Status.StackStatus, "requeueAfter", result.RequeueAfter.String()}
 	if c := readyCondition(obj); c != nil {
 		kv = append(kv, "ready", c.Status, "reason", c.Reason)
 	}
