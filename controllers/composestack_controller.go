@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/stack"
@@ -81,7 +82,22 @@ func (r *ComposeStackReconciler) referencing(prefix string) handler.MapFunc {
 	}
 }
 
-// Reconcile fetches the object once, works on it, and patches its status once, on the way out.
+// step is what one reconcile did, for its log line, and when to look again. Inner steps return it; only
+// Reconcile turns it into a ctrl.Result.
+type step struct {
+	action  string        // a stack.Action*, or what the controller did instead (actionRemoveFinalizer)
+	requeue time.Duration // 0: not until the object or an input changes
+}
+
+// actionRemoveFinalizer: the object was let go, its stack deleted or retained.
+const actionRemoveFinalizer = "RemoveFinalizer"
+
+// resync spreads the periodic checks out, so that stacks created together are not all looked at again in
+// the same instant: up to a tenth later than interval.
+func resync(interval time.Duration) time.Duration { return wait.Jitter(interval, 0.1) }
+
+// Reconcile fetches the object once, works on it, and patches its status once, on the way out, where it
+// also logs one line saying what the reconcile did.
 func (r *ComposeStackReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	obj := &csv1.ComposeStack{}
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
@@ -91,24 +107,43 @@ func (r *ComposeStackReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	base := obj.DeepCopy()
+	var done step
 	defer func() {
 		if err := r.patchStatus(ctx, base, obj); err != nil {
+			// The stall was not recorded, so it is retried rather than left for a change that may not come.
+			if errors.Is(retErr, reconcile.TerminalError(nil)) {
+				retErr = errors.Unwrap(retErr)
+			}
 			retErr = kerrors.NewAggregate([]error{retErr, err})
+			result = ctrl.Result{}
 		}
+		logReconcile(ctx, obj, done, result, retErr)
 	}()
 
-	if !obj.DeletionTimestamp.IsZero() {
-		return r.reconcileDelete(ctx, obj)
+	var err error
+	if obj.DeletionTimestamp.IsZero() {
+		done, err = r.reconcileNormal(ctx, obj)
+	} else {
+		done, err = r.reconcileDelete(ctx, obj)
 	}
-	// The finalizer is persisted before any AWS call, so no stack can exist that the controller forgot.
-	if !controllerutil.ContainsFinalizer(obj, csv1.Finalizer) {
-		patch := client.MergeFrom(obj.DeepCopy())
-		controllerutil.AddFinalizer(obj, csv1.Finalizer)
-		if err := r.Patch(ctx, obj, patch); err != nil {
-			return ctrl.Result{}, fmt.Errorf("adding finalizer: %w", err)
-		}
+	if err != nil {
+		// controller-runtime ignores a requeue that comes with an error.
+		return ctrl.Result{}, err
 	}
-	return r.reconcileNormal(ctx, obj)
+	return ctrl.Result{RequeueAfter: done.requeue}, nil
+}
+
+// logReconcile writes the one line that says what a reconcile did: the action taken, the stack status and
+// Ready reason it left, and when it looks again.
+func logReconcile(ctx context.Context, obj *csv1.ComposeStack, done step, result ctrl.Result, err error) {
+	kv := []any{"action", done.action, "stackStatus", obj.Status.StackStatus, "requeueAfter", result.RequeueAfter.String()}
+	if c := readyCondition(obj); c != nil {
+		kv = append(kv, "ready", c.Status, "reason", c.Reason)
+	}
+	if err != nil {
+		kv = append(kv, "error", err.Error())
+	}
+	log.FromContext(ctx).Info("reconciled", kv...)
 }
 
 // patchStatus writes the status if it changed. A merge patch without optimistic locking: the controller is
@@ -128,42 +163,31 @@ func (r *ComposeStackReconciler) patchStatus(ctx context.Context, base, obj *csv
 	return nil
 }
 
-// reconcileNormal renders the project and takes the stack one step toward it.
-func (r *ComposeStackReconciler) reconcileNormal(ctx context.Context, obj *csv1.ComposeStack) (ctrl.Result, error) {
+// reconcileNormal renders the project and takes the stack one step toward it. The finalizer is persisted
+// before any AWS call, so no stack can exist that the controller forgot.
+func (r *ComposeStackReconciler) reconcileNormal(ctx context.Context, obj *csv1.ComposeStack) (step, error) {
+	if !controllerutil.ContainsFinalizer(obj, csv1.Finalizer) {
+		patch := client.MergeFrom(obj.DeepCopy())
+		controllerutil.AddFinalizer(obj, csv1.Finalizer)
+		if err := r.Patch(ctx, obj, patch); err != nil {
+			return step{action: stack.ActionNone}, fmt.Errorf("adding finalizer: %w", err)
+		}
+	}
 	obj.Status.StackName = obj.StackName()
-	desired, sc, err := r.desired(ctx, obj)
+	want, sc, err := r.desired(ctx, obj)
 	if err != nil {
 		return r.fail(obj, err)
 	}
+	obj.Status.Warnings = want.warnings
 	if obj.Spec.Suspend {
-		r.suspended(obj, desired)
-		return ctrl.Result{}, nil
+		r.suspended(obj, &want.stack)
+		return step{action: stack.ActionNone}, nil
 	}
-	res, err := sc.Sync(ctx, *desired)
+	res, err := sc.Sync(ctx, want.stack)
 	if err != nil {
 		return r.fail(obj, err)
 	}
-	return r.apply(obj, res, desired), nil
-}
-
-// fail reports an error: Stalled when the user must act, otherwise Reconciling with the error, returned so that
-// controller-runtime backs off. A stall caused by the spec or its inputs waits for them to change (they are
-// watched); one caused by the AWS account (a VPC or load balancer that does not exist, a stack someone else
-// owns) can be fixed outside the cluster, so it is looked at again every spec.interval.
-func (r *ComposeStackReconciler) fail(obj *csv1.ComposeStack, err error) (ctrl.Result, error) {
-	if s, ok := asStalled(err); ok {
-		r.transition(obj, corev1.EventTypeWarning, s.reason, s.message)
-		setConditions(obj, phaseStalled, metav1.ConditionFalse, s.reason, s.message)
-		return ctrl.Result{}, nil
-	}
-	var t *stack.TerminalError
-	if errors.As(err, &t) {
-		r.transition(obj, corev1.EventTypeWarning, t.Reason, t.Error())
-		setConditions(obj, phaseStalled, metav1.ConditionFalse, t.Reason, t.Error())
-		return ctrl.Result{RequeueAfter: obj.Interval()}, nil
-	}
-	setConditions(obj, phaseRetrying, metav1.ConditionFalse, csv1.ReasonAWSError, err.Error())
-	return ctrl.Result{}, err
+	return r.apply(obj, res, want), nil
 }
 
 // suspended reports a suspended stack without touching it: Ready says whether the stack last matched this
@@ -179,9 +203,9 @@ func (r *ComposeStackReconciler) suspended(obj *csv1.ComposeStack, desired *stac
 }
 
 // reconcileDelete deletes the stack (policy Delete) or leaves it (Retain), and only then lets the object go.
-func (r *ComposeStackReconciler) reconcileDelete(ctx context.Context, obj *csv1.ComposeStack) (ctrl.Result, error) {
+func (r *ComposeStackReconciler) reconcileDelete(ctx context.Context, obj *csv1.ComposeStack) (step, error) {
 	if !controllerutil.ContainsFinalizer(obj, csv1.Finalizer) {
-		return ctrl.Result{}, nil
+		return step{action: stack.ActionNone}, nil
 	}
 	if obj.DeletionPolicy() == csv1.DeletionPolicyDelete && obj.Status.StackName != "" {
 		sc, err := r.stackClient(ctx, obj)
@@ -194,11 +218,11 @@ func (r *ComposeStackReconciler) reconcileDelete(ctx context.Context, obj *csv1.
 		}
 		res, err := sc.Delete(ctx, obj.Status.StackName, ownerOf(obj))
 		var t *stack.TerminalError
-		if errors.As(err, &t) && t.Reason == stack.ReasonOwnershipConflict {
+		if errors.As(err, &t) && t.Reason == csv1.ReasonOwnershipConflict {
 			// The stack is not ours (it never was, or someone else took it): it is left alone, and the
 			// object, which owns nothing in AWS, may go.
-			r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, csv1.ReasonOwnershipConflict, "Delete",
-				"left stack %s in place: %s", obj.Status.StackName, t.Error())
+			r.event(obj, csv1.ReasonOwnershipConflict, "Delete",
+				fmt.Sprintf("left stack %s in place: %s", obj.Status.StackName, t.Error()))
 			return r.removeFinalizer(ctx, obj)
 		}
 		if err != nil {
@@ -213,27 +237,27 @@ func (r *ComposeStackReconciler) reconcileDelete(ctx context.Context, obj *csv1.
 			if res.Phase == stack.PhaseFailed {
 				reason, msg, p = csv1.ReasonDeleteFailed, deleteFailedMessage(obj.Status.StackName, res), phaseRetrying
 			}
-			r.transition(obj, eventType(reason), reason, msg)
+			r.transition(obj, reason, msg)
 			setConditions(obj, p, metav1.ConditionFalse, reason, msg)
-			return ctrl.Result{RequeueAfter: res.RequeueAfter}, nil
+			return step{action: res.Action, requeue: res.RequeueAfter}, nil
 		}
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Deleted", "Delete", "deleted stack %s", obj.Status.StackName)
+		r.event(obj, csv1.ReasonDeleted, "Delete", "deleted stack "+obj.Status.StackName)
 	} else if obj.Status.StackName != "" {
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, "Retained", "Delete",
-			"left stack %s in place (spec.stack.deletionPolicy is Retain)", obj.Status.StackName)
+		r.event(obj, csv1.ReasonRetained, "Delete",
+			fmt.Sprintf("left stack %s in place (spec.stack.deletionPolicy is Retain)", obj.Status.StackName))
 	}
 	return r.removeFinalizer(ctx, obj)
 }
 
 // removeFinalizer lets the object go.
-func (r *ComposeStackReconciler) removeFinalizer(ctx context.Context, obj *csv1.ComposeStack) (ctrl.Result, error) {
+func (r *ComposeStackReconciler) removeFinalizer(ctx context.Context, obj *csv1.ComposeStack) (step, error) {
 	patch := client.MergeFrom(obj.DeepCopy())
 	controllerutil.RemoveFinalizer(obj, csv1.Finalizer)
 	if err := r.Patch(ctx, obj, patch); err != nil && !apierrors.IsNotFound(err) {
-		return ctrl.Result{}, fmt.Errorf("removing finalizer: %w", err)
+		return step{action: stack.ActionNone}, fmt.Errorf("removing finalizer: %w", err)
 	}
 	r.tracker.forget(client.ObjectKeyFromObject(obj))
-	return ctrl.Result{}, nil
+	return step{action: actionRemoveFinalizer}, nil
 }
 
 func deleteFailedMessage(name string, res stack.Result) string {
@@ -243,14 +267,4 @@ func deleteFailedMessage(name string, res stack.Result) string {
 		msg += fmt.Sprintf(": %s (%s): %s", f.LogicalID, f.Type, f.Reason)
 	}
 	return msg + "; retrying"
-}
-
-// roleAllowed says whether the controller may assume role for a stack.
-func (r *ComposeStackReconciler) roleAllowed(role string) bool {
-	return slices.ContainsFunc(r.AllowedRoleARNs, func(p string) bool {
-		if n := len(p); n > 0 && p[n-1] == '*' {
-			return len(role) >= n-1 && role[:n-1] == p[:n-1]
-		}
-		return p == role
-	})
 }

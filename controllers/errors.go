@@ -3,6 +3,12 @@ package controllers
 import (
 	"errors"
 	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
+	"github.com/composestack/composestack/internal/stack"
 )
 
 // stalledError is a failure that only the user can fix: the reconciler reports it as Stalled and does not
@@ -22,4 +28,29 @@ func asStalled(err error) (*stalledError, bool) {
 	var s *stalledError
 	ok := errors.As(err, &s)
 	return s, ok
+}
+
+// fail is where errors become results: Stalled when the user must act, otherwise Reconciling with the error,
+// returned so that controller-runtime backs off.
+//
+// A stall caused by the spec or its inputs is returned as a reconcile.TerminalError: controller-runtime logs
+// it and counts it in its terminal-error metric but does not retry, and the watches on the object and its
+// inputs bring the stack back when they change. A stall caused by the AWS account (a VPC or load balancer that
+// does not exist, a stack someone else owns) can be fixed outside the cluster, so it must be looked at again
+// every spec.interval; controller-runtime ignores RequeueAfter whenever an error is returned, so that stall is
+// returned as no error and a requeue, and the reconcile's log line reports it.
+func (r *ComposeStackReconciler) fail(obj *csv1.ComposeStack, err error) (step, error) {
+	if s, ok := asStalled(err); ok {
+		r.transition(obj, s.reason, s.message)
+		setConditions(obj, phaseStalled, metav1.ConditionFalse, s.reason, s.message)
+		return step{action: stack.ActionNone}, reconcile.TerminalError(err)
+	}
+	var t *stack.TerminalError
+	if errors.As(err, &t) {
+		r.transition(obj, t.Reason, t.Error())
+		setConditions(obj, phaseStalled, metav1.ConditionFalse, t.Reason, t.Error())
+		return step{action: stack.ActionNone, requeue: resync(obj.Interval())}, nil
+	}
+	setConditions(obj, phaseRetrying, metav1.ConditionFalse, csv1.ReasonAWSError, err.Error())
+	return step{action: stack.ActionNone}, err
 }

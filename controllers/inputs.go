@@ -3,7 +3,8 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -48,12 +49,7 @@ func references(obj *csv1.ComposeStack) []string {
 	for _, o := range obj.Spec.Stack.Overlays {
 		add(refConfigMap, o.ConfigMapKeyRef)
 	}
-	out := make([]string, 0, len(seen))
-	for k := range seen {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // gatherInputs reads the spec and the objects it references. A missing object or key is a stalledError:

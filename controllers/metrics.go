@@ -1,8 +1,15 @@
 package controllers
 
 import (
+	"sync"
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
 
 // Metrics the controller adds to controller-runtime's, registered once on its registry.
@@ -27,4 +34,74 @@ var (
 
 func init() {
 	metrics.Registry.MustRegister(stacksByStatus, CloudFormationCalls, timeToReady)
+}
+
+// tracker keeps what the metrics need across reconciles: each stack's status, and when each generation
+// started converging.
+type tracker struct {
+	mu       sync.Mutex
+	statuses map[types.NamespacedName]string
+	started  map[types.NamespacedName]genStart
+}
+
+type genStart struct {
+	generation int64
+	at         time.Time
+}
+
+func newTracker() *tracker {
+	return &tracker{statuses: map[types.NamespacedName]string{}, started: map[types.NamespacedName]genStart{}}
+}
+
+// observe updates the stacks-by-status gauge and, when a generation becomes Ready, the time-to-Ready
+// histogram.
+func (t *tracker) observe(obj *csv1.ComposeStack, now time.Time) {
+	if t == nil {
+		return
+	}
+	key := types.NamespacedName{Namespace: obj.Namespace, Name: obj.Name}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	status := obj.Status.StackStatus
+	if status == "" {
+		status = "NONE"
+	}
+	t.statuses[key] = status
+	t.publish()
+
+	ready := readyCondition(obj)
+	isReady := ready != nil && ready.Status == metav1.ConditionTrue && ready.ObservedGeneration == obj.Generation
+	s, ok := t.started[key]
+	switch {
+	case !ok || s.generation != obj.Generation:
+		if !isReady {
+			t.started[key] = genStart{generation: obj.Generation, at: now}
+		}
+	case isReady:
+		timeToReady.Observe(now.Sub(s.at).Seconds())
+		delete(t.started, key)
+	}
+}
+
+func (t *tracker) forget(key types.NamespacedName) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.statuses, key)
+	delete(t.started, key)
+	t.publish()
+}
+
+// publish recomputes the gauge from the statuses; callers hold the lock.
+func (t *tracker) publish() {
+	counts := map[string]float64{}
+	for _, s := range t.statuses {
+		counts[s]++
+	}
+	stacksByStatus.Reset()
+	for s, n := range counts {
+		stacksByStatus.WithLabelValues(s).Set(n)
+	}
 }

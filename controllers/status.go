@@ -3,20 +3,15 @@ package controllers
 import (
 	"fmt"
 	"reflect"
-	"sync"
-	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
-	ctrl "sigs.k8s.io/controller-runtime"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/stack"
 )
 
-// apply copies what the driver observed into status and derives the conditions and the requeue from it.
-func (r *ComposeStackReconciler) apply(obj *csv1.ComposeStack, res stack.Result, desired *stack.Desired) ctrl.Result {
+// apply copies what the driver observed into status and derives the conditions and the next look from it.
+func (r *ComposeStackReconciler) apply(obj *csv1.ComposeStack, res stack.Result, want *rendered) step {
 	st := &obj.Status
 	if res.StackID != "" {
 		st.StackID = res.StackID
@@ -32,9 +27,6 @@ func (r *ComposeStackReconciler) apply(obj *csv1.ComposeStack, res stack.Result,
 	}
 	if res.Outputs != nil {
 		st.Outputs = res.Outputs
-		if dns := res.Outputs[loadBalancerOutput]; dns != "" && st.Endpoints != nil {
-			st.Endpoints.LoadBalancerDNSName = dns
-		}
 	}
 	if res.Phase == stack.PhaseFailed || len(res.FailedResources) > 0 {
 		st.FailedResources = failedResources(res.FailedResources)
@@ -44,26 +36,29 @@ func (r *ComposeStackReconciler) apply(obj *csv1.ComposeStack, res stack.Result,
 	case stack.PhaseConverged:
 		st.LastAppliedDigest = res.Digest
 		st.FailedResources = nil
+		// Only now does the stack have this template: until then (in progress, failed, rolled back) the
+		// endpoints stay those of the template it had, so they never show a port that was not deployed.
+		st.Endpoints = endpoints(want.listeners, res.Outputs[loadBalancerOutput])
 		msg := fmt.Sprintf("stack %s is %s", st.StackName, res.StackStatus)
-		r.transition(obj, corev1.EventTypeNormal, csv1.ReasonSucceeded, msg)
+		r.transition(obj, csv1.ReasonSucceeded, msg)
 		setConditions(obj, phaseReady, metav1.ConditionTrue, csv1.ReasonSucceeded, msg)
-		return ctrl.Result{RequeueAfter: desired.ResyncInterval}
+		return step{action: res.Action, requeue: resync(want.stack.ResyncInterval)}
 	case stack.PhaseFailed:
 		msg := failureMessage(st.StackName, res)
-		r.transition(obj, corev1.EventTypeWarning, csv1.ReasonStackFailed, msg)
+		r.transition(obj, csv1.ReasonStackFailed, msg)
 		// A failed stack is retried by the driver after backoff or on a new spec; until then the user is
 		// the one who can act, so it is Stalled.
 		setConditions(obj, phaseStalled, metav1.ConditionFalse, csv1.ReasonStackFailed, msg)
-		return ctrl.Result{RequeueAfter: res.RequeueAfter}
+		return step{action: res.Action, requeue: res.RequeueAfter}
 	default:
 		reason := csv1.ReasonProgressing
 		if res.Throttled {
 			reason = csv1.ReasonThrottled
 		}
 		msg := describe(res)
-		r.transition(obj, corev1.EventTypeNormal, reason, msg)
+		r.transition(obj, reason, msg)
 		setConditions(obj, phaseProgressing, metav1.ConditionFalse, reason, msg)
-		return ctrl.Result{RequeueAfter: res.RequeueAfter}
+		return step{action: res.Action, requeue: res.RequeueAfter}
 	}
 }
 
@@ -82,93 +77,34 @@ func failureMessage(name string, res stack.Result) string {
 	return msg
 }
 
-// transition records an Event when the Ready reason or message changes, so Events mark transitions and
-// not every requeue.
-func (r *ComposeStackReconciler) transition(obj *csv1.ComposeStack, eventtype, reason, msg string) {
-	if c := readyCondition(obj); c != nil && c.Reason == reason && c.Message == msg && c.ObservedGeneration == obj.Generation {
-		return
+func describe(res stack.Result) string {
+	if res.Message != "" {
+		return res.Message
 	}
-	if r.Recorder != nil {
-		r.Recorder.Eventf(obj, nil, eventtype, reason, "Reconcile", "%s", truncate(msg, 1024))
-	}
+	return fmt.Sprintf("stack %s", res.StackStatus)
 }
 
-func eventType(reason string) string {
-	switch reason {
-	case csv1.ReasonSucceeded, csv1.ReasonProgressing, csv1.ReasonDeleting, csv1.ReasonSuspended:
-		return corev1.EventTypeNormal
+// loadBalancerOutput is the output key holding the load balancer's DNS name.
+const loadBalancerOutput = "LoadBalancerDNSName"
+
+// endpoints are the listeners of a deployed template and the DNS name of its load balancer; nil without
+// listeners.
+func endpoints(listeners []csv1.Listener, dnsName string) *csv1.Endpoints {
+	if len(listeners) == 0 {
+		return nil
 	}
-	return corev1.EventTypeWarning
+	return &csv1.Endpoints{LoadBalancerDNSName: dnsName, Listeners: listeners}
+}
+
+func failedResources(in []stack.FailedResource) []csv1.FailedResource {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]csv1.FailedResource, 0, len(in))
+	for _, f := range in {
+		out = append(out, csv1.FailedResource{LogicalID: f.LogicalID, Type: f.Type, Status: f.Status, Reason: f.Reason})
+	}
+	return out
 }
 
 func equalStatus(a, b *csv1.ComposeStackStatus) bool { return reflect.DeepEqual(a, b) }
-
-// tracker keeps what the metrics need across reconciles: each stack's status, and when each generation
-// started converging.
-type tracker struct {
-	mu       sync.Mutex
-	statuses map[types.NamespacedName]string
-	started  map[types.NamespacedName]genStart
-}
-
-type genStart struct {
-	generation int64
-	at         time.Time
-}
-
-func newTracker() *tracker {
-	return &tracker{statuses: map[types.NamespacedName]string{}, started: map[types.NamespacedName]genStart{}}
-}
-
-// observe updates the stacks-by-status gauge and, when a generation becomes Ready, the time-to-Ready
-// histogram.
-func (t *tracker) observe(obj *csv1.ComposeStack, now time.Time) {
-	if t == nil {
-		return
-	}
-	key := types.NamespacedName{Namespace: obj.Namespace, Name: obj.Name}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	status := obj.Status.StackStatus
-	if status == "" {
-		status = "NONE"
-	}
-	t.statuses[key] = status
-	t.publish()
-
-	ready := readyCondition(obj)
-	isReady := ready != nil && ready.Status == metav1.ConditionTrue && ready.ObservedGeneration == obj.Generation
-	s, ok := t.started[key]
-	switch {
-	case !ok || s.generation != obj.Generation:
-		if !isReady {
-			t.started[key] = genStart{generation: obj.Generation, at: now}
-		}
-	case isReady:
-		timeToReady.Observe(now.Sub(s.at).Seconds())
-		delete(t.started, key)
-	}
-}
-
-func (t *tracker) forget(key types.NamespacedName) {
-	if t == nil {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.statuses, key)
-	delete(t.started, key)
-	t.publish()
-}
-
-// publish recomputes the gauge from the statuses; callers hold the lock.
-func (t *tracker) publish() {
-	counts := map[string]float64{}
-	for _, s := range t.statuses {
-		counts[s]++
-	}
-	stacksByStatus.Reset()
-	for s, n := range counts {
-		stacksByStatus.WithLabelValues(s).Set(n)
-	}
-}

@@ -43,6 +43,11 @@ const (
 	ReasonDeleting = "Deleting"
 	// ReasonDeleteFailed: CloudFormation could not delete the stack.
 	ReasonDeleteFailed = "DeleteFailed"
+	// ReasonDeleted: the stack was deleted (an Event reason; the object goes with it).
+	ReasonDeleted = "Deleted"
+	// ReasonRetained: the stack was left in place, as spec.stack.deletionPolicy Retain asks (an Event
+	// reason; the object goes without it).
+	ReasonRetained = "Retained"
 	// ReasonAWSError: an AWS call failed in a way that may pass; it is retried with backoff.
 	ReasonAWSError = "AWSError"
 	// ReasonThrottled: CloudFormation throttled the controller; it retries later.

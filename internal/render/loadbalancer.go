@@ -28,10 +28,7 @@ func (r *renderer) planLoadBalancer() error {
 			published[port.published] = svc.Name
 		}
 	}
-	ext, hasExt, err := r.extString(xLoadBalancer)
-	if err != nil {
-		return err
-	}
+	ext, hasExt := r.needs.LoadBalancer, r.needs.LoadBalancer != ""
 	if !anyPorts {
 		if hasExt {
 			r.warnf(xLoadBalancer, "no service publishes a port, so the load balancer is not used")

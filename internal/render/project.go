@@ -87,44 +87,31 @@ func (r *renderer) checkProjectFields() error {
 
 // extString reads a string extension from the project.
 func (r *renderer) extString(key string) (string, bool, error) {
-	v, ok := r.project.Extensions[key]
-	if !ok || v == nil {
-		return "", false, nil
-	}
-	s, isString := v.(string)
-	if !isString || strings.TrimSpace(s) == "" {
-		return "", false, fmt.Errorf("%s: expected a non-empty string, got %v", key, v)
-	}
-	return strings.TrimSpace(s), true, nil
+	return extensionString(r.project.Extensions, key)
 }
 
 // resolveNetwork decides where the VPC and subnets come from: explicit IDs, exports of a network stack, the
 // compose file's x-aws-vpc, or template parameters so the template renders offline.
 func (r *renderer) resolveNetwork() error {
 	n := r.opts.Network
-	xvpc, hasXVPC, err := r.extString(xVPC)
+	needs, err := NeedsOf(r.project, n)
 	if err != nil {
 		return err
 	}
+	r.needs = needs
 	switch {
 	case n.VPCID != "" && n.VPCImport != "":
 		return fmt.Errorf("network: set either the VPC ID or the VPC export name, not both")
-	case n.VPCID != "":
-		r.vpc = n.VPCID
 	case n.VPCImport != "":
 		r.vpc = r.in.importValue(n.VPCImport)
-	case hasXVPC:
-		// Docker accepted an ARN and used its last segment.
-		r.vpc = xvpc[strings.LastIndex(xvpc, "/")+1:]
-		if !strings.HasPrefix(r.vpc, "vpc-") {
-			return fmt.Errorf("%s: %q is not a VPC ID (vpc-...) or VPC ARN; set the ID of the VPC to deploy into", xVPC, xvpc)
-		}
+	case needs.VPCID != "":
+		r.vpc = needs.VPCID
 	default:
 		r.tpl.Parameters[vpcParamID] = cfnParameter("AWS::EC2::VPC::Id", "VPC to deploy the project into", nil)
 		r.vpc = r.in.ref(vpcParamID)
 	}
-	// The controller resolves x-aws-vpc itself and passes the same ID back: only a different VPC is worth a word.
-	if hasXVPC && (n.VPCImport != "" || n.VPCID != "" && n.VPCID != xvpc[strings.LastIndex(xvpc, "/")+1:]) {
+	// The controller passes back the VPC that x-aws-vpc names: only a different VPC is worth a word.
+	if xvpc, hasXVPC, _ := r.extString(xVPC); hasXVPC && needs.VPCID != vpcIDOf(xvpc) {
 		r.warnf(xVPC, "the VPC given to composestack takes precedence; %s is ignored", xvpc)
 	}
 	switch {

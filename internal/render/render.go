@@ -134,6 +134,7 @@ type renderer struct {
 	services []types.ServiceConfig // sorted by name
 	plans    map[string]*servicePlan
 
+	needs     Needs // what the caller was to look up, so the renderer reads x-aws-vpc and x-aws-loadbalancer as it did
 	warnings  []string
 	params    []Parameter
 	listeners []listenerRef
