@@ -194,7 +194,7 @@ func (r *ComposeStackReconciler) reconcileDelete(ctx context.Context, obj *csv1.
 		}
 		res, err := sc.Delete(ctx, obj.Status.StackName, ownerOf(obj))
 		var t *stack.TerminalError
-		if errors.As(err, &t) && t.Reason == stack.ReasonOwnershipConflict {
+		if errors.As(err, &t) && t.Reason == csv1.ReasonOwnershipConflict {
 			// The stack is not ours (it never was, or someone else took it): it is left alone, and the
 			// object, which owns nothing in AWS, may go.
 			r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, csv1.ReasonOwnershipConflict, "Delete",

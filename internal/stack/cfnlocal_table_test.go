@@ -15,6 +15,7 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/smithy-go"
 
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/cfnlocal"
 	"github.com/composestack/composestack/internal/stack"
 )
@@ -581,9 +582,9 @@ var localStatusRows = []localRow{
 		setup: func(t *testing.T, e *tableEnv) stack.Desired {
 			old := v2(t)
 			tags := []cftypes.Tag{
-				{Key: aws.String(stack.TagOwnerNamespace), Value: aws.String(motoOwner.Namespace)},
-				{Key: aws.String(stack.TagOwnerName), Value: aws.String(motoOwner.Name)},
-				{Key: aws.String(stack.TagOwnerUID), Value: aws.String(motoOwner.UID)},
+				{Key: aws.String(csv1.TagOwnerNamespace), Value: aws.String(motoOwner.Namespace)},
+				{Key: aws.String(csv1.TagOwnerName), Value: aws.String(motoOwner.Name)},
+				{Key: aws.String(csv1.TagOwnerUID), Value: aws.String(motoOwner.UID)},
 			}
 			if _, err := e.cf.CreateChangeSet(context.Background(), &cloudformation.CreateChangeSetInput{
 				StackName: aws.String(old.StackName), ChangeSetName: aws.String(stack.ChangeSetName(stack.Digest(old))),

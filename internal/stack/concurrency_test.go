@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/stack/stackfake"
 )
 
@@ -48,7 +49,7 @@ func TestDriverServesStacksConcurrently(t *testing.T) {
 		if s := e.cf.Status(name); s != types.StackStatusCreateComplete {
 			t.Errorf("%s is %s", name, s)
 		}
-		if uid := e.cf.Tags(name)[TagOwnerUID]; uid != fmt.Sprintf("uid-%d", i) {
+		if uid := e.cf.Tags(name)[csv1.TagOwnerUID]; uid != fmt.Sprintf("uid-%d", i) {
 			t.Errorf("%s belongs to %s", name, uid)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
 
 // deleteAll calls Delete until the stack is gone or the deletion fails.
@@ -54,15 +56,15 @@ func TestDeleteMissingStack(t *testing.T) {
 
 func TestDeleteRefusesStacksOfOthers(t *testing.T) {
 	for name, tags := range map[string]map[string]string{
-		"other owner":    {TagOwnerUID: "uid-2"},
-		"docker compose": {TagDockerComposeProject: "shop"},
+		"other owner":    {csv1.TagOwnerUID: "uid-2"},
+		"docker compose": {csv1.TagDockerComposeProject: "shop"},
 		"untagged":       nil,
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t)
 			e.cf.Seed(stackfakeSeed("shop-web", types.StackStatusCreateComplete, tags, string(template(1))))
 			_, err := e.d.Delete(context.Background(), "shop-web", owner)
-			if terminalReason(err) != ReasonOwnershipConflict || !strings.Contains(err.Error(), "not deleted") {
+			if terminalReason(err) != csv1.ReasonOwnershipConflict || !strings.Contains(err.Error(), "not deleted") {
 				t.Fatalf("err = %v", err)
 			}
 			if e.cf.Calls("DeleteStack") != 0 || e.cf.Status("shop-web") != types.StackStatusCreateComplete {
@@ -114,7 +116,7 @@ func TestDeleteTerminationProtection(t *testing.T) {
 	}
 	e.cf.Protect("shop-web")
 	_, err := e.d.Delete(context.Background(), "shop-web", owner)
-	if terminalReason(err) != ReasonDeleteFailed || !strings.Contains(err.Error(), "termination protection") {
+	if terminalReason(err) != csv1.ReasonDeleteFailed || !strings.Contains(err.Error(), "termination protection") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -55,9 +55,9 @@ func TestChangeSetName(t *testing.T) {
 
 func TestOwnerTagsWinOverUserTags(t *testing.T) {
 	d := desired(1)
-	d.Tags = map[string]string{TagOwnerUID: "forged", "team": "shop"}
+	d.Tags = map[string]string{csv1.TagOwnerUID: "forged", "team": "shop"}
 	tags := stackTags(d)
-	if tags[TagOwnerUID] != "uid-1" || tags["team"] != "shop" {
+	if tags[csv1.TagOwnerUID] != "uid-1" || tags["team"] != "shop" {
 		t.Errorf("tags = %v", tags)
 	}
 }
@@ -106,15 +106,15 @@ func TestTemplateURL(t *testing.T) {
 // TestReasonsMatchAPI keeps the terminal reasons equal to the condition reasons of the API.
 func TestReasonsMatchAPI(t *testing.T) {
 	pairs := map[string]string{
-		ReasonOwnershipConflict: csv1.ReasonOwnershipConflict,
-		ReasonTemplateTooLarge:  csv1.ReasonTemplateTooLarge,
-		ReasonChangeSetFailed:   csv1.ReasonChangeSetFailed,
-		ReasonStackFailed:       csv1.ReasonStackFailed,
-		ReasonDeleteFailed:      csv1.ReasonDeleteFailed,
-		TagOwnerNamespace:       csv1.TagOwnerNamespace,
-		TagOwnerName:            csv1.TagOwnerName,
-		TagOwnerUID:             csv1.TagOwnerUID,
-		TagDockerComposeProject: csv1.TagDockerComposeProject,
+		csv1.ReasonOwnershipConflict: csv1.ReasonOwnershipConflict,
+		csv1.ReasonTemplateTooLarge:  csv1.ReasonTemplateTooLarge,
+		csv1.ReasonChangeSetFailed:   csv1.ReasonChangeSetFailed,
+		csv1.ReasonStackFailed:       csv1.ReasonStackFailed,
+		csv1.ReasonDeleteFailed:      csv1.ReasonDeleteFailed,
+		csv1.TagOwnerNamespace:       csv1.TagOwnerNamespace,
+		csv1.TagOwnerName:            csv1.TagOwnerName,
+		csv1.TagOwnerUID:             csv1.TagOwnerUID,
+		csv1.TagDockerComposeProject: csv1.TagDockerComposeProject,
 	}
 	for ours, theirs := range pairs {
 		if ours != theirs {

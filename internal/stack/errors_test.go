@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/smithy-go"
 
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/stack/stackfake"
 )
 
@@ -24,10 +25,10 @@ func TestCreateChangeSetErrors(t *testing.T) {
 		terminal string
 		phase    Phase
 	}{
-		{name: "template rejected", body: []byte(`{"Resources":{}}`), terminal: ReasonChangeSetFailed},
-		{name: "not JSON", body: []byte(`Resources: {}`), terminal: ReasonChangeSetFailed},
-		{name: "parameter rejected", err: apiErr("ValidationError", "Parameters: [Nope] do not exist in the template"), terminal: ReasonChangeSetFailed},
-		{name: "capabilities", err: apiErr("InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_AUTO_EXPAND]"), terminal: ReasonChangeSetFailed},
+		{name: "template rejected", body: []byte(`{"Resources":{}}`), terminal: csv1.ReasonChangeSetFailed},
+		{name: "not JSON", body: []byte(`Resources: {}`), terminal: csv1.ReasonChangeSetFailed},
+		{name: "parameter rejected", err: apiErr("ValidationError", "Parameters: [Nope] do not exist in the template"), terminal: csv1.ReasonChangeSetFailed},
+		{name: "capabilities", err: apiErr("InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_AUTO_EXPAND]"), terminal: csv1.ReasonChangeSetFailed},
 		{name: "stack busy", err: apiErr("ValidationError", "Stack:arn:x is in UPDATE_IN_PROGRESS state and can not be updated.")},
 		{name: "stack vanished", err: apiErr("ValidationError", "Stack [shop-web] does not exist")},
 		{name: "quota", err: apiErr("LimitExceededException", "Limit on the number of stacks exceeded")},

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/stack/stackfake"
 )
 
@@ -71,7 +72,7 @@ func TestResolveLoadBalancerErrors(t *testing.T) {
 			if err == nil || IsTerminal(err) != c.terminal || !strings.Contains(err.Error(), c.msg) {
 				t.Fatalf("err = %v", err)
 			}
-			if c.terminal && terminalReason(err) != ReasonNetworkNotFound {
+			if c.terminal && terminalReason(err) != csv1.ReasonNetworkNotFound {
 				t.Errorf("reason = %s", terminalReason(err))
 			}
 		})

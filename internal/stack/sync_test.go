@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
 
 func TestSyncCreatesThroughChangeSet(t *testing.T) {
@@ -39,7 +41,7 @@ func TestSyncCreatesThroughChangeSet(t *testing.T) {
 		t.Errorf("requeue while creating = %v, want the poll interval", rs[0].RequeueAfter)
 	}
 	tags := e.cf.Tags("shop-web")
-	if tags[TagOwnerUID] != "uid-1" || tags[TagOwnerNamespace] != "shop" || tags[TagOwnerName] != "web" || tags["team"] != "shop" {
+	if tags[csv1.TagOwnerUID] != "uid-1" || tags[csv1.TagOwnerNamespace] != "shop" || tags[csv1.TagOwnerName] != "web" || tags["team"] != "shop" {
 		t.Errorf("stack tags = %v", tags)
 	}
 	if names := e.cf.ChangeSetNames("shop-web"); len(names) != 0 {
@@ -303,12 +305,12 @@ func TestSyncChangeSetFailedIsTerminalUntilSpecChanges(t *testing.T) {
 	e.cf.FailNextChangeSet("Template error: instance of Fn::GetAtt references undefined resource Nope")
 	want := desired(1)
 	_, err := converge(t, e.d, want, 20)
-	if terminalReason(err) != ReasonChangeSetFailed || !strings.Contains(err.Error(), "undefined resource Nope") {
+	if terminalReason(err) != csv1.ReasonChangeSetFailed || !strings.Contains(err.Error(), "undefined resource Nope") {
 		t.Fatalf("err = %v", err)
 	}
 	// After a restart, the same spec gives the same answer without another change set.
 	_, err = newDriver(e.cf, e.s3, e.clock).Sync(context.Background(), want)
-	if terminalReason(err) != ReasonChangeSetFailed || e.cf.Calls("CreateChangeSet") != 1 {
+	if terminalReason(err) != csv1.ReasonChangeSetFailed || e.cf.Calls("CreateChangeSet") != 1 {
 		t.Fatalf("again: %v, calls %v", err, e.cf.AllCalls())
 	}
 	rs, err := converge(t, e.d, desired(2), 20)
@@ -367,10 +369,10 @@ func TestSyncOwnership(t *testing.T) {
 		reason string
 		msg    string
 	}{
-		{"other owner", map[string]string{TagOwnerUID: "uid-2", TagOwnerNamespace: "shop", TagOwnerName: "old"}, true, ReasonOwnershipConflict, "belongs to ComposeStack shop/old"},
-		{"nobody", nil, false, ReasonOwnershipConflict, "set spec.stack.adopt"},
-		{"docker compose", map[string]string{TagDockerComposeProject: "shop"}, false, ReasonOwnershipConflict, "Docker Compose for ECS (project shop)"},
-		{"adopt docker compose", map[string]string{TagDockerComposeProject: "shop"}, true, "", ""},
+		{"other owner", map[string]string{csv1.TagOwnerUID: "uid-2", csv1.TagOwnerNamespace: "shop", csv1.TagOwnerName: "old"}, true, csv1.ReasonOwnershipConflict, "belongs to ComposeStack shop/old"},
+		{"nobody", nil, false, csv1.ReasonOwnershipConflict, "set spec.stack.adopt"},
+		{"docker compose", map[string]string{csv1.TagDockerComposeProject: "shop"}, false, csv1.ReasonOwnershipConflict, "Docker Compose for ECS (project shop)"},
+		{"adopt docker compose", map[string]string{csv1.TagDockerComposeProject: "shop"}, true, "", ""},
 		{"adopt untagged", nil, true, "", ""},
 	}
 	for _, c := range cases {
@@ -396,7 +398,7 @@ func TestSyncOwnership(t *testing.T) {
 			if rs[0].ChangeSet == nil || rs[0].ChangeSet.Type != "UPDATE" || rs[len(rs)-1].Phase != PhaseConverged {
 				t.Fatalf("results = %+v", rs)
 			}
-			if e.cf.Tags("shop-web")[TagOwnerUID] != "uid-1" {
+			if e.cf.Tags("shop-web")[csv1.TagOwnerUID] != "uid-1" {
 				t.Errorf("tags after adoption = %v", e.cf.Tags("shop-web"))
 			}
 		})
@@ -431,7 +433,7 @@ func TestSyncReviewStackOfAnotherOwner(t *testing.T) {
 	}
 	e.cf.Settle()
 	_, err := e.d.Sync(context.Background(), desired(1))
-	if terminalReason(err) != ReasonOwnershipConflict {
+	if terminalReason(err) != csv1.ReasonOwnershipConflict {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -480,7 +482,7 @@ func TestSyncTemplateTooLarge(t *testing.T) {
 			want.TemplateBody = bigTemplate(c.size)
 			want.TemplateBucket = c.bucket
 			_, err := e.d.Sync(context.Background(), want)
-			if terminalReason(err) != ReasonTemplateTooLarge || !strings.Contains(err.Error(), c.msg) {
+			if terminalReason(err) != csv1.ReasonTemplateTooLarge || !strings.Contains(err.Error(), c.msg) {
 				t.Fatalf("err = %v", err)
 			}
 			if e.cf.Calls("CreateChangeSet") != 0 || e.s3.Calls("PutObject") != 0 {
