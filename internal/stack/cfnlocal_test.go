@@ -3,7 +3,6 @@ package stack_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/composestack/composestack/internal/cfnlocal"
 	"github.com/composestack/composestack/internal/stack"
@@ -83,20 +82,6 @@ func TestLocalDeleteFailure(t *testing.T) {
 	last := rs[len(rs)-1]
 	if last.Phase != stack.PhaseFailed || last.StackStatus != "DELETE_FAILED" || len(last.FailedResources) != 1 || last.FailedResources[0].LogicalID != "Cluster" {
 		t.Fatalf("%v, last %+v", actionsOf(rs), last)
-	}
-}
-
-func TestLocalThrottling(t *testing.T) {
-	e := newLocalEnv(t, false)
-	if err := e.srv.AddAPIFault(cfnlocal.APIFault{Operation: "DescribeStacks", Kind: cfnlocal.FaultThrottle, Times: 1}); err != nil {
-		t.Fatal(err)
-	}
-	res, err := e.d.Sync(context.Background(), motoDesired(t, "app-v1.json"))
-	if err != nil || !res.Throttled || res.Phase != stack.PhaseInProgress || res.RequeueAfter < 15*time.Second {
-		t.Fatalf("Sync = %+v, %v", res, err)
-	}
-	if rs := e.syncToEnd(t, motoDesired(t, "app-v1.json")); rs[len(rs)-1].Phase != stack.PhaseConverged {
-		t.Fatalf("after throttling: %v", actionsOf(rs))
 	}
 }
 
