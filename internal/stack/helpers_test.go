@@ -37,6 +37,12 @@ func localServer(t *testing.T, opts cfnlocal.Options) (*cfnlocal.Server, *awscli
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+	return srv, localClients(t, srv)
+}
+
+// localClients builds new SDK clients for srv.
+func localClients(t *testing.T, srv *cfnlocal.Server) *awsclient.Clients {
+	t.Helper()
 	cl, err := awsclient.New(awsclient.Options{
 		Endpoint: srv.URL(), Credentials: mototest.Credentials, RetryMaxAttempts: 1,
 		HTTPClient: cfnlocal.HTTPClient(),
@@ -44,7 +50,7 @@ func localServer(t *testing.T, opts cfnlocal.Options) (*cfnlocal.Server, *awscli
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, cl
+	return cl
 }
 
 // localEnv is cfnlocal, the SDK clients for it, and a driver over them whose clock the test can move past

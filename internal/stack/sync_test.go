@@ -300,6 +300,11 @@ func TestSyncThrottlingIsNotFailure(t *testing.T) {
 			if e.srv.CallOutcomes()[op+" Throttling"] != 1 {
 				t.Errorf("outcomes = %v", e.srv.CallOutcomes())
 			}
+			// A restarted controller: the SDK's adaptive retryer of the old clients would hold the next
+			// calls back for seconds after the throttle.
+			e.cl = localClients(t, e.srv)
+			e.cf = e.cl.CloudFormation
+			e.d = e.driver(e.cf, stack.Options{})
 			if rs := e.syncToEnd(t, want); rs[len(rs)-1].Phase != stack.PhaseConverged {
 				t.Fatalf("after throttling: %v", actionsOf(rs))
 			}
