@@ -147,15 +147,22 @@ func parsePageToken(tok string) (int64, *apiError) {
 	return n, nil
 }
 
+// pageRequest reads the StackName and NextToken of a paged call on a stack;
+// from is -1 without a token.
+func pageRequest(f form) (name string, from int64, aerr *apiError) {
+	name = f.get("StackName")
+	if name == "" {
+		return "", 0, checkName("stackName", name)
+	}
+	from, aerr = parsePageToken(f.get("NextToken"))
+	return name, from, aerr
+}
+
 // describeStackEvents returns events newest first. The NextToken holds the
 // sequence number to continue from, so pages stay consistent while new
 // events arrive.
 func (s *Server) describeStackEvents(_ context.Context, f form) (any, *apiError) {
-	name := f.get("StackName")
-	if name == "" {
-		return nil, checkName("stackName", name)
-	}
-	from, aerr := parsePageToken(f.get("NextToken"))
+	name, from, aerr := pageRequest(f)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -232,11 +239,7 @@ func (s *Server) describeStackResources(_ context.Context, f form) (any, *apiErr
 }
 
 func (s *Server) listStackResources(_ context.Context, f form) (any, *apiError) {
-	name := f.get("StackName")
-	if name == "" {
-		return nil, checkName("stackName", name)
-	}
-	from, aerr := parsePageToken(f.get("NextToken"))
+	name, from, aerr := pageRequest(f)
 	if aerr != nil {
 		return nil, aerr
 	}

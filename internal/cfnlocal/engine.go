@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -85,63 +86,11 @@ func finishExecutionLocked(st *stack, status string) {
 
 // runCreate creates a stack whose status is already CREATE_IN_PROGRESS.
 func (s *Server) runCreate(ctx context.Context, st *stack) {
-	s.mu.Lock()
-	ec := s.evalContextLocked(st, st.Template, st.Params, st.Resources, false)
-	var fail *failure
-	var waves [][]string
-	if err := ec.resolveConditions(st.Template.Conditions); err != nil {
-		fail = &failure{reason: err.Error()}
-	} else {
-		waves, _ = st.Template.order(activeResources(st.Template, ec))
+	ap, alive := s.apply(ctx, st)
+	if !alive {
+		return
 	}
-	s.mu.Unlock()
-
-	for _, wave := range waves {
-		if fail != nil {
-			break
-		}
-		var items []work
-		s.mu.Lock()
-		// Resolve the whole wave first, so a resource whose properties cannot
-		// be resolved fails before any of its siblings start.
-		props, badID, err := evalWave(ec, st.Template, wave)
-		if err != nil {
-			rd := st.Template.Resources[badID]
-			r := &resourceState{LogicalID: badID, Type: rd.Type, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
-			st.Resources[badID] = r
-			s.resourceEventLocked(st, r, "CREATE_FAILED", err.Error())
-			fail = &failure{resources: []string{badID}, verb: "create"}
-			wave = nil
-		}
-		for _, id := range wave {
-			rd := st.Template.Resources[id]
-			r := &resourceState{LogicalID: id, Type: rd.Type, DeletionPolicy: rd.DeletionPolicy, ReplacePolicy: rd.UpdateReplacePolicy, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
-			st.Resources[id] = r
-			r.Props = props[id]
-			items = append(items, work{
-				res: r, op: "CREATE",
-				begin: func() { s.resourceEventLocked(st, r, "CREATE_IN_PROGRESS", "") },
-				finish: func() {
-					assignPhysicalID(r, st.ID)
-					s.resourceEventLocked(st, r, "CREATE_COMPLETE", "")
-				},
-				fail:   func(reason string) { s.resourceEventLocked(st, r, "CREATE_FAILED", reason) },
-				cancel: func() { s.resourceEventLocked(st, r, "CREATE_FAILED", "Resource creation cancelled") },
-			})
-		}
-		s.mu.Unlock()
-		if fail != nil {
-			break
-		}
-		failed, alive := s.runWave(ctx, st, items, false, true)
-		if !alive {
-			return
-		}
-		if len(failed) > 0 {
-			fail = &failure{resources: failed, verb: "create"}
-		}
-	}
-
+	ec, fail := ap.ec, ap.fail
 	s.mu.Lock()
 	if fail == nil {
 		outs, err := s.computeOutputsLocked(st, ec)
@@ -297,126 +246,154 @@ func (s *Server) completeDeleteLocked(st *stack) {
 	}
 }
 
-// runUpdate applies a new template to a stack whose status is already
-// UPDATE_IN_PROGRESS; rb holds the previous state for a rollback.
-func (s *Server) runUpdate(ctx context.Context, st *stack, rb *updateRollback) {
+// applied is what apply did to a stack's resources.
+type applied struct {
+	ec *evalContext
+	// active are the resources the template's conditions keep.
+	active map[string]bool
+	// fail is the first failure, nil if every resource was applied.
+	fail *failure
+	// touched are the resources updated or replaced and added those created, for an update's rollback;
+	// replacedOld are the old physical resources of replacements, for its cleanup.
+	touched, added []string
+	replacedOld    []*resourceState
+}
+
+// apply brings the resources of st to its template, wave by wave in
+// dependency order, until a resource fails: it creates what the stack does not
+// have (everything, for a new stack), updates or replaces what changed, and
+// leaves the rest. It returns false if the server is shutting down.
+func (s *Server) apply(ctx context.Context, st *stack) (applied, bool) {
 	s.mu.Lock()
-	ec := s.evalContextLocked(st, st.Template, st.Params, st.Resources, false)
-	var fail *failure
+	ap := applied{ec: s.evalContextLocked(st, st.Template, st.Params, st.Resources, false)}
 	var waves [][]string
-	var active map[string]bool
-	if err := ec.resolveConditions(st.Template.Conditions); err != nil {
-		fail = &failure{reason: err.Error()}
+	if err := ap.ec.resolveConditions(st.Template.Conditions); err != nil {
+		ap.fail = &failure{reason: err.Error()}
 	} else {
-		active = activeResources(st.Template, ec)
-		waves, _ = st.Template.order(active)
+		ap.active = activeResources(st.Template, ap.ec)
+		waves, _ = st.Template.order(ap.active)
 	}
-	var touched []string // modified or replaced resources, for the rollback
-	var added []string
-	var replacedOld []*resourceState
 	s.mu.Unlock()
 
 	for _, wave := range waves {
-		if fail != nil {
-			break
+		s.mu.Lock()
+		// Resolve the whole wave first, so a resource whose properties cannot
+		// be resolved fails before any of its siblings start.
+		allProps, badID, err := evalWave(ap.ec, st.Template, wave)
+		if err != nil {
+			ap.failEval(s, st, badID, err)
+			s.mu.Unlock()
+			return ap, true
 		}
 		var items []work
-		s.mu.Lock()
-		allProps, badID, err := evalWave(ec, st.Template, wave)
-		if err != nil {
-			rd := st.Template.Resources[badID]
-			r := st.Resources[badID]
-			status := "UPDATE_FAILED"
-			if r == nil || r.Status == "DELETE_COMPLETE" {
-				r = &resourceState{LogicalID: badID, Type: rd.Type, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
-				st.Resources[badID] = r
-				added = append(added, badID)
-				status = "CREATE_FAILED"
-			} else {
-				touched = append(touched, badID)
-			}
-			s.resourceEventLocked(st, r, status, err.Error())
-			fail = &failure{resources: []string{badID}, verb: strings.ToLower(strings.TrimSuffix(status, "_FAILED"))}
-			wave = nil
-		}
 		for _, id := range wave {
-			rd := st.Template.Resources[id]
-			props := allProps[id]
-			cur := st.Resources[id]
-			if cur != nil && cur.Status == "DELETE_COMPLETE" {
-				cur = nil
-			}
-			switch {
-			case cur == nil:
-				r := &resourceState{LogicalID: id, Type: rd.Type, DeletionPolicy: rd.DeletionPolicy, ReplacePolicy: rd.UpdateReplacePolicy, Props: props, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
-				st.Resources[id] = r
-				added = append(added, id)
-				items = append(items, work{
-					res: r, op: "CREATE",
-					begin: func() { s.resourceEventLocked(st, r, "CREATE_IN_PROGRESS", "") },
-					finish: func() {
-						assignPhysicalID(r, st.ID)
-						s.resourceEventLocked(st, r, "CREATE_COMPLETE", "")
-					},
-					fail:   func(reason string) { s.resourceEventLocked(st, r, "CREATE_FAILED", reason) },
-					cancel: func() { s.resourceEventLocked(st, r, "CREATE_FAILED", "Resource creation cancelled") },
-				})
-			case cur.Type == rd.Type && reflect.DeepEqual(cur.Props, props) && cur.DeletionPolicy == rd.DeletionPolicy && cur.ReplacePolicy == rd.UpdateReplacePolicy:
-				// Unchanged: CloudFormation leaves it alone.
-			default:
-				r := cur
-				replace := r.Type != rd.Type || needsReplacement(rd.Type, r.Props, props)
-				touched = append(touched, id)
-				items = append(items, work{
-					res: r, op: "UPDATE",
-					begin: func() {
-						reason := ""
-						if replace {
-							reason = "Requested update requires the creation of a new physical resource; hence creating one."
-						}
-						s.resourceEventLocked(st, r, "UPDATE_IN_PROGRESS", reason)
-					},
-					finish: func() {
-						if replace {
-							old := r.clone()
-							replacedOld = append(replacedOld, old)
-							r.Generation++
-							r.Type = rd.Type
-							r.Props = props
-							assignPhysicalID(r, st.ID)
-							s.resourceEventLocked(st, r, "UPDATE_IN_PROGRESS", "Resource creation Initiated")
-						}
-						r.Props = props
-						r.DeletionPolicy = rd.DeletionPolicy
-						r.ReplacePolicy = rd.UpdateReplacePolicy
-						s.resourceEventLocked(st, r, "UPDATE_COMPLETE", "")
-					},
-					fail:   func(reason string) { s.resourceEventLocked(st, r, "UPDATE_FAILED", reason) },
-					cancel: func() { s.resourceEventLocked(st, r, "UPDATE_FAILED", "Resource update cancelled") },
-				})
+			if it, ok := ap.workFor(s, st, id, allProps[id]); ok {
+				items = append(items, it)
 			}
 		}
 		s.mu.Unlock()
-		if fail != nil {
-			break
-		}
 		failed, alive := s.runWave(ctx, st, items, false, true)
 		if !alive {
-			return
+			return ap, false
 		}
 		if len(failed) > 0 {
 			verb := "update"
 			for _, id := range failed {
-				for _, a := range added {
-					if a == id {
-						verb = "create"
-					}
+				if slices.Contains(ap.added, id) {
+					verb = "create"
 				}
 			}
-			fail = &failure{resources: failed, verb: verb}
+			ap.fail = &failure{resources: failed, verb: verb}
+			return ap, true
 		}
 	}
+	return ap, true
+}
 
+// failEval records that the properties of resource id could not be
+// resolved: it fails to be created, or updated if the stack has it. The
+// caller holds mu.
+func (ap *applied) failEval(s *Server, st *stack, id string, err error) {
+	r := st.Resources[id]
+	status := "UPDATE_FAILED"
+	if r == nil || r.Status == "DELETE_COMPLETE" {
+		r = &resourceState{LogicalID: id, Type: st.Template.Resources[id].Type, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
+		st.Resources[id] = r
+		ap.added = append(ap.added, id)
+		status = "CREATE_FAILED"
+	} else {
+		ap.touched = append(ap.touched, id)
+	}
+	s.resourceEventLocked(st, r, status, err.Error())
+	ap.fail = &failure{resources: []string{id}, verb: strings.ToLower(strings.TrimSuffix(status, "_FAILED"))}
+}
+
+// workFor is the operation that brings resource id to props: a creation, an
+// update or replacement, or none when it is unchanged. The caller holds mu.
+func (ap *applied) workFor(s *Server, st *stack, id string, props map[string]any) (work, bool) {
+	rd := st.Template.Resources[id]
+	cur := st.Resources[id]
+	if cur != nil && cur.Status == "DELETE_COMPLETE" {
+		cur = nil
+	}
+	switch {
+	case cur == nil:
+		r := &resourceState{LogicalID: id, Type: rd.Type, DeletionPolicy: rd.DeletionPolicy, ReplacePolicy: rd.UpdateReplacePolicy, Props: props, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
+		st.Resources[id] = r
+		ap.added = append(ap.added, id)
+		return work{
+			res: r, op: "CREATE",
+			begin: func() { s.resourceEventLocked(st, r, "CREATE_IN_PROGRESS", "") },
+			finish: func() {
+				assignPhysicalID(r, st.ID)
+				s.resourceEventLocked(st, r, "CREATE_COMPLETE", "")
+			},
+			fail:   func(reason string) { s.resourceEventLocked(st, r, "CREATE_FAILED", reason) },
+			cancel: func() { s.resourceEventLocked(st, r, "CREATE_FAILED", "Resource creation cancelled") },
+		}, true
+	case cur.Type == rd.Type && reflect.DeepEqual(cur.Props, props) && cur.DeletionPolicy == rd.DeletionPolicy && cur.ReplacePolicy == rd.UpdateReplacePolicy:
+		// Unchanged: CloudFormation leaves it alone.
+		return work{}, false
+	}
+	r := cur
+	replace := r.Type != rd.Type || needsReplacement(rd.Type, r.Props, props)
+	ap.touched = append(ap.touched, id)
+	return work{
+		res: r, op: "UPDATE",
+		begin: func() {
+			reason := ""
+			if replace {
+				reason = "Requested update requires the creation of a new physical resource; hence creating one."
+			}
+			s.resourceEventLocked(st, r, "UPDATE_IN_PROGRESS", reason)
+		},
+		finish: func() {
+			if replace {
+				ap.replacedOld = append(ap.replacedOld, r.clone())
+				r.Generation++
+				r.Type = rd.Type
+				r.Props = props
+				assignPhysicalID(r, st.ID)
+				s.resourceEventLocked(st, r, "UPDATE_IN_PROGRESS", "Resource creation Initiated")
+			}
+			r.Props = props
+			r.DeletionPolicy = rd.DeletionPolicy
+			r.ReplacePolicy = rd.UpdateReplacePolicy
+			s.resourceEventLocked(st, r, "UPDATE_COMPLETE", "")
+		},
+		fail:   func(reason string) { s.resourceEventLocked(st, r, "UPDATE_FAILED", reason) },
+		cancel: func() { s.resourceEventLocked(st, r, "UPDATE_FAILED", "Resource update cancelled") },
+	}, true
+}
+
+// runUpdate applies a new template to a stack whose status is already
+// UPDATE_IN_PROGRESS; rb holds the previous state for a rollback.
+func (s *Server) runUpdate(ctx context.Context, st *stack, rb *updateRollback) {
+	ap, alive := s.apply(ctx, st)
+	if !alive {
+		return
+	}
+	ec, fail, active, touched, added := ap.ec, ap.fail, ap.active, ap.touched, ap.added
 	s.mu.Lock()
 	if fail == nil {
 		outs, err := s.computeOutputsLocked(st, ec)
@@ -431,7 +408,7 @@ func (s *Server) runUpdate(ctx context.Context, st *stack, rb *updateRollback) {
 				}
 			}
 			s.mu.Unlock()
-			cleanupFailed, alive := s.cleanup(ctx, st, order, replacedOld, false)
+			cleanupFailed, alive := s.cleanup(ctx, st, order, ap.replacedOld, false)
 			if !alive {
 				return
 			}

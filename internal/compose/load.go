@@ -41,7 +41,7 @@ func Load(ctx context.Context, src Source) (*Loaded, error) {
 // supporting files from disk uses it to learn which to read (References) and then finishes the load with them,
 // running compose-go once rather than twice.
 type Prepared struct {
-	// References are the supporting files the project names; see ReferencedFiles.
+	// References are the supporting files the project names, sorted by path.
 	References []Reference
 
 	files   []File

@@ -474,19 +474,19 @@ func TestCleanPath(t *testing.T) {
 	}
 }
 
-func TestReferencedFiles(t *testing.T) {
+func TestPrepareReferences(t *testing.T) {
 	src := seed(t, "main")
 	src.Supporting = nil
-	refs, err := ReferencedFiles(context.Background(), src)
+	refs, err := prepareReferences(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Reference{{Path: ".secret/spring_config_encrypt_key.env", Required: true}, {Path: "eureka.env", Required: true}}
 	if len(refs) != len(want) || refs[0] != want[0] || refs[1] != want[1] {
-		t.Errorf("ReferencedFiles = %v, want %v", refs, want)
+		t.Errorf("References = %v, want %v", refs, want)
 	}
 
-	refs, err = ReferencedFiles(context.Background(), compose(`services:
+	refs, err = prepareReferences(compose(`services:
   app:
     image: nginx
     env_file: [{path: opt.env, required: false}]
@@ -505,18 +505,27 @@ configs:
 	}
 	want = []Reference{{"c.conf", false}, {"l.txt", true}, {"off.env", true}, {"opt.env", false}, {"s/secret.txt", true}}
 	if len(refs) != len(want) {
-		t.Fatalf("ReferencedFiles = %v, want %v", refs, want)
+		t.Fatalf("References = %v, want %v", refs, want)
 	}
 	for i := range want {
 		if refs[i] != want[i] {
-			t.Errorf("ReferencedFiles[%d] = %v, want %v", i, refs[i], want[i])
+			t.Errorf("References[%d] = %v, want %v", i, refs[i], want[i])
 		}
 	}
 
-	if _, err := ReferencedFiles(context.Background(), compose("services:\n  app:\n    image: nginx\n    env_file: /abs.env\n")); err == nil ||
+	if _, err := prepareReferences(compose("services:\n  app:\n    image: nginx\n    env_file: /abs.env\n")); err == nil ||
 		!strings.Contains(err.Error(), "service app: env_file") {
-		t.Errorf("ReferencedFiles error = %v, want the absolute path refused", err)
+		t.Errorf("Prepare error = %v, want the absolute path refused", err)
 	}
+}
+
+// prepareReferences returns the supporting files Prepare finds src names.
+func prepareReferences(src Source) ([]Reference, error) {
+	p, err := Prepare(context.Background(), src)
+	if err != nil {
+		return nil, err
+	}
+	return p.References, nil
 }
 
 // Load must not read the disk: files that exist in the working directory but are not given are not found.

@@ -19,13 +19,6 @@ func TestPrepareThenLoad(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			refs, err := ReferencedFiles(ctx, src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(p.References, refs) {
-				t.Errorf("Prepare references %v, ReferencedFiles %v", p.References, refs)
-			}
 			got, err := p.Load(src.Supporting)
 			if err != nil {
 				t.Fatal(err)

@@ -1,7 +1,6 @@
 package compose
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -18,19 +17,8 @@ type Reference struct {
 	Required bool
 }
 
-// ReferencedFiles lists the supporting files the project in src names (env_file and label_file of every service
-// and pre_start hook, enabled or not, and secret and config `file:` sources), sorted by path. src.Supporting is
-// not consulted, so a front end can call it first to learn which files to gather; Prepare does the same and
-// keeps the loaded project for the load that follows.
-func ReferencedFiles(ctx context.Context, src Source) ([]Reference, error) {
-	p, err := Prepare(ctx, src)
-	if err != nil {
-		return nil, err
-	}
-	return p.References, nil
-}
-
-// references lists the supporting files project names; it only reads the project.
+// references lists the supporting files project names (env_file and label_file of every service and pre_start
+// hook, enabled or not, and secret and config `file:` sources), sorted by path; it only reads the project.
 func references(project *types.Project) ([]Reference, error) {
 	refs := map[string]bool{} // path -> required
 	add := func(what, p string, required bool) error {

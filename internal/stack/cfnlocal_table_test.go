@@ -2,19 +2,17 @@ package stack_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/aws/smithy-go"
 
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/cfnlocal"
 	"github.com/composestack/composestack/internal/stack"
 )
@@ -38,7 +36,7 @@ func TestLocalStatusTable(t *testing.T) {
 				t.Fatalf("the row expects Plan(%q) = %+v, Plan says %+v", r.status, r.plan, got)
 			}
 			t.Run("Sync", func(t *testing.T) {
-				e := newTableEnv(t, r.manual)
+				e := newLocalEnv(t, r.manual)
 				spec := r.setup(t, e)
 				e.srv.ClearFaults()
 				e.settle(t)
@@ -68,7 +66,7 @@ func TestLocalStatusTable(t *testing.T) {
 				e.checkStatus(t, r.syncEnd.status)
 			})
 			t.Run("Delete", func(t *testing.T) {
-				e := newTableEnv(t, r.manual)
+				e := newLocalEnv(t, r.manual)
 				r.setup(t, e)
 				e.srv.ClearFaults()
 				e.settle(t)
@@ -169,7 +167,7 @@ var stepsNotOnCfnlocal = map[stack.Step]string{
 	stack.StepStuck: "only IMPORT_ROLLBACK_FAILED (and statuses newer than the SDK) lead to it; " + noImport,
 }
 
-// laterBy moves the driver's clock past the retry backoff (tableEnv sets RetryBackoff to 5 minutes).
+// laterBy moves the driver's clock past the retry backoff (localEnv sets RetryBackoff to 5 minutes).
 const laterBy = 10 * time.Minute
 
 type localRow struct {
@@ -180,7 +178,7 @@ type localRow struct {
 	// manual runs cfnlocal with ManualStep, to keep an operation in progress.
 	manual bool
 	// setup brings the stack named shop-web into status and returns the spec it was last synced with.
-	setup func(t *testing.T, e *tableEnv) stack.Desired
+	setup func(t *testing.T, e *localEnv) stack.Desired
 	// sync are Sync calls made one after another, without letting anything run between them.
 	sync []driverCall
 	// syncEnd is where Sync with the last spec of sync then takes the stack.
@@ -292,7 +290,7 @@ func v1(t *testing.T) stack.Desired { return motoDesired(t, "app-v1.json") }
 func v2(t *testing.T) stack.Desired { return motoDesired(t, "app-v2.json") }
 
 // created brings a stack built from app-v1 to CREATE_COMPLETE and returns its spec.
-func created(t *testing.T, e *tableEnv) stack.Desired {
+func created(t *testing.T, e *localEnv) stack.Desired {
 	t.Helper()
 	want := v1(t)
 	e.reach(t, cftypes.StackStatusCreateComplete, func() { e.syncOnce(t, want) })
@@ -300,8 +298,8 @@ func created(t *testing.T, e *tableEnv) stack.Desired {
 }
 
 // updating creates the stack from app-v1 and syncs app-v2 until the stack is in status.
-func updating(status cftypes.StackStatus, faults ...cfnlocal.ResourceFault) func(t *testing.T, e *tableEnv) stack.Desired {
-	return func(t *testing.T, e *tableEnv) stack.Desired {
+func updating(status cftypes.StackStatus, faults ...cfnlocal.ResourceFault) func(t *testing.T, e *localEnv) stack.Desired {
+	return func(t *testing.T, e *localEnv) stack.Desired {
 		created(t, e)
 		e.fault(t, faults...)
 		want := v2(t)
@@ -311,8 +309,8 @@ func updating(status cftypes.StackStatus, faults ...cfnlocal.ResourceFault) func
 }
 
 // creating syncs app-v1 until the stack is in status.
-func creating(status cftypes.StackStatus, faults ...cfnlocal.ResourceFault) func(t *testing.T, e *tableEnv) stack.Desired {
-	return func(t *testing.T, e *tableEnv) stack.Desired {
+func creating(status cftypes.StackStatus, faults ...cfnlocal.ResourceFault) func(t *testing.T, e *localEnv) stack.Desired {
+	return func(t *testing.T, e *localEnv) stack.Desired {
 		e.fault(t, faults...)
 		want := v1(t)
 		e.reach(t, status, func() { e.syncOnce(t, want) })
@@ -321,8 +319,8 @@ func creating(status cftypes.StackStatus, faults ...cfnlocal.ResourceFault) func
 }
 
 // deleting creates the stack from app-v1 and deletes it until the stack is in status.
-func deleting(status cftypes.StackStatus, faults ...cfnlocal.ResourceFault) func(t *testing.T, e *tableEnv) stack.Desired {
-	return func(t *testing.T, e *tableEnv) stack.Desired {
+func deleting(status cftypes.StackStatus, faults ...cfnlocal.ResourceFault) func(t *testing.T, e *localEnv) stack.Desired {
+	return func(t *testing.T, e *localEnv) stack.Desired {
 		want := created(t, e)
 		e.fault(t, faults...)
 		e.reach(t, status, func() { e.deleteOnce(t) })
@@ -332,7 +330,7 @@ func deleting(status cftypes.StackStatus, faults ...cfnlocal.ResourceFault) func
 
 // withoutRollback has the driver create the change set for want, and executes it with DisableRollback,
 // as a person could: the failure then leaves CREATE_FAILED or UPDATE_FAILED instead of a rollback.
-func withoutRollback(t *testing.T, e *tableEnv, want stack.Desired) {
+func withoutRollback(t *testing.T, e *localEnv, want stack.Desired) {
 	t.Helper()
 	res := e.syncOnce(t, want)
 	if res.Action != stack.ActionCreateChangeSet || res.ChangeSet == nil {
@@ -356,7 +354,7 @@ var localStatusRows = []localRow{
 	{
 		status:  "",
 		plan:    stack.Decision{Sync: stack.StepCreate, Delete: stack.DeleteDone},
-		setup:   func(t *testing.T, _ *tableEnv) stack.Desired { return v1(t) },
+		setup:   func(t *testing.T, _ *localEnv) stack.Desired { return v1(t) },
 		sync:    []driverCall{{want: createStarted}},
 		syncEnd: ending{stack.PhaseConverged, cftypes.StackStatusCreateComplete},
 		del: []driverCall{{want: outcome{phase: stack.PhaseDeleted, action: stack.ActionNone,
@@ -375,7 +373,7 @@ var localStatusRows = []localRow{
 		// The driver never disables rollback; the change set it made is executed with DisableRollback.
 		status: cftypes.StackStatusCreateFailed,
 		plan:   stack.Decision{Sync: stack.StepRecreate, Delete: stack.DeleteNow},
-		setup: func(t *testing.T, e *tableEnv) stack.Desired {
+		setup: func(t *testing.T, e *localEnv) stack.Desired {
 			e.fault(t, createFails)
 			want := v1(t)
 			withoutRollback(t, e, want)
@@ -512,7 +510,7 @@ var localStatusRows = []localRow{
 		// The driver's UPDATE change set is executed with DisableRollback.
 		status: cftypes.StackStatusUpdateFailed,
 		plan:   stack.Decision{Sync: stack.StepRetryUpdate, Delete: stack.DeleteNow},
-		setup: func(t *testing.T, e *tableEnv) stack.Desired {
+		setup: func(t *testing.T, e *localEnv) stack.Desired {
 			created(t, e)
 			e.fault(t, updateFails)
 			want := v2(t)
@@ -578,12 +576,12 @@ var localStatusRows = []localRow{
 		// no tags yet, so ownership is read from the change set's; the stale change set is replaced.
 		status: cftypes.StackStatusReviewInProgress,
 		plan:   stack.Decision{Sync: stack.StepResume, Delete: stack.DeleteNow},
-		setup: func(t *testing.T, e *tableEnv) stack.Desired {
+		setup: func(t *testing.T, e *localEnv) stack.Desired {
 			old := v2(t)
 			tags := []cftypes.Tag{
-				{Key: aws.String(stack.TagOwnerNamespace), Value: aws.String(motoOwner.Namespace)},
-				{Key: aws.String(stack.TagOwnerName), Value: aws.String(motoOwner.Name)},
-				{Key: aws.String(stack.TagOwnerUID), Value: aws.String(motoOwner.UID)},
+				{Key: aws.String(csv1.TagOwnerNamespace), Value: aws.String(motoOwner.Namespace)},
+				{Key: aws.String(csv1.TagOwnerName), Value: aws.String(motoOwner.Name)},
+				{Key: aws.String(csv1.TagOwnerUID), Value: aws.String(motoOwner.UID)},
 			}
 			if _, err := e.cf.CreateChangeSet(context.Background(), &cloudformation.CreateChangeSetInput{
 				StackName: aws.String(old.StackName), ChangeSetName: aws.String(stack.ChangeSetName(stack.Digest(old))),
@@ -600,209 +598,4 @@ var localStatusRows = []localRow{
 		del: []driverCall{{want: outcome{phase: stack.PhaseInProgress, action: stack.ActionDeleteStack,
 			calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 1, "DescribeChangeSet": 1, "DeleteStack": 1}}}},
 	},
-}
-
-// tableEnv is cfnlocal, an SDK client for it, and a driver over the same client whose clock the test can
-// move past the retry backoff.
-type tableEnv struct {
-	srv    *cfnlocal.Server
-	cf     *cloudformation.Client
-	d      *stack.Driver
-	manual bool
-	// later is added to the driver's clock.
-	later time.Duration
-	// stackID is the ID of the stack shop-web last seen.
-	stackID string
-}
-
-func newTableEnv(t *testing.T, manual bool) *tableEnv {
-	t.Helper()
-	srv, cl := localServer(t, cfnlocal.Options{ManualStep: manual})
-	e := &tableEnv{srv: srv, cf: cl.CloudFormation, manual: manual}
-	e.d = stack.NewDriver(cl.CloudFormation, cl.S3, stack.Options{
-		Region: "us-east-1", RetryBackoff: 5 * time.Minute,
-		Now: func() time.Time { return time.Now().Add(e.later) },
-	})
-	return e
-}
-
-// guard bounds the waits on cfnlocal, so that a test that went wrong fails instead of hanging.
-func guard() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), time.Minute)
-}
-
-// settle waits until every operation is paused (ManualStep) or done.
-func (e *tableEnv) settle(t *testing.T) {
-	t.Helper()
-	ctx, cancel := guard()
-	defer cancel()
-	var err error
-	if e.manual {
-		err = e.srv.Settle(ctx)
-	} else {
-		err = e.srv.WaitIdle(ctx)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// step lets a paused operation go on by one step and waits until it pauses again.
-func (e *tableEnv) step(t *testing.T) {
-	t.Helper()
-	ctx, cancel := guard()
-	defer cancel()
-	if err := e.srv.Step(ctx); err != nil {
-		t.Fatal(err)
-	}
-	e.settle(t)
-}
-
-// release lets every operation run to its end.
-func (e *tableEnv) release(t *testing.T) {
-	t.Helper()
-	e.settle(t)
-	for range 100 {
-		if !e.busy(t) {
-			return
-		}
-		e.step(t)
-	}
-	t.Fatal("cfnlocal is still busy after 100 steps")
-}
-
-// busy says, after settle, whether an operation is paused: the stack is in an operation, or a change set
-// of it is being computed.
-func (e *tableEnv) busy(t *testing.T) bool {
-	t.Helper()
-	if !e.manual {
-		return false
-	}
-	st := e.describe(t, "shop-web")
-	if st == nil {
-		return false
-	}
-	if st.StackStatus != cftypes.StackStatusReviewInProgress && strings.HasSuffix(string(st.StackStatus), "_IN_PROGRESS") {
-		return true
-	}
-	out, err := e.cf.ListChangeSets(context.Background(), &cloudformation.ListChangeSetsInput{StackName: aws.String("shop-web")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range out.Summaries {
-		if s.Status == cftypes.ChangeSetStatusCreatePending || s.Status == cftypes.ChangeSetStatusCreateInProgress {
-			return true
-		}
-	}
-	return false
-}
-
-// describe returns the stack, by name or ID, or nil if DescribeStacks says it does not exist.
-func (e *tableEnv) describe(t *testing.T, nameOrID string) *cftypes.Stack {
-	t.Helper()
-	out, err := e.cf.DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{StackName: aws.String(nameOrID)})
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), "does not exist") {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out.Stacks) != 1 {
-		t.Fatalf("DescribeStacks %s: %d stacks", nameOrID, len(out.Stacks))
-	}
-	if nameOrID == "shop-web" {
-		e.stackID = aws.ToString(out.Stacks[0].StackId)
-	}
-	return &out.Stacks[0]
-}
-
-func (e *tableEnv) status(t *testing.T) cftypes.StackStatus {
-	t.Helper()
-	if st := e.describe(t, "shop-web"); st != nil {
-		return st.StackStatus
-	}
-	return ""
-}
-
-// checkStatus checks the status DescribeStacks reports for shop-web. DELETE_COMPLETE is asked of the
-// stack last seen by its ID, as by name a deleted stack does not exist.
-func (e *tableEnv) checkStatus(t *testing.T, want cftypes.StackStatus) {
-	t.Helper()
-	got := e.status(t)
-	if want == cftypes.StackStatusDeleteComplete && got == "" && e.stackID != "" {
-		if st := e.describe(t, e.stackID); st != nil {
-			got = st.StackStatus
-		}
-	}
-	if got != want {
-		t.Fatalf("DescribeStacks reports %q, want %q", got, want)
-	}
-}
-
-// reach lets operations run, and calls next whenever none runs, until the stack is in want.
-func (e *tableEnv) reach(t *testing.T, want cftypes.StackStatus, next func()) {
-	t.Helper()
-	var seen []cftypes.StackStatus
-	for range 100 {
-		e.settle(t)
-		got := e.status(t)
-		if got == want {
-			return
-		}
-		if len(seen) == 0 || seen[len(seen)-1] != got {
-			seen = append(seen, got)
-		}
-		if e.busy(t) {
-			e.step(t)
-			continue
-		}
-		next()
-	}
-	t.Fatalf("the stack did not reach %q; it went through %q", want, seen)
-}
-
-func (e *tableEnv) fault(t *testing.T, faults ...cfnlocal.ResourceFault) {
-	t.Helper()
-	for _, f := range faults {
-		if err := e.srv.AddResourceFault(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func (e *tableEnv) syncOnce(t *testing.T, want stack.Desired) stack.Result {
-	t.Helper()
-	res, err := e.d.Sync(context.Background(), want)
-	if err != nil {
-		t.Fatalf("Sync: %v", err)
-	}
-	return res
-}
-
-func (e *tableEnv) deleteOnce(t *testing.T) stack.Result {
-	t.Helper()
-	res, err := e.d.Delete(context.Background(), "shop-web", motoOwner)
-	if err != nil {
-		t.Fatalf("Delete: %v", err)
-	}
-	return res
-}
-
-// syncToEnd lets operations run and calls Sync until the stack converges or fails.
-func (e *tableEnv) syncToEnd(t *testing.T, want stack.Desired) []stack.Result {
-	t.Helper()
-	return untilPhase(t, 30, func() stack.Result {
-		e.release(t)
-		return e.syncOnce(t, want)
-	}, stack.PhaseConverged, stack.PhaseFailed)
-}
-
-// deleteToEnd lets operations run and calls Delete until the stack is deleted or the delete fails.
-func (e *tableEnv) deleteToEnd(t *testing.T) []stack.Result {
-	t.Helper()
-	return untilPhase(t, 30, func() stack.Result {
-		e.release(t)
-		return e.deleteOnce(t)
-	}, stack.PhaseDeleted, stack.PhaseFailed)
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
 
 // ourChangeSets lists the change sets of st that this driver made. The list is filtered by stack ID as
@@ -94,7 +96,7 @@ func (d *Driver) advance(ctx context.Context, want Desired, digest string, st *t
 		}
 		// The failed change set stays: it marks this spec as rejected, so the same spec is not tried again
 		// after a restart. A new spec makes a new change set, and this one is deleted as stale.
-		return res, terminal(ReasonChangeSetFailed, nil,
+		return res, terminal(csv1.ReasonChangeSetFailed, nil,
 			"CloudFormation rejected change set %s for stack %s: %s; correct the compose project, overlays or parameters",
 			name, want.StackName, reason)
 	case types.ChangeSetStatusCreateComplete:
@@ -143,7 +145,7 @@ func (d *Driver) start(ctx context.Context, want Desired, digest string, st *typ
 	}
 	caps, err := Capabilities(want.TemplateBody)
 	if err != nil {
-		return res, terminal(ReasonChangeSetFailed, err, "the template of stack %s is not valid JSON", want.StackName)
+		return res, terminal(csv1.ReasonChangeSetFailed, err, "the template of stack %s is not valid JSON", want.StackName)
 	}
 	in := &cloudformation.CreateChangeSetInput{
 		StackName:     aws.String(want.StackName),
@@ -168,9 +170,9 @@ func (d *Driver) start(ctx context.Context, want Desired, digest string, st *typ
 		case code == "AlreadyExistsException" || code == "AlreadyExists":
 			return d.waiting(res, "change set %s exists already", name), nil
 		case code == "InsufficientCapabilitiesException" || code == "InsufficientCapabilities":
-			return res, terminal(ReasonChangeSetFailed, err, "CloudFormation needs more capabilities for stack %s than composestack grants", want.StackName)
+			return res, terminal(csv1.ReasonChangeSetFailed, err, "CloudFormation needs more capabilities for stack %s than composestack grants", want.StackName)
 		case code == "ValidationError" && !transientValidation(msg):
-			return res, terminal(ReasonChangeSetFailed, err,
+			return res, terminal(csv1.ReasonChangeSetFailed, err,
 				"CloudFormation rejected the template or parameters of stack %s; correct the compose project, overlays or parameters", want.StackName)
 		}
 		return res, fmt.Errorf("creating change set %s for stack %s: %w", name, want.StackName, err)

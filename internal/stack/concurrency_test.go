@@ -1,20 +1,23 @@
-package stack
+package stack_test
 
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
-	"github.com/composestack/composestack/internal/stack/stackfake"
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
+	"github.com/composestack/composestack/internal/cfnlocal"
+	"github.com/composestack/composestack/internal/stack"
 )
 
 // TestDriverServesStacksConcurrently drives several stacks from one Driver at once, as concurrent
 // reconciles do; run with -race it also checks the Driver shares no state between calls.
 func TestDriverServesStacksConcurrently(t *testing.T) {
-	e := newEnv(t)
+	e := newLocalEnv(t, false)
 	const n = 8
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -31,7 +34,14 @@ func TestDriverServesStacksConcurrently(t *testing.T) {
 					errs <- err
 					return
 				}
-				if res.Phase == PhaseConverged {
+				if res.Phase == stack.PhaseConverged {
+					return
+				}
+				ctx, cancel := guard()
+				err = e.srv.WaitIdle(ctx)
+				cancel()
+				if err != nil {
+					errs <- err
 					return
 				}
 			}
@@ -45,39 +55,49 @@ func TestDriverServesStacksConcurrently(t *testing.T) {
 	}
 	for i := range n {
 		name := fmt.Sprintf("stack-%d", i)
-		if s := e.cf.Status(name); s != types.StackStatusCreateComplete {
+		if s := e.stackStatus(t, name); s != cftypes.StackStatusCreateComplete {
 			t.Errorf("%s is %s", name, s)
 		}
-		if uid := e.cf.Tags(name)[TagOwnerUID]; uid != fmt.Sprintf("uid-%d", i) {
+		if uid := e.tags(t, name)[csv1.TagOwnerUID]; uid != fmt.Sprintf("uid-%d", i) {
 			t.Errorf("%s belongs to %s", name, uid)
 		}
 	}
-	if got := e.cf.Calls("CreateChangeSet"); got != n {
+	if got := e.calls("CreateChangeSet"); got != n {
 		t.Errorf("CreateChangeSet calls = %d, want %d", got, n)
 	}
 }
 
-// TestRootCauseReadsBoundedPages stops reading events after MaxEventPages, however long the history.
+// TestRootCauseReadsBoundedPages finds a root cause several pages of events back, and stops reading after
+// MaxEventPages, however long the history.
 func TestRootCauseReadsBoundedPages(t *testing.T) {
-	c := newClock()
-	cf := stackfake.New(c.Now)
-	cf.PageSize = 1
-	events := []stackfake.SeedEvent{{Status: types.ResourceStatusUpdateInProgress, Reason: "User Initiated"},
-		{LogicalID: "Service", Type: "AWS::ECS::Service", Status: types.ResourceStatusUpdateFailed, Reason: "boom"}}
-	for range 20 {
-		events = append(events, stackfake.SeedEvent{LogicalID: "Cluster", Type: "AWS::ECS::Cluster", Status: types.ResourceStatusUpdateComplete})
+	e := newLocalEnv(t, false)
+	// Service is created last and fails; the rollback then deletes the 120 resources created before it,
+	// which puts 240 events (cfnlocal gives 100 a page) after the failure.
+	var b strings.Builder
+	b.WriteString(`{"Resources":{`)
+	var deps []string
+	for i := range 120 {
+		fmt.Fprintf(&b, `"Log%d":{"Type":"AWS::Logs::LogGroup"},`, i)
+		deps = append(deps, fmt.Sprintf(`"Log%d"`, i))
 	}
-	events = append(events, stackfake.SeedEvent{Status: types.ResourceStatusUpdateRollbackComplete})
-	cf.Seed(stackfake.Seed{Name: "shop-web", Status: types.StackStatusUpdateRollbackComplete, Tags: stackTags(desired(1)),
-		TemplateBody: string(template(0)), ChangeSetName: ChangeSetName(Digest(desired(1))), ChangeSetExecution: types.ExecutionStatusExecuteFailed,
-		Events: events})
-	d := NewDriver(cf, nil, Options{Now: c.Now, Rand: fixedRand(0), MaxEventPages: 3})
-	res, err := d.Sync(context.Background(), desired(1))
-	if err != nil || res.Phase != PhaseFailed {
+	fmt.Fprintf(&b, `"Service":{"Type":"AWS::ECS::Service","DependsOn":[%s]}}}`, strings.Join(deps, ","))
+	want := desired(1)
+	want.TemplateBody, want.Parameters = []byte(b.String()), nil
+	e.fault(t, cfnlocal.ResourceFault{LogicalResourceID: "Service", Operation: "CREATE", Reason: "boom"})
+	rs := e.syncToEnd(t, want)
+	last := rs[len(rs)-1]
+	if last.StackStatus != "ROLLBACK_COMPLETE" || len(last.FailedResources) != 1 || last.FailedResources[0].Reason != "boom" {
+		t.Fatalf("last = %+v", last)
+	}
+
+	e.d = e.driver(e.cf, stack.Options{MaxEventPages: 2})
+	before := e.calls("DescribeStackEvents")
+	res, err := e.d.Sync(context.Background(), want)
+	if err != nil || res.Phase != stack.PhaseFailed {
 		t.Fatalf("Sync = %+v, %v", res, err)
 	}
-	if got := cf.Calls("DescribeStackEvents"); got != 3 {
-		t.Errorf("DescribeStackEvents calls = %d, want 3", got)
+	if got := e.calls("DescribeStackEvents") - before; got != 2 {
+		t.Errorf("DescribeStackEvents calls = %d, want 2", got)
 	}
 	if len(res.FailedResources) != 0 {
 		t.Errorf("found a cause beyond the pages read: %+v", res.FailedResources)

@@ -1,4 +1,4 @@
-package stack
+package stack_test
 
 import (
 	"context"
@@ -6,66 +6,50 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
+	"github.com/composestack/composestack/internal/cfnlocal"
+	"github.com/composestack/composestack/internal/stack"
 )
 
-// deleteAll calls Delete until the stack is gone or the deletion fails.
-func deleteAll(t *testing.T, d *Driver, name string, o Owner) ([]Result, error) {
-	t.Helper()
-	var out []Result
-	for range 20 {
-		res, err := d.Delete(context.Background(), name, o)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, res)
-		if res.Phase == PhaseDeleted || res.Phase == PhaseFailed {
-			return out, nil
-		}
-	}
-	t.Fatalf("no end: %+v", out)
-	return out, nil
-}
-
 func TestDeleteOwnStack(t *testing.T) {
-	e := newEnv(t)
-	if _, err := converge(t, e.d, desired(1), 20); err != nil {
-		t.Fatal(err)
-	}
-	rs, err := deleteAll(t, e.d, "shop-web", owner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rs[0].Action != ActionDeleteStack || rs[len(rs)-1].Phase != PhaseDeleted {
+	e := newLocalEnv(t, false)
+	e.syncToEnd(t, desired(1))
+	rs := e.deleteToEnd(t)
+	if rs[0].Action != stack.ActionDeleteStack || rs[len(rs)-1].Phase != stack.PhaseDeleted {
 		t.Fatalf("results = %+v", rs)
 	}
-	if e.cf.Status("shop-web") != "" || e.cf.Calls("DeleteStack") != 1 {
-		t.Errorf("status %q, DeleteStack calls %d", e.cf.Status("shop-web"), e.cf.Calls("DeleteStack"))
+	if s := e.status(t); s != "" || e.calls("DeleteStack") != 1 {
+		t.Errorf("status %q, DeleteStack calls %d", s, e.calls("DeleteStack"))
 	}
 }
 
 func TestDeleteMissingStack(t *testing.T) {
-	e := newEnv(t)
-	res, err := e.d.Delete(context.Background(), "nothing", owner)
-	if err != nil || res.Phase != PhaseDeleted || e.cf.Calls("DeleteStack") != 0 {
+	e := newLocalEnv(t, false)
+	res, err := e.d.Delete(context.Background(), "nothing", motoOwner)
+	if err != nil || res.Phase != stack.PhaseDeleted || e.calls("DeleteStack") != 0 {
 		t.Fatalf("Delete = %+v, %v", res, err)
 	}
 }
 
 func TestDeleteRefusesStacksOfOthers(t *testing.T) {
 	for name, tags := range map[string]map[string]string{
-		"other owner":    {TagOwnerUID: "uid-2"},
-		"docker compose": {TagDockerComposeProject: "shop"},
+		"other owner":    {csv1.TagOwnerUID: "uid-2"},
+		"docker compose": {csv1.TagDockerComposeProject: "shop"},
 		"untagged":       nil,
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(t)
-			e.cf.Seed(stackfakeSeed("shop-web", types.StackStatusCreateComplete, tags, string(template(1))))
-			_, err := e.d.Delete(context.Background(), "shop-web", owner)
-			if terminalReason(err) != ReasonOwnershipConflict || !strings.Contains(err.Error(), "not deleted") {
+			e := newLocalEnv(t, false)
+			e.seed(t, "shop-web", tags)
+			_, err := e.d.Delete(context.Background(), "shop-web", motoOwner)
+			if terminalReason(err) != csv1.ReasonOwnershipConflict || !strings.Contains(err.Error(), "not deleted") {
 				t.Fatalf("err = %v", err)
 			}
-			if e.cf.Calls("DeleteStack") != 0 || e.cf.Status("shop-web") != types.StackStatusCreateComplete {
+			e.settle(t)
+			if e.calls("DeleteStack") != 0 || e.status(t) != cftypes.StackStatusCreateComplete {
 				t.Error("deleted a stack it does not own")
 			}
 		})
@@ -73,83 +57,90 @@ func TestDeleteRefusesStacksOfOthers(t *testing.T) {
 }
 
 func TestDeleteFailedReportsAndRetriesAfterBackoff(t *testing.T) {
-	e := newEnv(t)
-	if _, err := converge(t, e.d, desired(1), 20); err != nil {
-		t.Fatal(err)
-	}
-	e.cf.FailDelete("Cluster", "The Cluster cannot be deleted while Services are active.")
-	rs, err := deleteAll(t, e.d, "shop-web", owner)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newLocalEnv(t, false)
+	e.syncToEnd(t, desired(1))
+	e.fault(t, cfnlocal.ResourceFault{LogicalResourceID: "Cluster", Operation: "DELETE", Reason: "The Cluster cannot be deleted while Services are active."})
+	rs := e.deleteToEnd(t)
 	last := rs[len(rs)-1]
-	if last.Phase != PhaseFailed || last.StackStatus != "DELETE_FAILED" {
+	if last.Phase != stack.PhaseFailed || last.StackStatus != "DELETE_FAILED" {
 		t.Fatalf("last = %+v", last)
 	}
 	if len(last.FailedResources) != 1 || last.FailedResources[0].LogicalID != "Cluster" || last.FailedResources[0].Status != "DELETE_FAILED" {
 		t.Fatalf("failed resources = %+v", last.FailedResources)
 	}
-	if last.RequeueAfter != 5*time.Minute+75*time.Second {
+	if !requeuedAfter(last.RequeueAfter, 5*time.Minute+75*time.Second) {
 		t.Errorf("requeue = %v", last.RequeueAfter)
 	}
-	e.clock.Add(2 * time.Minute)
-	if res, err := e.d.Delete(context.Background(), "shop-web", owner); err != nil || res.Action != ActionNone || e.cf.Calls("DeleteStack") != 1 {
+	e.later = 2 * time.Minute
+	if res, err := e.d.Delete(context.Background(), "shop-web", motoOwner); err != nil || res.Action != stack.ActionNone || e.calls("DeleteStack") != 1 {
 		t.Fatalf("within backoff: %+v, %v", res, err)
 	}
-	e.clock.Add(4 * time.Minute)
-	e.cf.ClearFailures()
-	rs, err = deleteAll(t, e.d, "shop-web", owner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rs[0].Action != ActionDeleteStack || rs[len(rs)-1].Phase != PhaseDeleted || e.cf.Calls("DeleteStack") != 2 {
+	e.later = 6 * time.Minute
+	e.srv.ClearFaults()
+	rs = e.deleteToEnd(t)
+	if rs[0].Action != stack.ActionDeleteStack || rs[len(rs)-1].Phase != stack.PhaseDeleted || e.calls("DeleteStack") != 2 {
 		t.Fatalf("retry = %+v", rs)
 	}
 }
 
+// TestBackoffWithoutEvents counts the backoff from the stack's own timestamps when its events say nothing.
+func TestBackoffWithoutEvents(t *testing.T) {
+	e := newLocalEnv(t, false)
+	e.syncToEnd(t, desired(1))
+	e.fault(t, cfnlocal.ResourceFault{LogicalResourceID: "Cluster", Operation: "DELETE", Reason: "services are active"})
+	if rs := e.deleteToEnd(t); rs[len(rs)-1].StackStatus != "DELETE_FAILED" {
+		t.Fatalf("setup: %v", actionsOf(rs))
+	}
+	e.d = e.driver(withoutEvents{e.cf}, stack.Options{})
+	e.later = time.Minute
+	res, err := e.d.Delete(context.Background(), "shop-web", motoOwner)
+	if err != nil || res.Phase != stack.PhaseFailed || !requeuedAfter(res.RequeueAfter, 4*time.Minute+time.Minute) { // 4m left, plus a quarter of jitter
+		t.Fatalf("within the backoff: %+v, %v", res, err)
+	}
+	e.later = 5 * time.Minute
+	res, err = e.d.Delete(context.Background(), "shop-web", motoOwner)
+	if err != nil || res.Action != stack.ActionDeleteStack {
+		t.Fatalf("after the backoff: %+v, %v", res, err)
+	}
+}
+
 func TestDeleteTerminationProtection(t *testing.T) {
-	e := newEnv(t)
-	if _, err := converge(t, e.d, desired(1), 20); err != nil {
+	e := newLocalEnv(t, false)
+	e.syncToEnd(t, desired(1))
+	if _, err := e.cf.UpdateTerminationProtection(context.Background(), &cloudformation.UpdateTerminationProtectionInput{
+		StackName: aws.String("shop-web"), EnableTerminationProtection: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
-	e.cf.Protect("shop-web")
-	_, err := e.d.Delete(context.Background(), "shop-web", owner)
-	if terminalReason(err) != ReasonDeleteFailed || !strings.Contains(err.Error(), "termination protection") {
+	_, err := e.d.Delete(context.Background(), "shop-web", motoOwner)
+	if terminalReason(err) != csv1.ReasonDeleteFailed || !strings.Contains(err.Error(), "termination protection") {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestDeleteWaitsForRunningOperation(t *testing.T) {
-	e := newEnv(t)
-	e.cf.ManualAdvance = true
-	for {
-		if _, err := e.d.Sync(context.Background(), desired(1)); err != nil {
-			t.Fatal(err)
-		}
-		if e.cf.Calls("ExecuteChangeSet") > 0 {
-			break
-		}
-		e.cf.Advance()
-	}
-	if e.cf.Status("shop-web") != types.StackStatusCreateInProgress {
-		t.Fatalf("setup: stack is %s", e.cf.Status("shop-web"))
-	}
-	res, err := e.d.Delete(context.Background(), "shop-web", owner)
-	if err != nil || res.Phase != PhaseInProgress || res.Action != ActionNone || e.cf.Calls("DeleteStack") != 0 {
+	e := newLocalEnv(t, true)
+	e.reach(t, cftypes.StackStatusCreateInProgress, func() { e.syncOnce(t, desired(1)) })
+	res, err := e.d.Delete(context.Background(), "shop-web", motoOwner)
+	if err != nil || res.Phase != stack.PhaseInProgress || res.Action != stack.ActionNone || e.calls("DeleteStack") != 0 {
 		t.Fatalf("Delete during creation = %+v, %v", res, err)
 	}
-	e.cf.Settle()
-	e.cf.ManualAdvance = false
-	if rs, err := deleteAll(t, e.d, "shop-web", owner); err != nil || rs[len(rs)-1].Phase != PhaseDeleted {
-		t.Fatalf("%+v, %v", rs, err)
+	if rs := e.deleteToEnd(t); rs[len(rs)-1].Phase != stack.PhaseDeleted {
+		t.Fatalf("%+v", rs)
 	}
 }
 
 func TestDeleteThrottled(t *testing.T) {
-	e := newEnv(t)
-	e.cf.Throttle("DescribeStacks", 1)
-	res, err := e.d.Delete(context.Background(), "shop-web", owner)
-	if err != nil || !res.Throttled || res.Phase != PhaseInProgress {
+	e := newLocalEnv(t, false)
+	e.apiFault(t, cfnlocal.APIFault{Operation: "DescribeStacks", Kind: cfnlocal.FaultThrottle, Times: 1})
+	res, err := e.d.Delete(context.Background(), "shop-web", motoOwner)
+	if err != nil || !res.Throttled || res.Phase != stack.PhaseInProgress {
 		t.Fatalf("Delete = %+v, %v", res, err)
 	}
+}
+
+// withoutEvents answers DescribeStackEvents with no events, as for a stack whose history was lost.
+type withoutEvents struct{ stack.CloudFormationAPI }
+
+func (withoutEvents) DescribeStackEvents(context.Context, *cloudformation.DescribeStackEventsInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStackEventsOutput, error) {
+	return &cloudformation.DescribeStackEventsOutput{}, nil
 }

@@ -8,6 +8,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
 
 // changeSetPrefix starts the name of every change set the driver makes, so it can tell its own apart.
@@ -54,8 +56,8 @@ func ChangeSetName(digest string) string {
 func stackTags(d Desired) map[string]string {
 	tags := make(map[string]string, len(d.Tags)+3)
 	maps.Copy(tags, d.Tags)
-	tags[TagOwnerNamespace] = d.Owner.Namespace
-	tags[TagOwnerName] = d.Owner.Name
-	tags[TagOwnerUID] = d.Owner.UID
+	tags[csv1.TagOwnerNamespace] = d.Owner.Namespace
+	tags[csv1.TagOwnerName] = d.Owner.Name
+	tags[csv1.TagOwnerUID] = d.Owner.UID
 	return tags
 }

@@ -1,4 +1,4 @@
-package stack
+package stack_test
 
 import (
 	"regexp"
@@ -8,56 +8,57 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
+	"github.com/composestack/composestack/internal/stack"
 )
 
 func TestDigest(t *testing.T) {
 	base := desired(1)
 	same := desired(1)
 	slices.Reverse(same.Parameters)
-	if Digest(base) != Digest(same) {
+	if stack.Digest(base) != stack.Digest(same) {
 		t.Error("the order of parameters changed the digest")
 	}
 	noise := desired(1)
 	noise.TemplateBucket, noise.ResyncInterval, noise.Adopt, noise.LastAppliedDigest = "b", 1, true, "x"
-	if Digest(base) != Digest(noise) {
+	if stack.Digest(base) != stack.Digest(noise) {
 		t.Error("fields that do not shape the stack changed the digest")
 	}
-	changes := map[string]func(*Desired){
-		"template":        func(d *Desired) { d.TemplateBody = template(2) },
-		"sensitive value": func(d *Desired) { d.Parameters[1].Value = "other" },
-		"parameter key":   func(d *Desired) { d.Parameters[0].Key = "Img" },
-		"user tag":        func(d *Desired) { d.Tags = map[string]string{"team": "other"} },
-		"owner":           func(d *Desired) { d.Owner.UID = "uid-2" },
-		"shifted field":   func(d *Desired) { d.Parameters[0] = Parameter{Key: "ImageN", Value: "ginx"} },
+	changes := map[string]func(*stack.Desired){
+		"template":        func(d *stack.Desired) { d.TemplateBody = template(2) },
+		"sensitive value": func(d *stack.Desired) { d.Parameters[1].Value = "other" },
+		"parameter key":   func(d *stack.Desired) { d.Parameters[0].Key = "Img" },
+		"user tag":        func(d *stack.Desired) { d.Tags = map[string]string{"team": "other"} },
+		"owner":           func(d *stack.Desired) { d.Owner.UID = "uid-2" },
+		"shifted field":   func(d *stack.Desired) { d.Parameters[0] = stack.Parameter{Key: "ImageN", Value: "ginx"} },
 	}
 	for name, change := range changes {
 		d := desired(1)
 		change(&d)
-		if Digest(d) == Digest(base) {
+		if stack.Digest(d) == stack.Digest(base) {
 			t.Errorf("changing the %s kept the digest", name)
 		}
 	}
 }
 
 func TestChangeSetName(t *testing.T) {
-	name := ChangeSetName(Digest(desired(1)))
+	name := stack.ChangeSetName(stack.Digest(desired(1)))
 	// CloudFormation: a letter first, then letters, digits and hyphens, at most 128.
 	if !regexp.MustCompile(`^composestack-[0-9a-f]{16}$`).MatchString(name) {
 		t.Errorf("name = %q", name)
 	}
-	if got := changeSetNameOf("arn:aws:cloudformation:us-east-1:1:changeSet/" + name + "/uuid"); got != name {
+	if got := stack.ChangeSetNameOf("arn:aws:cloudformation:us-east-1:1:changeSet/" + name + "/uuid"); got != name {
 		t.Errorf("changeSetNameOf = %q", got)
 	}
-	if got := changeSetNameOf("not-an-arn"); got != "" {
-		t.Errorf("changeSetNameOf(junk) = %q", got)
+	if got := stack.ChangeSetNameOf("not-an-arn"); got != "" {
+		t.Errorf("stack.ChangeSetNameOf(junk) = %q", got)
 	}
 }
 
 func TestOwnerTagsWinOverUserTags(t *testing.T) {
 	d := desired(1)
-	d.Tags = map[string]string{TagOwnerUID: "forged", "team": "shop"}
-	tags := stackTags(d)
-	if tags[TagOwnerUID] != "uid-1" || tags["team"] != "shop" {
+	d.Tags = map[string]string{csv1.TagOwnerUID: "forged", "team": "shop"}
+	tags := stack.StackTags(d)
+	if tags[csv1.TagOwnerUID] != motoOwner.UID || tags["team"] != "shop" {
 		t.Errorf("tags = %v", tags)
 	}
 }
@@ -80,12 +81,12 @@ func TestCapabilities(t *testing.T) {
 			[]types.Capability{types.CapabilityCapabilityAutoExpand}},
 	}
 	for _, c := range cases {
-		got, err := Capabilities([]byte(c.body))
+		got, err := stack.Capabilities([]byte(c.body))
 		if err != nil || !slices.Equal(got, c.want) {
-			t.Errorf("%s: Capabilities = %v, %v; want %v", c.name, got, err, c.want)
+			t.Errorf("%s: stack.Capabilities = %v, %v; want %v", c.name, got, err, c.want)
 		}
 	}
-	if _, err := Capabilities([]byte("Resources: {}")); err == nil {
+	if _, err := stack.Capabilities([]byte("Resources: {}")); err == nil {
 		t.Error("YAML accepted as JSON")
 	}
 }
@@ -97,28 +98,8 @@ func TestTemplateURL(t *testing.T) {
 		{"b", "cn-north-1"}:        "https://b.s3.cn-north-1.amazonaws.com.cn/k",
 	}
 	for in, want := range cases {
-		if got := templateURL(in[0], in[1], "k"); got != want {
-			t.Errorf("templateURL(%v) = %s, want %s", in, got, want)
-		}
-	}
-}
-
-// TestReasonsMatchAPI keeps the terminal reasons equal to the condition reasons of the API.
-func TestReasonsMatchAPI(t *testing.T) {
-	pairs := map[string]string{
-		ReasonOwnershipConflict: csv1.ReasonOwnershipConflict,
-		ReasonTemplateTooLarge:  csv1.ReasonTemplateTooLarge,
-		ReasonChangeSetFailed:   csv1.ReasonChangeSetFailed,
-		ReasonStackFailed:       csv1.ReasonStackFailed,
-		ReasonDeleteFailed:      csv1.ReasonDeleteFailed,
-		TagOwnerNamespace:       csv1.TagOwnerNamespace,
-		TagOwnerName:            csv1.TagOwnerName,
-		TagOwnerUID:             csv1.TagOwnerUID,
-		TagDockerComposeProject: csv1.TagDockerComposeProject,
-	}
-	for ours, theirs := range pairs {
-		if ours != theirs {
-			t.Errorf("%q != %q", ours, theirs)
+		if got := stack.TemplateURL(in[0], in[1], "k"); got != want {
+			t.Errorf("stack.TemplateURL(%v) = %s, want %s", in, got, want)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
 
 // Options tune a Driver. Zero values take the defaults.
@@ -148,7 +150,7 @@ func (d *Driver) deleteStack(ctx context.Context, st *types.Stack) error {
 		return nil
 	}
 	if apiCode(err) == "ValidationError" && containsFold(apiMessage(err), "TerminationProtection") {
-		return terminal(ReasonDeleteFailed, err,
+		return terminal(csv1.ReasonDeleteFailed, err,
 			"stack %s has termination protection enabled, so CloudFormation refuses to delete it; turn termination protection off, or set spec.stack.deletionPolicy to Retain",
 			aws.ToString(st.StackName))
 	}

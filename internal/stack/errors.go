@@ -10,25 +10,9 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// Reasons of a TerminalError. They have the values of the condition reasons of the API, so the reconciler
-// can use them as they are.
-//
-// ReasonStackFailed is not returned by the driver, which reports a failed stack operation as a Result in
-// PhaseFailed (it retries on a new spec or after a backoff); it is the reason a caller gives that phase.
-const (
-	ReasonOwnershipConflict = "OwnershipConflict"
-	ReasonTemplateTooLarge  = "TemplateTooLarge"
-	ReasonChangeSetFailed   = "ChangeSetFailed"
-	ReasonStackFailed       = "StackFailed"
-	ReasonDeleteFailed      = "DeleteFailed"
-	// ReasonNetworkNotFound has no condition reason of its own: the reconciler reports it as it reports
-	// any terminal error.
-	ReasonNetworkNotFound = "NetworkNotFound"
-)
-
 // TerminalError is a failure only the user can fix: retrying with the same spec would fail the same way.
 type TerminalError struct {
-	// Reason is one of the Reason constants.
+	// Reason is a condition reason of api/v1alpha1, so the reconciler can use it as it is.
 	Reason string
 	// Message says what is wrong and what to do.
 	Message string

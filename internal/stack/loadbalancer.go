@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
 
 // LoadBalancer is an existing load balancer, as x-aws-loadbalancer names it: the stack adds its listeners to
@@ -53,10 +55,10 @@ func (r *LoadBalancerResolver) Resolve(ctx context.Context, nameOrARN string) (L
 	out, err := r.elb.DescribeLoadBalancers(ctx, in)
 	switch code := apiCode(err); {
 	case code == "LoadBalancerNotFound" || err == nil && len(out.LoadBalancers) == 0:
-		return LoadBalancer{}, terminal(ReasonNetworkNotFound, nil,
+		return LoadBalancer{}, terminal(csv1.ReasonNetworkNotFound, nil,
 			"load balancer %q (x-aws-loadbalancer) does not exist in this region and account; name an existing load balancer, or remove x-aws-loadbalancer to have the stack create one", nameOrARN)
 	case code == "ValidationError":
-		return LoadBalancer{}, terminal(ReasonNetworkNotFound, nil,
+		return LoadBalancer{}, terminal(csv1.ReasonNetworkNotFound, nil,
 			"x-aws-loadbalancer %q is neither a load balancer name nor an ARN: %s", nameOrARN, apiMessage(err))
 	case err != nil:
 		return LoadBalancer{}, fmt.Errorf("describing load balancer %s: %w", nameOrARN, err)

@@ -1,77 +1,85 @@
-package stack
+package stack_test
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 
-	"github.com/composestack/composestack/internal/stack/stackfake"
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
+	"github.com/composestack/composestack/internal/cfnlocal"
+	"github.com/composestack/composestack/internal/stack"
 )
 
-const sharedALB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/0123456789abcdef"
-
-func loadBalancers() *stackfake.ELBv2 {
-	return &stackfake.ELBv2{LoadBalancers: []elbv2types.LoadBalancer{
-		{
-			LoadBalancerArn: aws.String(sharedALB), LoadBalancerName: aws.String("shared"),
-			Type: elbv2types.LoadBalancerTypeEnumApplication, Scheme: elbv2types.LoadBalancerSchemeEnumInternal,
-			VpcId: aws.String("vpc-app"),
-			AvailabilityZones: []elbv2types.AvailabilityZone{
-				{ZoneName: aws.String("us-east-1b"), SubnetId: aws.String("subnet-b")},
-				{ZoneName: aws.String("us-east-1a"), SubnetId: aws.String("subnet-a")},
-			},
-		},
-		{
-			LoadBalancerArn:  aws.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/edge/fedcba9876543210"),
-			LoadBalancerName: aws.String("edge"), Type: elbv2types.LoadBalancerTypeEnumNetwork,
-			Scheme: elbv2types.LoadBalancerSchemeEnumInternetFacing, VpcId: aws.String("vpc-default"),
-		},
-	}}
+// loadBalancers creates, outside the driver, a stack with an internal application load balancer named
+// shared in two subnets (given out of order) and a network load balancer named edge, and returns the ARN
+// of shared.
+func loadBalancers(t *testing.T, e *localEnv) string {
+	t.Helper()
+	body := fmt.Sprintf(`{"Resources":{
+  "Shared":{"Type":"AWS::ElasticLoadBalancingV2::LoadBalancer","Properties":{"Name":"shared","Scheme":"internal","Subnets":[%q,%q]}},
+  "Edge":{"Type":"AWS::ElasticLoadBalancingV2::LoadBalancer","Properties":{"Name":"edge","Type":"network"}}},
+ "Outputs":{"SharedARN":{"Value":{"Ref":"Shared"}}}}`, localSubnets[1], localSubnets[0])
+	if _, err := e.cf.CreateStack(context.Background(), &cloudformation.CreateStackInput{
+		StackName: aws.String("network"), TemplateBody: aws.String(body)}); err != nil {
+		t.Fatal(err)
+	}
+	e.settle(t)
+	st := e.describe(t, "network")
+	if st == nil || len(st.Outputs) != 1 {
+		t.Fatalf("load balancer stack: %+v", st)
+	}
+	return aws.ToString(st.Outputs[0].OutputValue)
 }
 
 func TestResolveLoadBalancer(t *testing.T) {
-	want := LoadBalancer{ARN: sharedALB, Name: "shared", Type: "application", Scheme: "internal", VPCID: "vpc-app", Subnets: []string{"subnet-a", "subnet-b"}}
-	for _, nameOrARN := range []string{"shared", sharedALB} {
+	e := newLocalEnv(t, false)
+	arn := loadBalancers(t, e)
+	want := stack.LoadBalancer{ARN: arn, Name: "shared", Type: "application", Scheme: "internal", VPCID: localVPC, Subnets: localSubnets[:2]}
+	for _, nameOrARN := range []string{"shared", arn} {
 		t.Run(nameOrARN, func(t *testing.T) {
-			got, err := NewLoadBalancerResolver(loadBalancers(), 0, nil).Resolve(context.Background(), nameOrARN)
+			got, err := stack.NewLoadBalancerResolver(e.cl.ELBv2, 0, nil).Resolve(context.Background(), nameOrARN)
 			if err != nil || got.ARN != want.ARN || got.Name != want.Name || got.Type != want.Type || got.Scheme != want.Scheme ||
 				got.VPCID != want.VPCID || !slices.Equal(got.Subnets, want.Subnets) {
 				t.Fatalf("Resolve = %+v, %v; want %+v", got, err, want)
 			}
 		})
 	}
-	c := &Client{LoadBalancers: NewLoadBalancerResolver(loadBalancers(), 0, nil)}
-	if got, err := c.ResolveLoadBalancer(context.Background(), "edge"); err != nil || got.Type != "network" || len(got.Subnets) != 0 {
+	c := &stack.Client{LoadBalancers: stack.NewLoadBalancerResolver(e.cl.ELBv2, 0, nil)}
+	if got, err := c.ResolveLoadBalancer(context.Background(), "edge"); err != nil || got.Type != "network" || got.Scheme != "internet-facing" {
 		t.Fatalf("Client.ResolveLoadBalancer = %+v, %v", got, err)
 	}
 }
 
 func TestResolveLoadBalancerErrors(t *testing.T) {
-	broken := loadBalancers()
-	broken.Err = errors.New("connection reset")
 	cases := []struct {
-		name, lb string
-		elb      *stackfake.ELBv2
+		name     string
+		lb       func(arn string) string
+		down     bool
 		terminal bool
 		msg      string
 	}{
-		{"unknown name", "nope", loadBalancers(), true, `load balancer "nope" (x-aws-loadbalancer) does not exist`},
-		{"unknown ARN", strings.Replace(sharedALB, "shared", "gone", 1), loadBalancers(), true, "does not exist in this region"},
-		{"ELB down", "shared", broken, false, "connection reset"},
+		{"unknown name", func(string) string { return "nope" }, false, true, `load balancer "nope" (x-aws-loadbalancer) does not exist`},
+		{"unknown ARN", func(arn string) string { return strings.Replace(arn, "shared", "gone", 1) }, false, true, "does not exist in this region"},
+		{"ELB down", func(string) string { return "shared" }, true, false, "DescribeLoadBalancers"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := NewLoadBalancerResolver(c.elb, 0, nil).Resolve(context.Background(), c.lb)
-			if err == nil || IsTerminal(err) != c.terminal || !strings.Contains(err.Error(), c.msg) {
+			e := newLocalEnv(t, false)
+			arn := loadBalancers(t, e)
+			if c.down {
+				e.apiFault(t, cfnlocal.APIFault{Operation: "elasticloadbalancing:DescribeLoadBalancers", Kind: cfnlocal.FaultServerError})
+			}
+			_, err := stack.NewLoadBalancerResolver(e.cl.ELBv2, 0, nil).Resolve(context.Background(), c.lb(arn))
+			if err == nil || stack.IsTerminal(err) != c.terminal || !strings.Contains(err.Error(), c.msg) {
 				t.Fatalf("err = %v", err)
 			}
-			if c.terminal && terminalReason(err) != ReasonNetworkNotFound {
+			if c.terminal && terminalReason(err) != csv1.ReasonNetworkNotFound {
 				t.Errorf("reason = %s", terminalReason(err))
 			}
 		})
@@ -79,28 +87,30 @@ func TestResolveLoadBalancerErrors(t *testing.T) {
 }
 
 func TestResolveLoadBalancerCachesUntilTTL(t *testing.T) {
-	c := newClock()
-	elb := loadBalancers()
-	r := NewLoadBalancerResolver(elb, time.Minute, c.Now)
+	e := newLocalEnv(t, false)
+	loadBalancers(t, e)
+	c := &clock{t: time.Now()}
+	r := stack.NewLoadBalancerResolver(e.cl.ELBv2, time.Minute, c.Now)
 	for range 3 {
 		if _, err := r.Resolve(context.Background(), "shared"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := elb.Calls("DescribeLoadBalancers"); n != 1 {
+	const op = "elasticloadbalancing:DescribeLoadBalancers"
+	if n := e.calls(op); n != 1 {
 		t.Fatalf("DescribeLoadBalancers calls = %d, want 1", n)
 	}
 	// A cached answer cannot be changed through the slice it handed out.
 	lb, _ := r.Resolve(context.Background(), "shared")
 	lb.Subnets[0] = "changed"
-	if again, _ := r.Resolve(context.Background(), "shared"); again.Subnets[0] != "subnet-a" {
+	if again, _ := r.Resolve(context.Background(), "shared"); again.Subnets[0] != localSubnets[0] {
 		t.Fatal("cache was changed by a caller")
 	}
-	c.Add(time.Minute)
+	c.t = c.t.Add(time.Minute)
 	if _, err := r.Resolve(context.Background(), "shared"); err != nil {
 		t.Fatal(err)
 	}
-	if n := elb.Calls("DescribeLoadBalancers"); n != 2 {
+	if n := e.calls(op); n != 2 {
 		t.Fatalf("not looked up again after the TTL: %d calls", n)
 	}
 }

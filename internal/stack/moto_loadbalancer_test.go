@@ -12,6 +12,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/stack"
 )
 
@@ -57,7 +58,7 @@ func TestMotoResolvesLoadBalancer(t *testing.T) {
 	}
 	_, err = r.Resolve(ctx, "no-such-lb")
 	var term *stack.TerminalError
-	if !errors.As(err, &term) || term.Reason != stack.ReasonNetworkNotFound {
+	if !errors.As(err, &term) || term.Reason != csv1.ReasonNetworkNotFound {
 		t.Fatalf("unknown load balancer: err = %v, want a NetworkNotFound TerminalError", err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/awsclient"
 	"github.com/composestack/composestack/internal/cfnlocal"
 	"github.com/composestack/composestack/internal/stack"
@@ -300,7 +301,7 @@ func TestMotoLifecycle(t *testing.T) {
 		t.Fatalf("create calls: %v", e.cf.calls)
 	}
 	t.Logf("create: %d Sync calls, %d CloudFormation calls (%v)", len(rs), e.cf.total(), e.cf.calls)
-	if tags := e.stackTags(t, "shop-web"); tags[stack.TagOwnerUID] != motoOwner.UID || tags["team"] != "shop" {
+	if tags := e.stackTags(t, "shop-web"); tags[csv1.TagOwnerUID] != motoOwner.UID || tags["team"] != "shop" {
 		t.Errorf("stack tags = %v", tags)
 	}
 	if !e.clusterActive(t, "shop") {
@@ -403,7 +404,7 @@ func TestMotoAdoptsStackMadeByCreateStack(t *testing.T) {
 		StackName:    aws.String("shop-web"),
 		TemplateBody: aws.String(string(fixture(t, "app-v1.json"))),
 		Parameters:   []cftypes.Parameter{{ParameterKey: aws.String("Image"), ParameterValue: aws.String("nginx:1.27")}},
-		Tags:         []cftypes.Tag{{Key: aws.String(stack.TagDockerComposeProject), Value: aws.String("shop")}},
+		Tags:         []cftypes.Tag{{Key: aws.String(csv1.TagDockerComposeProject), Value: aws.String("shop")}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -411,7 +412,7 @@ func TestMotoAdoptsStackMadeByCreateStack(t *testing.T) {
 	want := motoDesired(t, "app-v2.json")
 	_, err = e.d.Sync(ctx, want)
 	var te *stack.TerminalError
-	if !errors.As(err, &te) || te.Reason != stack.ReasonOwnershipConflict || !strings.Contains(err.Error(), "Docker Compose for ECS") {
+	if !errors.As(err, &te) || te.Reason != csv1.ReasonOwnershipConflict || !strings.Contains(err.Error(), "Docker Compose for ECS") {
 		t.Fatalf("without adopt: %v", err)
 	}
 	if e.cf.get("CreateChangeSet") != 0 {
@@ -427,11 +428,11 @@ func TestMotoAdoptsStackMadeByCreateStack(t *testing.T) {
 	}
 	// moto ignores the tags of UPDATE change sets (AWS applies them), so the owner tags are missing here and
 	// the driver still refuses to delete the stack: what it does with any stack it does not own.
-	if tags := e.stackTags(t, "shop-web"); tags[stack.TagOwnerUID] != "" {
+	if tags := e.stackTags(t, "shop-web"); tags[csv1.TagOwnerUID] != "" {
 		t.Logf("moto now applies UPDATE change set tags: %v", tags)
 	}
 	_, err = e.d.Delete(ctx, "shop-web", motoOwner)
-	if !errors.As(err, &te) || te.Reason != stack.ReasonOwnershipConflict || e.cf.get("DeleteStack") != 0 {
+	if !errors.As(err, &te) || te.Reason != csv1.ReasonOwnershipConflict || e.cf.get("DeleteStack") != 0 {
 		t.Fatalf("delete of a stack without our tags: %v", err)
 	}
 }
@@ -489,7 +490,7 @@ func TestMotoKeepsStacksApart(t *testing.T) {
 		if last := rs[len(rs)-1]; last.Phase != stack.PhaseConverged || last.StackStatus != "CREATE_COMPLETE" {
 			t.Fatalf("%s: %v, %+v", want.StackName, actionsOf(rs), last)
 		}
-		if tags := e.stackTags(t, want.StackName); tags[stack.TagOwnerUID] != want.Owner.UID {
+		if tags := e.stackTags(t, want.StackName); tags[csv1.TagOwnerUID] != want.Owner.UID {
 			t.Errorf("%s tags = %v", want.StackName, tags)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
 
 // DefaultNetworkTTL is how long a NetworkResolver trusts what it found. VPCs and subnets change rarely, and
@@ -61,7 +63,7 @@ func (r *NetworkResolver) vpc(ctx context.Context, vpcID string) (string, error)
 	}
 	out, err := r.ec2.DescribeVpcs(ctx, in)
 	if vpcID != "" && apiCode(err) == "InvalidVpcID.NotFound" {
-		return "", terminal(ReasonNetworkNotFound, nil,
+		return "", terminal(csv1.ReasonNetworkNotFound, nil,
 			"VPC %s does not exist in this region and account; correct spec.network.vpcID or x-aws-vpc", vpcID)
 	}
 	if err != nil {
@@ -69,10 +71,10 @@ func (r *NetworkResolver) vpc(ctx context.Context, vpcID string) (string, error)
 	}
 	if len(out.Vpcs) == 0 {
 		if vpcID != "" {
-			return "", terminal(ReasonNetworkNotFound, nil,
+			return "", terminal(csv1.ReasonNetworkNotFound, nil,
 				"VPC %s does not exist in this region and account; correct spec.network.vpcID or x-aws-vpc", vpcID)
 		}
-		return "", terminal(ReasonNetworkNotFound, nil,
+		return "", terminal(csv1.ReasonNetworkNotFound, nil,
 			"the account has no default VPC in this region; set spec.network.vpcID or x-aws-vpc in the compose file")
 	}
 	return aws.ToString(out.Vpcs[0].VpcId), nil
@@ -95,7 +97,7 @@ func (r *NetworkResolver) subnets(ctx context.Context, vpcID string) ([]string, 
 		in.NextToken = out.NextToken
 	}
 	if len(ids) == 0 {
-		return nil, terminal(ReasonNetworkNotFound, nil,
+		return nil, terminal(csv1.ReasonNetworkNotFound, nil,
 			"VPC %s has no subnets; add subnets to it, or set spec.network.subnetIDs", vpcID)
 	}
 	slices.Sort(ids)

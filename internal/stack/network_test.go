@@ -1,78 +1,64 @@
-package stack
+package stack_test
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/composestack/composestack/internal/cfnlocal"
+	"github.com/composestack/composestack/internal/stack"
 
-	"github.com/composestack/composestack/internal/stack/stackfake"
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
 
-func account() *stackfake.EC2 {
-	return &stackfake.EC2{
-		Vpcs: []ec2types.Vpc{
-			{VpcId: aws.String("vpc-default"), IsDefault: aws.Bool(true)},
-			{VpcId: aws.String("vpc-app"), IsDefault: aws.Bool(false)},
-		},
-		Subnets: []ec2types.Subnet{
-			{SubnetId: aws.String("subnet-b"), VpcId: aws.String("vpc-default")},
-			{SubnetId: aws.String("subnet-a"), VpcId: aws.String("vpc-default")},
-			{SubnetId: aws.String("subnet-app"), VpcId: aws.String("vpc-app")},
-		},
-	}
-}
+// cfnlocal's account has one default VPC with a subnet in each of three zones.
+const localVPC = "vpc-0cf10c41000000001"
+
+var localSubnets = []string{"subnet-0cf10c41000000001", "subnet-0cf10c41000000002", "subnet-0cf10c41000000003"}
+
+// clock is a settable clock for the resolvers' caches.
+type clock struct{ t time.Time }
+
+func (c *clock) Now() time.Time { return c.t }
 
 func TestResolveNetwork(t *testing.T) {
-	cases := []struct {
-		name, vpc, wantVPC string
-		wantSubnets        []string
-	}{
-		{"default VPC", "", "vpc-default", []string{"subnet-a", "subnet-b"}},
-		{"given VPC", "vpc-app", "vpc-app", []string{"subnet-app"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := NewNetworkResolver(account(), 0, nil)
-			vpc, subnets, err := r.Resolve(context.Background(), c.vpc)
-			if err != nil || vpc != c.wantVPC || !slices.Equal(subnets, c.wantSubnets) {
-				t.Fatalf("Resolve = %s %v %v", vpc, subnets, err)
+	for _, vpc := range []string{"", localVPC} {
+		t.Run("vpc "+vpc, func(t *testing.T) {
+			_, cl := localServer(t, cfnlocal.Options{})
+			got, subnets, err := stack.NewNetworkResolver(cl.EC2, 0, nil).Resolve(context.Background(), vpc)
+			if err != nil || got != localVPC || !slices.Equal(subnets, localSubnets) {
+				t.Fatalf("Resolve = %s %v %v", got, subnets, err)
 			}
 		})
 	}
 }
 
 func TestResolveNetworkErrors(t *testing.T) {
-	noDefault := account()
-	noDefault.Vpcs = noDefault.Vpcs[1:]
-	noSubnets := account()
-	noSubnets.Subnets = nil
-	broken := account()
-	broken.Err = errors.New("connection reset")
 	cases := []struct {
 		name     string
-		ec2      *stackfake.EC2
+		fault    *cfnlocal.APIFault
 		vpc      string
 		terminal bool
 		msg      string
 	}{
-		{"no default VPC", noDefault, "", true, "set spec.network.vpcID or x-aws-vpc"},
-		{"unknown VPC", account(), "vpc-nope", true, "VPC vpc-nope does not exist"},
-		{"no subnets", noSubnets, "vpc-app", true, "has no subnets"},
-		{"EC2 down", broken, "", false, "connection reset"},
+		{"unknown VPC", nil, "vpc-nope", true, "VPC vpc-nope does not exist"},
+		{"EC2 down", &cfnlocal.APIFault{Operation: "ec2:DescribeVpcs", Kind: cfnlocal.FaultServerError}, "", false, "DescribeVpcs"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, _, err := NewNetworkResolver(c.ec2, 0, nil).Resolve(context.Background(), c.vpc)
-			if err == nil || IsTerminal(err) != c.terminal || !strings.Contains(err.Error(), c.msg) {
+			srv, cl := localServer(t, cfnlocal.Options{})
+			if c.fault != nil {
+				if err := srv.AddAPIFault(*c.fault); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, _, err := stack.NewNetworkResolver(cl.EC2, 0, nil).Resolve(context.Background(), c.vpc)
+			if err == nil || stack.IsTerminal(err) != c.terminal || !strings.Contains(err.Error(), c.msg) {
 				t.Fatalf("err = %v", err)
 			}
-			if c.terminal && terminalReason(err) != ReasonNetworkNotFound {
+			if c.terminal && terminalReason(err) != csv1.ReasonNetworkNotFound {
 				t.Errorf("reason = %s", terminalReason(err))
 			}
 		})
@@ -80,36 +66,37 @@ func TestResolveNetworkErrors(t *testing.T) {
 }
 
 func TestResolveNetworkCachesUntilTTL(t *testing.T) {
-	c := newClock()
-	ec2 := account()
-	r := NewNetworkResolver(ec2, time.Minute, c.Now)
+	srv, cl := localServer(t, cfnlocal.Options{})
+	c := &clock{t: time.Now()}
+	r := stack.NewNetworkResolver(cl.EC2, time.Minute, c.Now)
 	for range 3 {
 		if _, _, err := r.Resolve(context.Background(), ""); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if ec2.Calls("DescribeVpcs") != 1 || ec2.Calls("DescribeSubnets") != 1 {
-		t.Fatalf("calls: vpcs %d subnets %d", ec2.Calls("DescribeVpcs"), ec2.Calls("DescribeSubnets"))
+	if n := srv.Calls(); n["ec2:DescribeVpcs"] != 1 || n["ec2:DescribeSubnets"] != 1 {
+		t.Fatalf("calls: %v", n)
 	}
 	// A cached answer cannot be changed through the slice it handed out.
 	_, subnets, _ := r.Resolve(context.Background(), "")
 	subnets[0] = "changed"
-	if _, again, _ := r.Resolve(context.Background(), ""); again[0] != "subnet-a" {
+	if _, again, _ := r.Resolve(context.Background(), ""); again[0] != localSubnets[0] {
 		t.Fatal("cache was changed by a caller")
 	}
-	c.Add(time.Minute)
+	c.t = c.t.Add(time.Minute)
 	if _, _, err := r.Resolve(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
-	if ec2.Calls("DescribeVpcs") != 2 {
-		t.Fatalf("not looked up again after the TTL: %d", ec2.Calls("DescribeVpcs"))
+	if n := srv.Calls()["ec2:DescribeVpcs"]; n != 2 {
+		t.Fatalf("not looked up again after the TTL: %d", n)
 	}
 }
 
 func TestClientResolvesNetwork(t *testing.T) {
-	c := &Client{Network: NewNetworkResolver(account(), 0, nil)}
-	vpc, subnets, err := c.ResolveNetwork(context.Background(), "vpc-app")
-	if err != nil || vpc != "vpc-app" || len(subnets) != 1 {
+	_, cl := localServer(t, cfnlocal.Options{})
+	c := &stack.Client{Network: stack.NewNetworkResolver(cl.EC2, 0, nil)}
+	vpc, subnets, err := c.ResolveNetwork(context.Background(), localVPC)
+	if err != nil || vpc != localVPC || len(subnets) != 3 {
 		t.Fatalf("%s %v %v", vpc, subnets, err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
 
 // ownership is whose a stack is, by its owner tags.
@@ -28,7 +30,7 @@ func tagMap(tags []types.Tag) map[string]string {
 }
 
 func ownerOf(tags map[string]string, uid string) ownership {
-	switch v, ok := tags[TagOwnerUID]; {
+	switch v, ok := tags[csv1.TagOwnerUID]; {
 	case !ok || v == "":
 		return ownedByNobody
 	case v == uid:
@@ -69,20 +71,20 @@ func (d *Driver) owner(ctx context.Context, st *types.Stack, uid string) (owners
 func conflict(st *types.Stack, own ownership, tags map[string]string, verb string) *TerminalError {
 	name := aws.ToString(st.StackName)
 	if own == ownedByOther {
-		return terminal(ReasonOwnershipConflict, nil,
+		return terminal(csv1.ReasonOwnershipConflict, nil,
 			"stack %s belongs to ComposeStack %s/%s (uid %s), not to this one, so it is not %s; choose another stack name (spec.stack.name)",
-			name, tags[TagOwnerNamespace], tags[TagOwnerName], tags[TagOwnerUID], verb)
+			name, tags[csv1.TagOwnerNamespace], tags[csv1.TagOwnerName], tags[csv1.TagOwnerUID], verb)
 	}
 	made := "was not created by composestack"
-	if p := tags[TagDockerComposeProject]; p != "" {
+	if p := tags[csv1.TagDockerComposeProject]; p != "" {
 		made = fmt.Sprintf("was created by Docker Compose for ECS (project %s)", p)
 	}
 	if verb == "deleted" {
-		return terminal(ReasonOwnershipConflict, nil,
+		return terminal(csv1.ReasonOwnershipConflict, nil,
 			"stack %s %s and has no owner tags for this object, so it is not deleted; delete it yourself or set spec.stack.deletionPolicy to Retain",
 			name, made)
 	}
-	return terminal(ReasonOwnershipConflict, nil,
+	return terminal(csv1.ReasonOwnershipConflict, nil,
 		"stack %s exists and %s, so it is not %s; set spec.stack.adopt to true to take it over, or choose another stack name (spec.stack.name)",
 		name, made, verb)
 }

@@ -2,15 +2,11 @@ package stack
 
 import (
 	"bufio"
-	"context"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-
-	"github.com/composestack/composestack/internal/stack/stackfake"
 )
 
 // wantPlan is the status table written out again, so that a change to either is a deliberate one.
@@ -88,124 +84,5 @@ func TestDocsTableMatchesPlan(t *testing.T) {
 		if !seen[s] {
 			t.Errorf("docs/stack-status.md has no row for %s", s)
 		}
-	}
-}
-
-// seedIn puts a stack of ours in status into the fake. Its last change set is of the desired spec when
-// current, else of an older one.
-func seedIn(cf *stackfake.CloudFormation, status types.StackStatus, current bool) {
-	cs := ChangeSetName(Digest(desired(0)))
-	if current {
-		cs = ChangeSetName(Digest(desired(1)))
-	}
-	exec := types.ExecutionStatusExecuteFailed
-	if strings.HasSuffix(string(status), "_COMPLETE") && !strings.Contains(string(status), "ROLLBACK") {
-		exec = types.ExecutionStatusExecuteComplete
-	}
-	if status == types.StackStatusReviewInProgress {
-		cs = ""
-	}
-	cf.Seed(stackfake.Seed{
-		Name: "shop-web", Status: status, TemplateBody: string(template(0)),
-		Tags:          stackTags(desired(1)),
-		ChangeSetName: cs, ChangeSetExecution: exec,
-		Events: []stackfake.SeedEvent{
-			{Status: types.ResourceStatusCreateInProgress, Reason: "User Initiated"},
-			{LogicalID: "Service", Type: "AWS::ECS::Service", Status: types.ResourceStatusCreateFailed, Reason: "boom"},
-			{LogicalID: "Cluster", Type: "AWS::ECS::Cluster", Status: types.ResourceStatusCreateFailed, Reason: "Resource creation cancelled"},
-			{Status: types.ResourceStatus(status)},
-		},
-	})
-}
-
-func TestSyncInEveryStatus(t *testing.T) {
-	type outcome struct {
-		phase  Phase
-		action string
-		cause  bool // reports the root cause
-	}
-	byStep := map[Step]outcome{
-		StepCreate:           {PhaseInProgress, ActionCreateChangeSet, false},
-		StepWait:             {PhaseInProgress, ActionNone, false},
-		StepResume:           {PhaseInProgress, ActionCreateChangeSet, false},
-		StepConverge:         {PhaseInProgress, ActionCreateChangeSet, false},
-		StepRecreate:         {PhaseInProgress, ActionDeleteStack, true},
-		StepRetryUpdate:      {PhaseInProgress, ActionCreateChangeSet, false},
-		StepContinueRollback: {PhaseFailed, ActionContinueUpdateRollback, true},
-		StepRetryDelete:      {PhaseFailed, ActionNone, true},
-		StepStuck:            {PhaseFailed, ActionNone, true},
-	}
-	// With the spec that failed already: no action, only the report.
-	sameSpec := map[Step]outcome{
-		StepRecreate:    {PhaseFailed, ActionNone, true},
-		StepRetryUpdate: {PhaseFailed, ActionNone, true},
-	}
-	for _, status := range types.StackStatus("").Values() {
-		step := Plan(status).Sync
-		for _, current := range []bool{false, true} {
-			want, ok := byStep[step], true
-			if current {
-				want, ok = sameSpec[step]
-			}
-			if !ok {
-				continue
-			}
-			t.Run(string(status)+map[bool]string{true: "/same spec"}[current], func(t *testing.T) {
-				e := newEnv(t)
-				seedIn(e.cf, status, current)
-				res, err := e.d.Sync(context.Background(), desired(1))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if res.Phase != want.phase || res.Action != want.action {
-					t.Fatalf("Sync = %s/%s (%s), want %s/%s", res.Phase, res.Action, res.Message, want.phase, want.action)
-				}
-				if got := len(res.FailedResources) > 0; got != want.cause {
-					t.Fatalf("failed resources = %+v", res.FailedResources)
-				}
-				if want.cause && (res.FailedResources[0].LogicalID != "Service" || res.FailedResources[0].Reason != "boom" || len(res.FailedResources) != 1) {
-					t.Errorf("root cause = %+v", res.FailedResources)
-				}
-				if res.RequeueAfter <= 0 {
-					t.Errorf("requeue = %v", res.RequeueAfter)
-				}
-			})
-		}
-	}
-}
-
-func TestSyncRetriesDeleteAfterBackoff(t *testing.T) {
-	e := newEnv(t)
-	seedIn(e.cf, types.StackStatusDeleteFailed, false)
-	e.clock.Add(6 * time.Minute)
-	res, err := e.d.Sync(context.Background(), desired(1))
-	if err != nil || res.Action != ActionDeleteStack || res.Phase != PhaseInProgress {
-		t.Fatalf("Sync = %+v, %v", res, err)
-	}
-}
-
-func TestDeleteInEveryStatus(t *testing.T) {
-	byStep := map[DeleteStep]struct {
-		phase  Phase
-		action string
-	}{
-		DeleteDone:  {PhaseDeleted, ActionNone},
-		DeleteWait:  {PhaseInProgress, ActionNone},
-		DeleteNow:   {PhaseInProgress, ActionDeleteStack},
-		DeleteRetry: {PhaseFailed, ActionNone},
-	}
-	for _, status := range types.StackStatus("").Values() {
-		t.Run(string(status), func(t *testing.T) {
-			e := newEnv(t)
-			seedIn(e.cf, status, false)
-			want := byStep[Plan(status).Delete]
-			res, err := e.d.Delete(context.Background(), "shop-web", owner)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Phase != want.phase || res.Action != want.action {
-				t.Fatalf("Delete = %s/%s (%s), want %s/%s", res.Phase, res.Action, res.Message, want.phase, want.action)
-			}
-		})
 	}
 }

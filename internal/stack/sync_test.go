@@ -1,52 +1,55 @@
-package stack
+package stack_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
+	"github.com/composestack/composestack/internal/cfnlocal"
+	"github.com/composestack/composestack/internal/stack"
 )
 
 func TestSyncCreatesThroughChangeSet(t *testing.T) {
-	e := newEnv(t)
+	e := newLocalEnv(t, false)
 	want := desired(1)
-	rs, err := converge(t, e.d, want, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := actions(rs)
-	// The fake computes a change set in two steps and runs the creation in one; the driver's describe calls
-	// take them.
-	wantActions := []string{ActionCreateChangeSet, ActionExecuteChangeSet, ActionDeleteChangeSet}
-	if !slices.Equal(got, wantActions) {
+	rs := e.syncToEnd(t, want)
+	// CloudFormation stops listing a change set once it is executed: none is left to clear away.
+	wantActions := []string{stack.ActionCreateChangeSet, stack.ActionExecuteChangeSet, stack.ActionNone}
+	if got := actionsOf(rs); !slices.Equal(got, wantActions) {
 		t.Fatalf("actions = %v, want %v", got, wantActions)
 	}
 	last := rs[len(rs)-1]
-	if last.Phase != PhaseConverged || last.StackStatus != "CREATE_COMPLETE" || last.RequeueAfter != time.Hour {
+	if last.Phase != stack.PhaseConverged || last.StackStatus != "CREATE_COMPLETE" || last.RequeueAfter != time.Hour {
 		t.Fatalf("last result = %+v", last)
 	}
 	if last.Outputs["ClusterName"] != "shop" {
 		t.Errorf("outputs = %v", last.Outputs)
 	}
-	if rs[0].ChangeSet == nil || rs[0].ChangeSet.Type != "CREATE" || rs[0].ChangeSet.Name != ChangeSetName(Digest(want)) {
+	if rs[0].ChangeSet == nil || rs[0].ChangeSet.Type != "CREATE" || rs[0].ChangeSet.Name != stack.ChangeSetName(stack.Digest(want)) {
 		t.Errorf("first change set = %+v", rs[0].ChangeSet)
 	}
 	if rs[0].RequeueAfter != 10*time.Second {
 		t.Errorf("requeue while creating = %v, want the poll interval", rs[0].RequeueAfter)
 	}
-	tags := e.cf.Tags("shop-web")
-	if tags[TagOwnerUID] != "uid-1" || tags[TagOwnerNamespace] != "shop" || tags[TagOwnerName] != "web" || tags["team"] != "shop" {
+	tags := e.tags(t, "shop-web")
+	if tags[csv1.TagOwnerUID] != motoOwner.UID || tags[csv1.TagOwnerNamespace] != "shop" || tags[csv1.TagOwnerName] != "web" || tags["team"] != "shop" {
 		t.Errorf("stack tags = %v", tags)
 	}
-	if names := e.cf.ChangeSetNames("shop-web"); len(names) != 0 {
+	if names := e.changeSetNames(t, "shop-web"); len(names) != 0 {
 		t.Errorf("spent change sets left behind: %v", names)
 	}
 	for _, r := range rs {
-		if r.Digest != Digest(want) {
+		if r.Digest != stack.Digest(want) {
 			t.Errorf("result digest = %q", r.Digest)
 		}
 		if strings.Contains(r.Message, "s3cret") {
@@ -56,69 +59,58 @@ func TestSyncCreatesThroughChangeSet(t *testing.T) {
 }
 
 func TestSyncConvergedStackCostsOneCall(t *testing.T) {
-	e := newEnv(t)
+	e := newLocalEnv(t, false)
 	want := desired(1)
-	if _, err := converge(t, e.d, want, 20); err != nil {
-		t.Fatal(err)
-	}
-	want.LastAppliedDigest = Digest(want)
-	before := e.cf.AllCalls()
+	e.syncToEnd(t, want)
+	want.LastAppliedDigest = stack.Digest(want)
+	before := e.srv.Calls()
 	res, err := e.d.Sync(context.Background(), want)
-	if err != nil || res.Phase != PhaseConverged || res.Action != ActionNone {
+	if err != nil || res.Phase != stack.PhaseConverged || res.Action != stack.ActionNone {
 		t.Fatalf("Sync = %+v, %v", res, err)
 	}
-	after := e.cf.AllCalls()
-	for op, n := range after {
-		if d := n - before[op]; (op == "DescribeStacks" && d != 1) || (op != "DescribeStacks" && d != 0) {
-			t.Errorf("%s called %d more times", op, d)
-		}
+	if calls := callsSince(before, e.srv.Calls()); !maps.Equal(calls, map[string]int{"DescribeStacks": 1}) {
+		t.Errorf("calls = %v, want one DescribeStacks", calls)
 	}
 }
 
 func TestSyncUpdatesAndNoOpUpdate(t *testing.T) {
 	for _, omit := range []bool{false, true} {
 		t.Run(map[bool]string{false: "stack names its change set", true: "no ChangeSetId (moto)"}[omit], func(t *testing.T) {
-			e := newEnv(t)
-			e.cf.OmitChangeSetID = omit
+			e := newLocalEnv(t, false)
+			if omit {
+				e.d = e.driver(withoutChangeSetID{e.cf}, stack.Options{})
+			}
 			v1 := desired(1)
-			if _, err := converge(t, e.d, v1, 20); err != nil {
-				t.Fatal(err)
-			}
+			e.syncToEnd(t, v1)
 			v2 := desired(2)
-			v2.LastAppliedDigest = Digest(v1)
-			rs, err := converge(t, e.d, v2, 20)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if rs[0].Action != ActionCreateChangeSet || rs[0].ChangeSet.Type != "UPDATE" {
+			v2.LastAppliedDigest = stack.Digest(v1)
+			rs := e.syncToEnd(t, v2)
+			if rs[0].Action != stack.ActionCreateChangeSet || rs[0].ChangeSet.Type != "UPDATE" {
 				t.Fatalf("first = %+v", rs[0])
 			}
-			if last := rs[len(rs)-1]; last.StackStatus != "UPDATE_COMPLETE" || last.Phase != PhaseConverged {
+			if last := rs[len(rs)-1]; last.StackStatus != "UPDATE_COMPLETE" || last.Phase != stack.PhaseConverged {
 				t.Fatalf("last = %+v", last)
 			}
-			if e.cf.Template("shop-web") != string(template(2)) {
+			if e.template(t, "shop-web") != string(template(2)) {
 				t.Error("stack not updated to the new template")
 			}
 			// The caller lost its record. When the stack names the change set it runs, that settles it;
 			// otherwise the driver checks with a change set, which comes back empty and is deleted.
-			creates := e.cf.Calls("CreateChangeSet")
+			creates := e.calls("CreateChangeSet")
 			v2.LastAppliedDigest = ""
-			rs, err = converge(t, e.d, v2, 20)
-			if err != nil {
-				t.Fatal(err)
-			}
+			rs = e.syncToEnd(t, v2)
 			last := rs[len(rs)-1]
-			wantAction, wantCreates := ActionNone, creates
+			wantAction, wantCreates := stack.ActionNone, creates
 			if omit {
-				wantAction, wantCreates = ActionDeleteChangeSet, creates+1
+				wantAction, wantCreates = stack.ActionDeleteChangeSet, creates+1
 			}
-			if last.Phase != PhaseConverged || last.Action != wantAction {
+			if last.Phase != stack.PhaseConverged || last.Action != wantAction {
 				t.Fatalf("no-op update ended with %+v", last)
 			}
-			if e.cf.Calls("ExecuteChangeSet") != 2 || e.cf.Calls("CreateChangeSet") != wantCreates {
-				t.Errorf("calls = %v", e.cf.AllCalls())
+			if e.calls("ExecuteChangeSet") != 2 || e.calls("CreateChangeSet") != wantCreates {
+				t.Errorf("calls = %v", e.srv.Calls())
 			}
-			if names := e.cf.ChangeSetNames("shop-web"); len(names) != 0 {
+			if names := e.changeSetNames(t, "shop-web"); len(names) != 0 {
 				t.Errorf("change sets left behind: %v", names)
 			}
 		})
@@ -126,199 +118,164 @@ func TestSyncUpdatesAndNoOpUpdate(t *testing.T) {
 }
 
 func TestSyncResumesAfterRestart(t *testing.T) {
-	e := newEnv(t)
+	e := newLocalEnv(t, false)
 	want := desired(1)
-	res, err := e.d.Sync(context.Background(), want)
-	if err != nil || res.Action != ActionCreateChangeSet {
-		t.Fatalf("first Sync = %+v, %v", res, err)
+	if res := e.syncOnce(t, want); res.Action != stack.ActionCreateChangeSet {
+		t.Fatalf("first Sync = %+v", res)
 	}
 	// A new controller process: a fresh Driver with nothing remembered.
-	restarted := newDriver(e.cf, e.s3, e.clock)
-	rs, err := converge(t, restarted, want, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rs[len(rs)-1].Phase != PhaseConverged {
+	e.d = e.driver(e.cf, stack.Options{})
+	if rs := e.syncToEnd(t, want); rs[len(rs)-1].Phase != stack.PhaseConverged {
 		t.Fatalf("last = %+v", rs[len(rs)-1])
 	}
-	if n := e.cf.Calls("CreateChangeSet"); n != 1 {
+	if n := e.calls("CreateChangeSet"); n != 1 {
 		t.Errorf("CreateChangeSet called %d times, want 1", n)
 	}
-	if n := e.cf.Calls("ExecuteChangeSet"); n != 1 {
+	if n := e.calls("ExecuteChangeSet"); n != 1 {
 		t.Errorf("ExecuteChangeSet called %d times, want 1", n)
 	}
 }
 
 func TestSyncResumesAfterRestartMidExecution(t *testing.T) {
-	e := newEnv(t)
+	e := newLocalEnv(t, true)
 	want := desired(1)
-	for e.cf.Calls("ExecuteChangeSet") == 0 {
-		if _, err := e.d.Sync(context.Background(), want); err != nil {
-			t.Fatal(err)
-		}
+	e.reach(t, cftypes.StackStatusCreateInProgress, func() { e.syncOnce(t, want) })
+	if e.calls("ExecuteChangeSet") != 1 {
+		t.Fatalf("setup: %v", e.srv.Calls())
 	}
-	if e.cf.Calls("ExecuteChangeSet") != 1 {
-		t.Fatalf("setup: %v", e.cf.AllCalls())
+	e.d = e.driver(e.cf, stack.Options{})
+	if rs := e.syncToEnd(t, want); rs[len(rs)-1].Phase != stack.PhaseConverged {
+		t.Fatalf("last = %+v", rs[len(rs)-1])
 	}
-	if _, err := converge(t, newDriver(e.cf, e.s3, e.clock), want, 20); err != nil {
-		t.Fatal(err)
-	}
-	if e.cf.Calls("CreateChangeSet") != 1 || e.cf.Calls("ExecuteChangeSet") != 1 {
-		t.Errorf("calls = %v", e.cf.AllCalls())
+	if e.calls("CreateChangeSet") != 1 || e.calls("ExecuteChangeSet") != 1 {
+		t.Errorf("calls = %v", e.srv.Calls())
 	}
 }
 
 func TestSyncCreateFailureReportsRootCauseAndRecreatesOnNewSpec(t *testing.T) {
-	e := newEnv(t)
-	e.cf.PageSize = 2 // the root cause is several pages back
-	e.cf.FailResource("Service", "Resource handler returned message: \"Invalid request provided: subnet missing\"")
+	e := newLocalEnv(t, false)
+	const reason = "Resource handler returned message: \"Invalid request provided: subnet missing\""
+	e.fault(t, cfnlocal.ResourceFault{LogicalResourceID: "Service", Operation: "CREATE", Reason: reason})
 	v1 := desired(1)
-	rs, err := converge(t, e.d, v1, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs := e.syncToEnd(t, v1)
 	last := rs[len(rs)-1]
-	if last.Phase != PhaseFailed || last.StackStatus != "ROLLBACK_COMPLETE" {
+	if last.Phase != stack.PhaseFailed || last.StackStatus != "ROLLBACK_COMPLETE" {
 		t.Fatalf("last = %+v", last)
 	}
-	want := []FailedResource{{LogicalID: "Service", Type: "AWS::ECS::Service", Status: "CREATE_FAILED",
-		Reason: "Resource handler returned message: \"Invalid request provided: subnet missing\""}}
+	want := []stack.FailedResource{{LogicalID: "Service", Type: "AWS::ECS::Service", Status: "CREATE_FAILED", Reason: reason}}
 	if !slices.Equal(last.FailedResources, want) {
 		t.Fatalf("root cause = %+v, want %+v", last.FailedResources, want)
 	}
 	// The same spec again: reported, never deleted.
 	res, err := e.d.Sync(context.Background(), v1)
-	if err != nil || res.Phase != PhaseFailed || res.Action != ActionNone || e.cf.Calls("DeleteStack") != 0 {
-		t.Fatalf("same spec: %+v, %v, calls %v", res, err, e.cf.AllCalls())
+	if err != nil || res.Phase != stack.PhaseFailed || res.Action != stack.ActionNone || e.calls("DeleteStack") != 0 {
+		t.Fatalf("same spec: %+v, %v, calls %v", res, err, e.srv.Calls())
 	}
 	// A new spec: deleted, then created again.
-	e.cf.ClearFailures()
-	rs, err = converge(t, e.d, desired(2), 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rs[0].Action != ActionDeleteStack || len(rs[0].FailedResources) != 1 {
+	e.srv.ClearFaults()
+	rs = e.syncToEnd(t, desired(2))
+	if rs[0].Action != stack.ActionDeleteStack || len(rs[0].FailedResources) != 1 {
 		t.Fatalf("first = %+v", rs[0])
 	}
-	if last := rs[len(rs)-1]; last.Phase != PhaseConverged || last.StackStatus != "CREATE_COMPLETE" {
+	if last := rs[len(rs)-1]; last.Phase != stack.PhaseConverged || last.StackStatus != "CREATE_COMPLETE" {
 		t.Fatalf("last = %+v", last)
 	}
 }
 
 func TestSyncUpdateFailureRetriesAfterBackoffOrNewSpec(t *testing.T) {
-	e := newEnv(t)
-	v1 := desired(1)
-	if _, err := converge(t, e.d, v1, 20); err != nil {
-		t.Fatal(err)
-	}
-	e.cf.FailResource("TaskDefinition", "Invalid memory")
+	e := newLocalEnv(t, false)
+	e.syncToEnd(t, desired(1))
+	e.fault(t, cfnlocal.ResourceFault{LogicalResourceID: "TaskDefinition", Operation: "UPDATE", Reason: "Invalid memory", Times: 1})
 	v2 := desired(2)
-	rs, err := converge(t, e.d, v2, 20)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs := e.syncToEnd(t, v2)
 	last := rs[len(rs)-1]
-	if last.Phase != PhaseFailed || last.StackStatus != "UPDATE_ROLLBACK_COMPLETE" {
+	if last.Phase != stack.PhaseFailed || last.StackStatus != "UPDATE_ROLLBACK_COMPLETE" {
 		t.Fatalf("last = %+v", last)
 	}
 	if len(last.FailedResources) != 1 || last.FailedResources[0].LogicalID != "TaskDefinition" || last.FailedResources[0].Reason != "Invalid memory" {
 		t.Fatalf("root cause = %+v", last.FailedResources)
 	}
-	// 5m backoff, jitter 0.5 adds a quarter.
-	if last.RequeueAfter != 5*time.Minute+75*time.Second {
+	// 5m backoff; the jitter adds a quarter.
+	if !requeuedAfter(last.RequeueAfter, 5*time.Minute+75*time.Second) {
 		t.Errorf("requeue = %v", last.RequeueAfter)
 	}
-	creates := e.cf.Calls("CreateChangeSet")
-	e.clock.Add(time.Minute)
+	creates := e.calls("CreateChangeSet")
+	e.later = time.Minute
 	res, err := e.d.Sync(context.Background(), v2)
-	if err != nil || res.Phase != PhaseFailed || e.cf.Calls("CreateChangeSet") != creates {
+	if err != nil || res.Phase != stack.PhaseFailed || e.calls("CreateChangeSet") != creates {
 		t.Fatalf("within backoff: %+v, %v", res, err)
 	}
-	if res.RequeueAfter != 4*time.Minute+time.Minute {
+	if !requeuedAfter(res.RequeueAfter, 4*time.Minute+time.Minute) {
 		t.Errorf("requeue within backoff = %v", res.RequeueAfter)
 	}
-	// After the backoff the same spec is tried again: the spent change set goes, a new one comes.
-	e.clock.Add(5 * time.Minute)
-	e.cf.ClearFailures()
-	rs, err = converge(t, e.d, v2, 20)
-	if err != nil {
-		t.Fatal(err)
+	// After the backoff the same spec is tried again with a new change set.
+	e.later = 6 * time.Minute
+	rs = e.syncToEnd(t, v2)
+	if rs[0].Action != stack.ActionCreateChangeSet || rs[0].ChangeSet.Type != "UPDATE" {
+		t.Fatalf("retry actions = %v", actionsOf(rs))
 	}
-	if rs[0].Action != ActionDeleteChangeSet || rs[1].Action != ActionCreateChangeSet {
-		t.Fatalf("retry actions = %v", actions(rs))
-	}
-	if last := rs[len(rs)-1]; last.Phase != PhaseConverged || last.StackStatus != "UPDATE_COMPLETE" {
+	if last := rs[len(rs)-1]; last.Phase != stack.PhaseConverged || last.StackStatus != "UPDATE_COMPLETE" {
 		t.Fatalf("last = %+v", last)
 	}
 }
 
 func TestSyncUpdateFailureNewSpecAppliesAtOnce(t *testing.T) {
-	e := newEnv(t)
-	if _, err := converge(t, e.d, desired(1), 20); err != nil {
-		t.Fatal(err)
+	e := newLocalEnv(t, false)
+	e.syncToEnd(t, desired(1))
+	e.fault(t, cfnlocal.ResourceFault{LogicalResourceID: "TaskDefinition", Operation: "UPDATE", Reason: "Invalid memory", Times: 1})
+	if rs := e.syncToEnd(t, desired(2)); rs[len(rs)-1].Phase != stack.PhaseFailed {
+		t.Fatalf("setup: %v", actionsOf(rs))
 	}
-	e.cf.FailResource("TaskDefinition", "Invalid memory")
-	if _, err := converge(t, e.d, desired(2), 20); err != nil {
-		t.Fatal(err)
-	}
-	e.cf.ClearFailures()
-	rs, err := converge(t, e.d, desired(3), 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rs[0].Action != ActionCreateChangeSet || rs[len(rs)-1].Phase != PhaseConverged {
-		t.Fatalf("actions = %v, last %+v", actions(rs), rs[len(rs)-1])
+	rs := e.syncToEnd(t, desired(3))
+	if rs[0].Action != stack.ActionCreateChangeSet || rs[len(rs)-1].Phase != stack.PhaseConverged {
+		t.Fatalf("actions = %v, last %+v", actionsOf(rs), rs[len(rs)-1])
 	}
 }
 
 func TestSyncContinuesFailedRollback(t *testing.T) {
-	e := newEnv(t)
-	if _, err := converge(t, e.d, desired(1), 20); err != nil {
-		t.Fatal(err)
-	}
-	e.cf.FailResource("Service", "Service did not stabilize")
-	e.cf.FailRollback(1)
-	rs, err := converge(t, e.d, desired(2), 20)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newLocalEnv(t, false)
+	e.syncToEnd(t, desired(1))
+	e.fault(t,
+		cfnlocal.ResourceFault{LogicalResourceID: "TaskDefinition", Operation: "UPDATE", Reason: "Service did not stabilize", Times: 1},
+		cfnlocal.ResourceFault{LogicalResourceID: "TaskDefinition", DuringRollback: true, Reason: "rollback failed", Times: 1})
+	rs := e.syncToEnd(t, desired(2))
 	last := rs[len(rs)-1]
-	if last.Action != ActionContinueUpdateRollback || last.Phase != PhaseFailed || last.StackStatus != "UPDATE_ROLLBACK_FAILED" {
+	if last.Action != stack.ActionContinueUpdateRollback || last.Phase != stack.PhaseFailed || last.StackStatus != "UPDATE_ROLLBACK_FAILED" {
 		t.Fatalf("last = %+v", last)
 	}
 	if len(last.FailedResources) == 0 || last.FailedResources[0].Reason != "Service did not stabilize" {
 		t.Errorf("root cause = %+v", last.FailedResources)
 	}
-	e.cf.Settle()
-	if s := e.cf.Status("shop-web"); s != types.StackStatusUpdateRollbackComplete {
+	e.settle(t)
+	if s := e.status(t); s != cftypes.StackStatusUpdateRollbackComplete {
 		t.Fatalf("after continuing: %s", s)
 	}
-	if e.cf.Calls("ContinueUpdateRollback") != 1 {
-		t.Errorf("ContinueUpdateRollback calls = %d", e.cf.Calls("ContinueUpdateRollback"))
+	if n := e.calls("ContinueUpdateRollback"); n != 1 {
+		t.Errorf("ContinueUpdateRollback calls = %d", n)
 	}
 }
 
 func TestSyncChangeSetFailedIsTerminalUntilSpecChanges(t *testing.T) {
-	e := newEnv(t)
-	e.cf.FailNextChangeSet("Template error: instance of Fn::GetAtt references undefined resource Nope")
+	e := newLocalEnv(t, false)
+	// The change set fails while CloudFormation computes it: an input of the template does not resolve.
 	want := desired(1)
-	_, err := converge(t, e.d, want, 20)
-	if terminalReason(err) != ReasonChangeSetFailed || !strings.Contains(err.Error(), "undefined resource Nope") {
+	want.TemplateBody = []byte(`{"Parameters":{"Image":{"Type":"String"},"Password":{"Type":"String","NoEcho":true}},` +
+		`"Resources":{"Cluster":{"Type":"AWS::ECS::Cluster","Properties":{"ClusterName":{"Fn::ImportValue":"nope"}}}}}`)
+	_, err := e.converge(t, want)
+	if terminalReason(err) != csv1.ReasonChangeSetFailed || !strings.Contains(err.Error(), "nope") {
 		t.Fatalf("err = %v", err)
 	}
 	// After a restart, the same spec gives the same answer without another change set.
-	_, err = newDriver(e.cf, e.s3, e.clock).Sync(context.Background(), want)
-	if terminalReason(err) != ReasonChangeSetFailed || e.cf.Calls("CreateChangeSet") != 1 {
-		t.Fatalf("again: %v, calls %v", err, e.cf.AllCalls())
+	e.d = e.driver(e.cf, stack.Options{})
+	_, err = e.d.Sync(context.Background(), want)
+	if terminalReason(err) != csv1.ReasonChangeSetFailed || e.calls("CreateChangeSet") != 1 {
+		t.Fatalf("again: %v, calls %v", err, e.srv.Calls())
 	}
-	rs, err := converge(t, e.d, desired(2), 20)
-	if err != nil {
-		t.Fatal(err)
+	rs := e.syncToEnd(t, desired(2))
+	if rs[len(rs)-1].Phase != stack.PhaseConverged || e.calls("CreateChangeSet") != 2 {
+		t.Fatalf("new spec: %v, calls %v", actionsOf(rs), e.srv.Calls())
 	}
-	if rs[len(rs)-1].Phase != PhaseConverged || e.cf.Calls("CreateChangeSet") != 2 {
-		t.Fatalf("new spec: %v, calls %v", actions(rs), e.cf.AllCalls())
-	}
-	if names := e.cf.ChangeSetNames("shop-web"); len(names) != 0 {
+	if names := e.changeSetNames(t, "shop-web"); len(names) != 0 {
 		t.Errorf("change sets left: %v", names)
 	}
 }
@@ -326,40 +283,45 @@ func TestSyncChangeSetFailedIsTerminalUntilSpecChanges(t *testing.T) {
 func TestSyncThrottlingIsNotFailure(t *testing.T) {
 	for _, op := range []string{"DescribeStacks", "CreateChangeSet", "ListChangeSets"} {
 		t.Run(op, func(t *testing.T) {
-			e := newEnv(t)
+			e := newLocalEnv(t, false)
 			want := desired(1)
 			if op == "ListChangeSets" {
-				if _, err := e.d.Sync(context.Background(), want); err != nil {
-					t.Fatal(err)
-				}
+				e.syncOnce(t, want)
+				e.settle(t)
 			}
-			e.cf.Throttle(op, 1)
+			e.apiFault(t, cfnlocal.APIFault{Operation: op, Kind: cfnlocal.FaultThrottle, Times: 1})
 			res, err := e.d.Sync(context.Background(), want)
 			if err != nil {
 				t.Fatalf("throttled call returned %v", err)
 			}
-			if !res.Throttled || res.Phase != PhaseInProgress || res.RequeueAfter != 15*time.Second+15*time.Second/4 {
+			if !res.Throttled || res.Phase != stack.PhaseInProgress || res.RequeueAfter != 15*time.Second+15*time.Second/4 {
 				t.Fatalf("result = %+v", res)
 			}
-			rs, err := converge(t, e.d, want, 20)
-			if err != nil || rs[len(rs)-1].Phase != PhaseConverged {
-				t.Fatalf("after throttling: %v, %v", actions(rs), err)
+			if e.srv.CallOutcomes()[op+" Throttling"] != 1 {
+				t.Errorf("outcomes = %v", e.srv.CallOutcomes())
+			}
+			// A restarted controller: the SDK's adaptive retryer of the old clients would hold the next
+			// calls back for seconds after the throttle.
+			e.cl = localClients(t, e.srv)
+			e.cf = e.cl.CloudFormation
+			e.d = e.driver(e.cf, stack.Options{})
+			if rs := e.syncToEnd(t, want); rs[len(rs)-1].Phase != stack.PhaseConverged {
+				t.Fatalf("after throttling: %v", actionsOf(rs))
 			}
 		})
 	}
 }
 
 func TestSyncTransientErrorsAreReturned(t *testing.T) {
-	e := newEnv(t)
-	e.cf.InjectError("DescribeStacks", &smithyErr{code: "InternalFailure"})
+	e := newLocalEnv(t, false)
+	e.apiFault(t, cfnlocal.APIFault{Operation: "DescribeStacks", Kind: cfnlocal.FaultServerError, Times: 1})
 	_, err := e.d.Sync(context.Background(), desired(1))
-	if err == nil || IsTerminal(err) || !strings.Contains(err.Error(), "describing stack shop-web") {
+	if err == nil || stack.IsTerminal(err) || !strings.Contains(err.Error(), "describing stack shop-web") {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestSyncOwnership(t *testing.T) {
-	tmpl := string(template(1))
 	cases := []struct {
 		name   string
 		tags   map[string]string
@@ -367,25 +329,25 @@ func TestSyncOwnership(t *testing.T) {
 		reason string
 		msg    string
 	}{
-		{"other owner", map[string]string{TagOwnerUID: "uid-2", TagOwnerNamespace: "shop", TagOwnerName: "old"}, true, ReasonOwnershipConflict, "belongs to ComposeStack shop/old"},
-		{"nobody", nil, false, ReasonOwnershipConflict, "set spec.stack.adopt"},
-		{"docker compose", map[string]string{TagDockerComposeProject: "shop"}, false, ReasonOwnershipConflict, "Docker Compose for ECS (project shop)"},
-		{"adopt docker compose", map[string]string{TagDockerComposeProject: "shop"}, true, "", ""},
+		{"other owner", map[string]string{csv1.TagOwnerUID: "uid-2", csv1.TagOwnerNamespace: "shop", csv1.TagOwnerName: "old"}, true, csv1.ReasonOwnershipConflict, "belongs to ComposeStack shop/old"},
+		{"nobody", nil, false, csv1.ReasonOwnershipConflict, "set spec.stack.adopt"},
+		{"docker compose", map[string]string{csv1.TagDockerComposeProject: "shop"}, false, csv1.ReasonOwnershipConflict, "Docker Compose for ECS (project shop)"},
+		{"adopt docker compose", map[string]string{csv1.TagDockerComposeProject: "shop"}, true, "", ""},
 		{"adopt untagged", nil, true, "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := newEnv(t)
-			e.cf.Seed(stackfakeSeed("shop-web", types.StackStatusCreateComplete, c.tags, tmpl))
+			e := newLocalEnv(t, false)
+			e.seed(t, "shop-web", c.tags)
 			want := desired(1)
 			want.Adopt = c.adopt
-			rs, err := converge(t, e.d, want, 20)
+			rs, err := e.converge(t, want)
 			if c.reason != "" {
 				if terminalReason(err) != c.reason || !strings.Contains(err.Error(), c.msg) {
 					t.Fatalf("err = %v", err)
 				}
-				if e.cf.Calls("CreateChangeSet") != 0 || e.cf.Calls("DeleteStack") != 0 {
-					t.Errorf("touched a stack it does not own: %v", e.cf.AllCalls())
+				if e.calls("CreateChangeSet") != 0 || e.calls("DeleteStack") != 0 {
+					t.Errorf("touched a stack it does not own: %v", e.srv.Calls())
 				}
 				return
 			}
@@ -393,73 +355,72 @@ func TestSyncOwnership(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The template matches already: the adoption is an UPDATE that adds the owner tags.
-			if rs[0].ChangeSet == nil || rs[0].ChangeSet.Type != "UPDATE" || rs[len(rs)-1].Phase != PhaseConverged {
+			if rs[0].ChangeSet == nil || rs[0].ChangeSet.Type != "UPDATE" || rs[len(rs)-1].Phase != stack.PhaseConverged {
 				t.Fatalf("results = %+v", rs)
 			}
-			if e.cf.Tags("shop-web")[TagOwnerUID] != "uid-1" {
-				t.Errorf("tags after adoption = %v", e.cf.Tags("shop-web"))
+			if tags := e.tags(t, "shop-web"); tags[csv1.TagOwnerUID] != motoOwner.UID {
+				t.Errorf("tags after adoption = %v", tags)
 			}
 		})
 	}
 }
 
 func TestSyncReviewStackReplacesStaleChangeSet(t *testing.T) {
-	e := newEnv(t)
+	e := newLocalEnv(t, false)
 	// A CREATE change set for an older spec, never executed (the stack shows no tags in review).
-	if _, err := e.d.Sync(context.Background(), desired(1)); err != nil {
-		t.Fatal(err)
+	e.syncOnce(t, desired(1))
+	e.settle(t)
+	rs := e.syncToEnd(t, desired(2))
+	if rs[0].Action != stack.ActionCreateChangeSet || rs[0].ChangeSet.Type != "CREATE" || rs[len(rs)-1].Phase != stack.PhaseConverged {
+		t.Fatalf("results = %v", actionsOf(rs))
 	}
-	e.cf.Settle()
-	rs, err := converge(t, e.d, desired(2), 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rs[0].Action != ActionCreateChangeSet || rs[0].ChangeSet.Type != "CREATE" || rs[len(rs)-1].Phase != PhaseConverged {
-		t.Fatalf("results = %v", actions(rs))
-	}
-	if e.cf.Template("shop-web") != string(template(2)) {
+	if e.template(t, "shop-web") != string(template(2)) {
 		t.Error("stack built from the stale change set")
 	}
 }
 
 func TestSyncReviewStackOfAnotherOwner(t *testing.T) {
-	e := newEnv(t)
+	e := newLocalEnv(t, false)
 	other := desired(1)
 	other.Owner.UID = "uid-2"
-	if _, err := e.d.Sync(context.Background(), other); err != nil {
-		t.Fatal(err)
-	}
-	e.cf.Settle()
-	_, err := e.d.Sync(context.Background(), desired(1))
-	if terminalReason(err) != ReasonOwnershipConflict {
+	e.syncOnce(t, other)
+	e.settle(t)
+	if _, err := e.d.Sync(context.Background(), desired(1)); terminalReason(err) != csv1.ReasonOwnershipConflict {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestSyncLargeTemplateIsUploaded(t *testing.T) {
-	e := newEnv(t)
-	want := desired(1)
-	want.TemplateBody = bigTemplate(60000)
-	want.TemplateBucket = "templates-bucket"
-	rs, err := converge(t, e.d, want, 20)
-	if err != nil || rs[len(rs)-1].Phase != PhaseConverged {
-		t.Fatalf("%v, %v", actions(rs), err)
+	e := newLocalEnv(t, false)
+	rec := &recordingCF{CloudFormationAPI: e.cf}
+	e.d = e.driver(rec, stack.Options{})
+	if _, err := e.cl.S3.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("templates-bucket")}); err != nil {
+		t.Fatal(err)
 	}
-	in := e.cf.LastCreateChangeSet()
-	key := templateKey(want.TemplateBody)
+	want := desired(1)
+	want.TemplateBody, want.Parameters = bigTemplate(60000), nil
+	want.TemplateBucket = "templates-bucket"
+	if rs := e.syncToEnd(t, want); rs[len(rs)-1].Phase != stack.PhaseConverged {
+		t.Fatalf("%v", actionsOf(rs))
+	}
+	in := rec.lastCreateChangeSet()
+	key := stack.TemplateKey(want.TemplateBody)
 	if in.TemplateBody != nil || aws.ToString(in.TemplateURL) != "https://templates-bucket.s3.us-east-1.amazonaws.com/"+key {
 		t.Fatalf("template passed as body=%v url=%v", in.TemplateBody != nil, aws.ToString(in.TemplateURL))
 	}
-	if b, ok := e.s3.Object("templates-bucket", key); !ok || string(b) != string(want.TemplateBody) {
-		t.Fatal("template not uploaded under its content address")
+	obj, err := e.cl.S3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String("templates-bucket"), Key: aws.String(key)})
+	if err != nil {
+		t.Fatalf("template not uploaded under its content address: %v", err)
+	}
+	_ = obj.Body.Close()
+	if e.template(t, "shop-web") != string(want.TemplateBody) {
+		t.Fatal("stack not built from the uploaded template")
 	}
 	// The same template is not uploaded twice.
 	want.Tags = map[string]string{"team": "other"}
-	if _, err := e.d.Sync(context.Background(), want); err != nil {
-		t.Fatal(err)
-	}
-	if e.s3.Calls("PutObject") != 1 || e.s3.Calls("HeadObject") != 2 {
-		t.Errorf("S3 calls: put %d head %d", e.s3.Calls("PutObject"), e.s3.Calls("HeadObject"))
+	e.syncOnce(t, want)
+	if e.calls("s3:PutObject") != 1 || e.calls("s3:HeadObject") != 2 {
+		t.Errorf("S3 calls: put %d head %d", e.calls("s3:PutObject"), e.calls("s3:HeadObject"))
 	}
 }
 
@@ -471,19 +432,19 @@ func TestSyncTemplateTooLarge(t *testing.T) {
 		msg    string
 	}{
 		{"no bucket", 60000, "", "set spec.stack.templateBucket"},
-		{"over the limit", MaxTemplate + 1, "b", "more than CloudFormation accepts"},
+		{"over the limit", stack.MaxTemplate + 1, "b", "more than CloudFormation accepts"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := newEnv(t)
+			e := newLocalEnv(t, false)
 			want := desired(1)
 			want.TemplateBody = bigTemplate(c.size)
 			want.TemplateBucket = c.bucket
 			_, err := e.d.Sync(context.Background(), want)
-			if terminalReason(err) != ReasonTemplateTooLarge || !strings.Contains(err.Error(), c.msg) {
+			if terminalReason(err) != csv1.ReasonTemplateTooLarge || !strings.Contains(err.Error(), c.msg) {
 				t.Fatalf("err = %v", err)
 			}
-			if e.cf.Calls("CreateChangeSet") != 0 || e.s3.Calls("PutObject") != 0 {
+			if e.calls("CreateChangeSet") != 0 || e.calls("s3:PutObject") != 0 {
 				t.Error("called AWS for a template that cannot be sent")
 			}
 		})
@@ -491,24 +452,66 @@ func TestSyncTemplateTooLarge(t *testing.T) {
 }
 
 func TestSyncPassesCapabilities(t *testing.T) {
-	e := newEnv(t)
+	e := newLocalEnv(t, false)
+	rec := &recordingCF{CloudFormationAPI: e.cf}
+	e.d = e.driver(rec, stack.Options{})
 	want := desired(1)
+	want.Parameters = nil
 	want.TemplateBody = []byte(`{"Resources":{"Role":{"Type":"AWS::IAM::Role","Properties":{"RoleName":"shop-web","AssumeRolePolicyDocument":{}}}}}`)
-	rs, err := converge(t, e.d, want, 20)
-	if err != nil || rs[len(rs)-1].Phase != PhaseConverged {
-		t.Fatalf("%v, %v", actions(rs), err)
+	if rs := e.syncToEnd(t, want); rs[len(rs)-1].Phase != stack.PhaseConverged {
+		t.Fatalf("%v", actionsOf(rs))
 	}
-	caps := e.cf.LastCreateChangeSet().Capabilities
-	if !slices.Equal(caps, []types.Capability{types.CapabilityCapabilityIam, types.CapabilityCapabilityNamedIam}) {
+	caps := rec.lastCreateChangeSet().Capabilities
+	if !slices.Equal(caps, []cftypes.Capability{cftypes.CapabilityCapabilityIam, cftypes.CapabilityCapabilityNamedIam}) {
 		t.Errorf("capabilities = %v", caps)
 	}
 }
 
 func TestSyncRejectsIncompleteDesired(t *testing.T) {
-	d := newEnv(t).d
-	for _, want := range []Desired{{}, {StackName: "s"}, {StackName: "s", Owner: owner}} {
-		if _, err := d.Sync(context.Background(), want); err == nil || IsTerminal(err) {
+	e := newLocalEnv(t, false)
+	for _, want := range []stack.Desired{{}, {StackName: "s"}, {StackName: "s", Owner: motoOwner}} {
+		if _, err := e.d.Sync(context.Background(), want); err == nil || stack.IsTerminal(err) {
 			t.Errorf("Sync(%+v) = %v", want, err)
 		}
 	}
+	if n := len(e.srv.Calls()); n != 0 {
+		t.Errorf("called AWS for an incomplete spec: %v", e.srv.Calls())
+	}
+}
+
+// withoutChangeSetID answers DescribeStacks without ChangeSetId, as moto does, so that the driver must find
+// out from its own change sets which one a stack last ran.
+type withoutChangeSetID struct{ stack.CloudFormationAPI }
+
+func (c withoutChangeSetID) DescribeStacks(ctx context.Context, in *cloudformation.DescribeStacksInput, o ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+	out, err := c.CloudFormationAPI.DescribeStacks(ctx, in, o...)
+	if out != nil {
+		for i := range out.Stacks {
+			out.Stacks[i].ChangeSetId = nil
+		}
+	}
+	return out, err
+}
+
+// recordingCF keeps the last CreateChangeSet input, for what cfnlocal does not echo back.
+type recordingCF struct {
+	stack.CloudFormationAPI
+	mu   sync.Mutex
+	last *cloudformation.CreateChangeSetInput
+}
+
+func (c *recordingCF) CreateChangeSet(ctx context.Context, in *cloudformation.CreateChangeSetInput, o ...func(*cloudformation.Options)) (*cloudformation.CreateChangeSetOutput, error) {
+	c.mu.Lock()
+	c.last = in
+	c.mu.Unlock()
+	return c.CloudFormationAPI.CreateChangeSet(ctx, in, o...)
+}
+
+func (c *recordingCF) lastCreateChangeSet() *cloudformation.CreateChangeSetInput {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.last == nil {
+		return &cloudformation.CreateChangeSetInput{}
+	}
+	return c.last
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
 
 const (
@@ -52,12 +54,12 @@ func (d *Driver) source(ctx context.Context, want Desired) (templateSource, erro
 		return templateSource{body: aws.String(string(body))}, nil
 	}
 	if len(body) > MaxTemplate {
-		return templateSource{}, terminal(ReasonTemplateTooLarge, nil,
+		return templateSource{}, terminal(csv1.ReasonTemplateTooLarge, nil,
 			"the template of stack %s is %d bytes, more than CloudFormation accepts (%d); split the project or drop overlays that inflate it",
 			want.StackName, len(body), MaxTemplate)
 	}
 	if want.TemplateBucket == "" {
-		return templateSource{}, terminal(ReasonTemplateTooLarge, nil,
+		return templateSource{}, terminal(csv1.ReasonTemplateTooLarge, nil,
 			"the template of stack %s is %d bytes, more than CloudFormation accepts inline (%d), and no template bucket is configured; set spec.stack.templateBucket (or the manager's default bucket)",
 			want.StackName, len(body), MaxInlineTemplate)
 	}

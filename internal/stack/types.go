@@ -4,15 +4,6 @@ import (
 	"time"
 )
 
-// Tags the driver puts on every stack it creates, naming the object that owns it.
-const (
-	TagOwnerNamespace = "composestack.dev/namespace"
-	TagOwnerName      = "composestack.dev/name"
-	TagOwnerUID       = "composestack.dev/uid"
-	// TagDockerComposeProject marks a stack that Docker Compose for ECS created; such a stack may be adopted.
-	TagDockerComposeProject = "com.docker.compose.project"
-)
-
 // Owner names the object a stack belongs to. UID tells two objects of the same name apart.
 type Owner struct {
 	Namespace, Name, UID string

@@ -2,7 +2,7 @@
 //
 // moto is not AWS: stacks are created synchronously, nothing fails or rolls back, and outputs are not
 // computed after change sets. Tests against it show that requests and responses go through the real SDK over
-// HTTP; the failure paths are tested against package stackfake.
+// HTTP; the failure paths are tested against package cfnlocal.
 package mototest
 
 import (

@@ -1,0 +1,9 @@
+package stack
+
+// Unexported helpers the external tests check directly.
+var (
+	ChangeSetNameOf = changeSetNameOf
+	StackTags       = stackTags
+	TemplateURL     = templateURL
+	TemplateKey     = templateKey
+)
