@@ -29,7 +29,7 @@ func TestFailMapsErrorsToResults(t *testing.T) {
 	}{
 		{"spec stall", stalled(csv1.ReasonInvalidCompose, "spec.compose: bad"),
 			true, true, false, csv1.ConditionStalled, csv1.ReasonInvalidCompose},
-		{"AWS-side stall", &stack.TerminalError{Reason: stack.ReasonNetworkNotFound, Message: "no such VPC"},
+		{"AWS-side stall", &stack.TerminalError{Reason: csv1.ReasonNetworkNotFound, Message: "no such VPC"},
 			false, false, true, csv1.ConditionStalled, csv1.ReasonNetworkNotFound},
 		{"transient", errors.New("connection reset"),
 			false, true, false, csv1.ConditionReconciling, csv1.ReasonAWSError},

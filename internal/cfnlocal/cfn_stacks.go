@@ -3,6 +3,8 @@ package cfnlocal
 import (
 	"context"
 	"encoding/base64"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -194,7 +196,7 @@ func (s *Server) describeStackEvents(_ context.Context, f form) (any, *apiError)
 // stackResourcesLocked lists a stack's resources by logical ID.
 func stackResourcesLocked(st *stack) []*resourceState {
 	out := make([]*resourceState, 0, len(st.Resources))
-	for _, id := range sortedKeys(st.Resources) {
+	for _, id := range slices.Sorted(maps.Keys(st.Resources)) {
 		out = append(out, st.Resources[id])
 	}
 	return out

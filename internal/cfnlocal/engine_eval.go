@@ -2,7 +2,9 @@ package cfnlocal
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -64,7 +66,7 @@ func evalProps(ec *evalContext, rd resourceDef) (map[string]any, error) {
 // exports are not taken by another stack.
 func (s *Server) computeOutputsLocked(st *stack, ec *evalContext) ([]output, error) {
 	var outs []output
-	for _, key := range sortedKeys(st.Template.Outputs) {
+	for _, key := range slices.Sorted(maps.Keys(st.Template.Outputs)) {
 		od := st.Template.Outputs[key]
 		if od.Condition != "" && !ec.Conditions[od.Condition] {
 			continue
@@ -160,7 +162,7 @@ func needsReplacement(typ string, oldProps, newProps map[string]any) bool {
 // never executed) has no resources either.
 func deletionOrder(st *stack) []string {
 	if st.Template == nil {
-		return sortedKeys(st.Resources)
+		return slices.Sorted(maps.Keys(st.Resources))
 	}
 	var out []string
 	seen := map[string]bool{}
@@ -185,7 +187,7 @@ func deletionOrder(st *stack) []string {
 	if err != nil {
 		// The template was validated on submission, so a cycle cannot occur;
 		// fall back to name order rather than leave resources behind.
-		return append(out, sortedKeys(active)...)
+		return append(out, slices.Sorted(maps.Keys(active))...)
 	}
 	for i := len(waves) - 1; i >= 0; i-- {
 		w := waves[i]

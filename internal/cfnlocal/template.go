@@ -448,12 +448,3 @@ func subVariables(s string) []string {
 		s = s[i+j+1:]
 	}
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
