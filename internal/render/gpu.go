@@ -12,6 +12,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/compose-spec/compose-go/v2/types"
+	"k8s.io/utils/ptr"
 )
 
 const (
@@ -191,20 +192,20 @@ func (r *renderer) addGPUCapacity() error {
 	))
 	r.tpl.Resources[launchTemplID] = &ec2.LaunchTemplate{
 		TagSpecifications: []ec2.LaunchTemplate_LaunchTemplateTagSpecification{
-			{ResourceType: ptr("launch-template"), Tags: r.projectTags()},
+			{ResourceType: ptr.To("launch-template"), Tags: r.projectTags()},
 		},
 		LaunchTemplateData: &ec2.LaunchTemplate_LaunchTemplateData{
-			ImageId:            ptr(imageID),
-			InstanceType:       ptr(instanceType),
-			IamInstanceProfile: &ec2.LaunchTemplate_IamInstanceProfile{Arn: ptr(r.in.getAtt(instanceProfID, "Arn"))},
+			ImageId:            ptr.To(imageID),
+			InstanceType:       ptr.To(instanceType),
+			IamInstanceProfile: &ec2.LaunchTemplate_IamInstanceProfile{Arn: ptr.To(r.in.getAtt(instanceProfID, "Arn"))},
 			NetworkInterfaces: []ec2.LaunchTemplate_NetworkInterface{{
-				DeviceIndex:              ptr(0),
-				AssociatePublicIpAddress: ptr(r.opts.Network.AssignPublicIP),
+				DeviceIndex:              ptr.To(0),
+				AssociatePublicIpAddress: ptr.To(r.opts.Network.AssignPublicIP),
 				Groups:                   groups,
-				DeleteOnTermination:      ptr(true),
+				DeleteOnTermination:      ptr.To(true),
 			}},
-			MetadataOptions: &ec2.LaunchTemplate_MetadataOptions{HttpTokens: ptr("required")},
-			UserData:        ptr(userData),
+			MetadataOptions: &ec2.LaunchTemplate_MetadataOptions{HttpTokens: ptr.To("required")},
+			UserData:        ptr.To(userData),
 		},
 	}
 	asgTags := make([]autoscaling.AutoScalingGroup_TagProperty, 0, 1)
@@ -213,23 +214,23 @@ func (r *renderer) addGPUCapacity() error {
 	}
 	r.tpl.Resources[asgID] = &autoscaling.AutoScalingGroup{
 		LaunchTemplate: &autoscaling.AutoScalingGroup_LaunchTemplateSpecification{
-			LaunchTemplateId: ptr(r.in.ref(launchTemplID)),
+			LaunchTemplateId: ptr.To(r.in.ref(launchTemplID)),
 			Version:          r.in.getAtt(launchTemplID, "LatestVersionNumber"),
 		},
 		MinSize:                          "0",
 		MaxSize:                          gpuCapacityMax,
 		VPCZoneIdentifier:                r.subnets,
-		NewInstancesProtectedFromScaleIn: ptr(false),
+		NewInstancesProtectedFromScaleIn: ptr.To(false),
 		Tags:                             asgTags,
 	}
 	r.tpl.Resources[capacityProvID] = &ecs.CapacityProvider{
 		AutoScalingGroupProvider: &ecs.CapacityProvider_AutoScalingGroupProvider{
 			AutoScalingGroupArn: r.in.ref(asgID),
 			ManagedScaling: &ecs.CapacityProvider_ManagedScaling{
-				Status:         ptr("ENABLED"),
-				TargetCapacity: ptr(100),
+				Status:         ptr.To("ENABLED"),
+				TargetCapacity: ptr.To(100),
 			},
-			ManagedTerminationProtection: ptr("DISABLED"),
+			ManagedTerminationProtection: ptr.To("DISABLED"),
 		},
 		Tags: r.projectTags(),
 	}
@@ -237,7 +238,7 @@ func (r *renderer) addGPUCapacity() error {
 		Cluster:           r.cluster,
 		CapacityProviders: []string{"FARGATE", r.in.ref(capacityProvID)},
 		DefaultCapacityProviderStrategy: []ecs.ClusterCapacityProviderAssociations_CapacityProviderStrategy{
-			{CapacityProvider: "FARGATE", Weight: ptr(1)},
+			{CapacityProvider: "FARGATE", Weight: ptr.To(1)},
 		},
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation/elasticloadbalancingv2"
+	"k8s.io/utils/ptr"
 )
 
 var lbARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/(app|net)/[A-Za-z0-9-]+/[a-f0-9]+$`)
@@ -51,9 +52,9 @@ func (r *renderer) planLoadBalancer() error {
 		scheme = "internal"
 	}
 	lb := &elasticloadbalancingv2.LoadBalancer{
-		Scheme:  ptr(scheme),
+		Scheme:  ptr.To(scheme),
 		Subnets: r.subnets,
-		Type:    ptr(r.lbType),
+		Type:    ptr.To(r.lbType),
 		Tags:    r.projectTags(),
 	}
 	if r.lbType == "application" {
@@ -62,7 +63,7 @@ func (r *renderer) planLoadBalancer() error {
 		}
 	} else {
 		lb.LoadBalancerAttributes = []elasticloadbalancingv2.LoadBalancer_LoadBalancerAttribute{
-			{Key: ptr("load_balancing.cross_zone.enabled"), Value: ptr("true")},
+			{Key: ptr.To("load_balancing.cross_zone.enabled"), Value: ptr.To("true")},
 		}
 	}
 	r.tpl.Resources[loadBalancerID] = lb
@@ -105,17 +106,17 @@ func (r *renderer) addPortResources(p *servicePlan, port portPlan) (string, stri
 	}
 	tgID := targetGroupID(svc, port.protocol, port.published)
 	tg := &elasticloadbalancingv2.TargetGroup{
-		Port:       ptr(int(port.target)),
-		Protocol:   ptr(protocol),
-		TargetType: ptr("ip"),
-		VpcId:      ptr(r.vpc),
+		Port:       ptr.To(int(port.target)),
+		Protocol:   ptr.To(protocol),
+		TargetType: ptr.To("ip"),
+		VpcId:      ptr.To(r.vpc),
 		Tags:       r.serviceTags(svc),
 	}
 	if protocol == "TCP" {
 		// A network load balancer has no security group here: tasks see the client's address, so the ingress CIDR
 		// on their security group filters clients (UDP target groups always preserve it).
 		tg.TargetGroupAttributes = []elasticloadbalancingv2.TargetGroup_TargetGroupAttribute{
-			{Key: ptr("preserve_client_ip.enabled"), Value: ptr("true")},
+			{Key: ptr.To("preserve_client_ip.enabled"), Value: ptr.To("true")},
 		}
 	}
 	r.tpl.Resources[tgID] = tg
@@ -124,12 +125,12 @@ func (r *renderer) addPortResources(p *servicePlan, port portPlan) (string, stri
 		DefaultActions: []elasticloadbalancingv2.Listener_Action{{
 			Type: "forward",
 			ForwardConfig: &elasticloadbalancingv2.Listener_ForwardConfig{
-				TargetGroups: []elasticloadbalancingv2.Listener_TargetGroupTuple{{TargetGroupArn: ptr(r.in.ref(tgID))}},
+				TargetGroups: []elasticloadbalancingv2.Listener_TargetGroupTuple{{TargetGroupArn: ptr.To(r.in.ref(tgID))}},
 			},
 		}},
 		LoadBalancerArn: r.lbARN,
-		Port:            ptr(int(port.published)),
-		Protocol:        ptr(protocol),
+		Port:            ptr.To(int(port.published)),
+		Protocol:        ptr.To(protocol),
 	}
 	r.listeners = append(r.listeners, listenerRef{id: lID, service: svc})
 	for _, n := range p.networks {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation/ec2"
 	"github.com/awslabs/goformation/v7/cloudformation/tags"
+	"k8s.io/utils/ptr"
 )
 
 // addSecurityGroups makes one security group per compose network, as Docker did: members of a network reach each
@@ -54,14 +55,14 @@ func (r *renderer) addSecurityGroups() error {
 		id := networkID(name)
 		r.tpl.Resources[id] = &ec2.SecurityGroup{
 			GroupDescription: fmt.Sprintf("%s Security Group for %s network", r.name, name),
-			VpcId:            ptr(r.vpc),
+			VpcId:            ptr.To(r.vpc),
 			Tags:             append(r.projectTags(), tags.Tag{Key: "com.docker.compose.network", Value: name}),
 		}
 		r.tpl.Resources[networkIngressID(name)] = &ec2.SecurityGroupIngress{
-			Description:           ptr("Allow communication within network " + name),
+			Description:           ptr.To("Allow communication within network " + name),
 			IpProtocol:            "-1",
-			GroupId:               ptr(r.in.ref(id)),
-			SourceSecurityGroupId: ptr(r.in.ref(id)),
+			GroupId:               ptr.To(r.in.ref(id)),
+			SourceSecurityGroupId: ptr.To(r.in.ref(id)),
 		}
 		r.securityGroup[name] = r.in.ref(id)
 		r.createdGroups[name] = true
@@ -88,11 +89,11 @@ func (r *renderer) addPortIngress(svc, network string, port uint32, proto string
 		cidr = "0.0.0.0/0"
 	}
 	r.tpl.Resources[id] = &ec2.SecurityGroupIngress{
-		CidrIp:      ptr(cidr),
-		Description: ptr(fmt.Sprintf("%s:%d/%s on %s network", svc, port, proto, network)),
-		GroupId:     ptr(r.securityGroup[network]),
-		FromPort:    ptr(int(port)),
-		ToPort:      ptr(int(port)),
+		CidrIp:      ptr.To(cidr),
+		Description: ptr.To(fmt.Sprintf("%s:%d/%s on %s network", svc, port, proto, network)),
+		GroupId:     ptr.To(r.securityGroup[network]),
+		FromPort:    ptr.To(int(port)),
+		ToPort:      ptr.To(int(port)),
 		IpProtocol:  proto,
 	}
 }

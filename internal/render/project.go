@@ -11,6 +11,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/logs"
 	"github.com/awslabs/goformation/v7/cloudformation/policies"
 	"github.com/awslabs/goformation/v7/cloudformation/servicediscovery"
+	"k8s.io/utils/ptr"
 )
 
 // build writes every resource of the template.
@@ -160,7 +161,7 @@ func (r *renderer) addCluster() {
 		return
 	}
 	r.createCluster = true
-	r.tpl.Resources[clusterID] = &ecs.Cluster{ClusterName: ptr(r.name), Tags: r.projectTags()}
+	r.tpl.Resources[clusterID] = &ecs.Cluster{ClusterName: ptr.To(r.name), Tags: r.projectTags()}
 	r.cluster = r.in.ref(clusterID)
 	r.clusterName = r.cluster
 }
@@ -172,7 +173,7 @@ var logRetentionDays = map[int]bool{1: true, 3: true, 5: true, 7: true, 14: true
 
 func (r *renderer) addLogGroup() error {
 	group := &logs.LogGroup{
-		LogGroupName: ptr("/docker-compose/" + r.name),
+		LogGroupName: ptr.To("/docker-compose/" + r.name),
 		Tags:         r.projectTags(),
 		// Logs go with the stack, as with Docker; said explicitly so nobody has to guess.
 		AWSCloudFormationDeletionPolicy:      policies.DeletionPolicy("Delete"),
@@ -186,7 +187,7 @@ func (r *renderer) addLogGroup() error {
 		if !logRetentionDays[days] {
 			return fmt.Errorf("%s: CloudWatch Logs cannot keep logs for %d days; use 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653", xLogsRetention, days)
 		}
-		group.RetentionInDays = ptr(days)
+		group.RetentionInDays = ptr.To(days)
 	}
 	r.tpl.Resources[logGroupID] = group
 	return nil
@@ -194,7 +195,7 @@ func (r *renderer) addLogGroup() error {
 
 func (r *renderer) addCloudMap() {
 	r.tpl.Resources[cloudMapID] = &servicediscovery.PrivateDnsNamespace{
-		Description: ptr("Service Map for Docker Compose project " + r.name),
+		Description: ptr.To("Service Map for Docker Compose project " + r.name),
 		Name:        r.name + ".local",
 		Vpc:         r.vpc,
 		Tags:        r.projectTags(),
@@ -202,24 +203,24 @@ func (r *renderer) addCloudMap() {
 }
 
 func (r *renderer) addOutputs() {
-	r.tpl.Outputs["Cluster"] = cloudformation.Output{Value: r.cluster, Description: ptr("ECS cluster running the services")}
+	r.tpl.Outputs["Cluster"] = cloudformation.Output{Value: r.cluster, Description: ptr.To("ECS cluster running the services")}
 	if r.createLB {
 		r.tpl.Outputs["LoadBalancerDNSName"] = cloudformation.Output{
-			Value: r.in.getAtt(loadBalancerID, "DNSName"), Description: ptr("DNS name of the load balancer")}
+			Value: r.in.getAtt(loadBalancerID, "DNSName"), Description: ptr.To("DNS name of the load balancer")}
 		r.tpl.Outputs["LoadBalancerCanonicalHostedZoneID"] = cloudformation.Output{
-			Value: r.in.getAtt(loadBalancerID, "CanonicalHostedZoneID"), Description: ptr("Route 53 hosted zone of the load balancer, for alias records")}
+			Value: r.in.getAtt(loadBalancerID, "CanonicalHostedZoneID"), Description: ptr.To("Route 53 hosted zone of the load balancer, for alias records")}
 	}
 	for _, svc := range r.services {
 		r.tpl.Outputs[outputServiceName(svc.Name)] = cloudformation.Output{
 			Value:       r.in.getAtt(serviceID(svc.Name), "Name"),
-			Description: ptr(fmt.Sprintf("ECS service name of compose service %s", svc.Name)),
+			Description: ptr.To(fmt.Sprintf("ECS service name of compose service %s", svc.Name)),
 		}
 	}
 }
 
 // cfnParameter builds a template parameter; def is its default, nil for none.
 func cfnParameter(typ, description string, def any) cloudformation.Parameter {
-	return cloudformation.Parameter{Type: typ, Description: ptr(description), Default: def}
+	return cloudformation.Parameter{Type: typ, Description: ptr.To(description), Default: def}
 }
 
 // assumeRolePolicy lets an AWS service principal assume a role.

@@ -226,5 +226,3 @@ func (r *renderer) projectTags() []tags.Tag {
 func (r *renderer) serviceTags(svc string) []tags.Tag {
 	return append(r.projectTags(), tags.Tag{Key: "com.docker.compose.service", Value: svc})
 }
-
-func ptr[T any](v T) *T { return &v }

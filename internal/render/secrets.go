@@ -12,6 +12,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/awslabs/goformation/v7/cloudformation/policies"
 	"github.com/awslabs/goformation/v7/cloudformation/secretsmanager"
+	"k8s.io/utils/ptr"
 )
 
 const (
@@ -76,13 +77,13 @@ func (r *renderer) addSecrets() (map[string]secretRef, error) {
 		}
 		id, param := secretID(label), secretParamID(label)
 		r.tpl.Parameters[param] = cloudformation.Parameter{
-			Type: "String", NoEcho: ptr(true),
-			Description: ptr("Content of compose secret " + name),
+			Type: "String", NoEcho: ptr.To(true),
+			Description: ptr.To("Content of compose secret " + name),
 		}
 		r.params = append(r.params, Parameter{Key: param, Value: content, Sensitive: true})
 		r.tpl.Resources[id] = &secretsmanager.Secret{
-			Description:  ptr("Secret " + label),
-			SecretString: ptr(r.in.ref(param)),
+			Description:  ptr.To("Secret " + label),
+			SecretString: ptr.To(r.in.ref(param)),
 			Tags:         r.projectTags(),
 			// The content comes from the compose files on every deploy: the secret goes with the stack.
 			AWSCloudFormationDeletionPolicy:      policies.DeletionPolicy("Delete"),
@@ -181,10 +182,10 @@ func (r *renderer) secretsSidecar(p *servicePlan, secrets map[string]secretRef, 
 		Name:             normalizeName(p.svc.Name) + "_Secrets_InitContainer",
 		Image:            secretsInitImage,
 		Command:          []string{string(command)},
-		Essential:        ptr(false),
+		Essential:        ptr.To(false),
 		LogConfiguration: logs,
 		MountPoints: []ecs.TaskDefinition_MountPoint{{
-			ContainerPath: ptr(secretsDir), ReadOnly: ptr(false), SourceVolume: ptr(secretsVolume),
+			ContainerPath: ptr.To(secretsDir), ReadOnly: ptr.To(false), SourceVolume: ptr.To(secretsVolume),
 		}},
 		Secrets: envs,
 	}, arns, nil
@@ -203,13 +204,13 @@ func (r *renderer) sensitiveEnvironment(p *servicePlan) ([]ecs.TaskDefinition_Se
 	}
 	param, id := sensitiveEnvParamID(p.svc.Name), sensitiveEnvSecretID(p.svc.Name)
 	r.tpl.Parameters[param] = cloudformation.Parameter{
-		Type: "String", NoEcho: ptr(true),
-		Description: ptr("JSON of the sensitive environment variables of service " + p.svc.Name),
+		Type: "String", NoEcho: ptr.To(true),
+		Description: ptr.To("JSON of the sensitive environment variables of service " + p.svc.Name),
 	}
 	r.params = append(r.params, Parameter{Key: param, Value: string(raw), Sensitive: true})
 	r.tpl.Resources[id] = &secretsmanager.Secret{
-		Description:                          ptr("Sensitive environment of compose service " + p.svc.Name),
-		SecretString:                         ptr(r.in.ref(param)),
+		Description:                          ptr.To("Sensitive environment of compose service " + p.svc.Name),
+		SecretString:                         ptr.To(r.in.ref(param)),
 		Tags:                                 r.serviceTags(p.svc.Name),
 		AWSCloudFormationDeletionPolicy:      policies.DeletionPolicy("Delete"),
 		AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy("Delete"),

@@ -11,6 +11,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/awslabs/goformation/v7/cloudformation/servicediscovery"
+	"k8s.io/utils/ptr"
 )
 
 const (
@@ -43,19 +44,19 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 	var mounts []ecs.TaskDefinition_MountPoint
 	if sidecar != nil {
 		inits = append(inits, *sidecar)
-		volumes = append(volumes, ecs.TaskDefinition_Volume{Name: ptr(secretsVolume)})
-		mounts = append(mounts, ecs.TaskDefinition_MountPoint{ContainerPath: ptr(secretsDir), ReadOnly: ptr(true), SourceVolume: ptr(secretsVolume)})
+		volumes = append(volumes, ecs.TaskDefinition_Volume{Name: ptr.To(secretsVolume)})
+		mounts = append(mounts, ecs.TaskDefinition_MountPoint{ContainerPath: ptr.To(secretsDir), ReadOnly: ptr.To(true), SourceVolume: ptr.To(secretsVolume)})
 	}
 	inits = append(inits, ecs.TaskDefinition_ContainerDefinition{
 		Name:             normalizeName(name) + "_ResolvConf_InitContainer",
 		Image:            searchDomainInitImage,
-		Essential:        ptr(false),
+		Essential:        ptr.To(false),
 		Command:          []string{r.in.sub("${AWS::Region}.compute.internal"), r.name + ".local"},
 		LogConfiguration: logs,
 	})
 	var deps []ecs.TaskDefinition_ContainerDependency
 	for _, c := range inits {
-		deps = append(deps, ecs.TaskDefinition_ContainerDependency{Condition: ptr("SUCCESS"), ContainerName: ptr(c.Name)})
+		deps = append(deps, ecs.TaskDefinition_ContainerDependency{Condition: ptr.To("SUCCESS"), ContainerName: ptr.To(c.Name)})
 	}
 
 	efsVolumes, efsMounts, volumePolicies, waitMounts, err := r.serviceVolumes(p, vols)
@@ -88,7 +89,7 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		EntryPoint:           svc.Entrypoint,
 		Environment:          r.environment(svc),
 		Secrets:              envSecrets,
-		Essential:            ptr(true),
+		Essential:            ptr.To(true),
 		HealthCheck:          hc,
 		LinuxParameters:      lp,
 		LogConfiguration:     logs,
@@ -102,39 +103,39 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		main.DockerLabels = svc.Labels
 	}
 	if svc.User != "" {
-		main.User = ptr(svc.User)
+		main.User = ptr.To(svc.User)
 	}
 	if svc.WorkingDir != "" {
-		main.WorkingDirectory = ptr(svc.WorkingDir)
+		main.WorkingDirectory = ptr.To(svc.WorkingDir)
 	}
 	if svc.ReadOnly {
-		main.ReadonlyRootFilesystem = ptr(true)
+		main.ReadonlyRootFilesystem = ptr.To(true)
 	}
 	if svc.Tty {
-		main.PseudoTerminal = ptr(true)
+		main.PseudoTerminal = ptr.To(true)
 	}
 	if svc.StdinOpen {
-		main.Interactive = ptr(true)
+		main.Interactive = ptr.To(true)
 	}
 	if p.memReserve > 0 {
-		main.MemoryReservation = ptr(int(p.memReserve))
+		main.MemoryReservation = ptr.To(int(p.memReserve))
 	}
 	if svc.StopGracePeriod != nil {
 		s := int(time.Duration(*svc.StopGracePeriod) / time.Second)
 		if s < 0 || s > maxStopTimeout {
 			return fmt.Errorf("services.%s.stop_grace_period: ECS waits at most %ds before killing a container; lower it", name, maxStopTimeout)
 		}
-		main.StopTimeout = ptr(s)
+		main.StopTimeout = ptr.To(s)
 	}
 	for _, k := range slices.Sorted(maps.Keys(svc.Sysctls)) {
-		main.SystemControls = append(main.SystemControls, ecs.TaskDefinition_SystemControl{Namespace: ptr(k), Value: ptr(svc.Sysctls[k])})
+		main.SystemControls = append(main.SystemControls, ecs.TaskDefinition_SystemControl{Namespace: ptr.To(k), Value: ptr.To(svc.Sysctls[k])})
 	}
 	pullCreds, err := r.pullCredentials(p)
 	if err != nil {
 		return err
 	}
 	if pullCreds != "" {
-		main.RepositoryCredentials = &ecs.TaskDefinition_RepositoryCredentials{CredentialsParameter: ptr(pullCreds)}
+		main.RepositoryCredentials = &ecs.TaskDefinition_RepositoryCredentials{CredentialsParameter: ptr.To(pullCreds)}
 	}
 
 	// Roles: the execution role pulls images and reads secrets; the task role is what the application may do.
@@ -157,33 +158,33 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		compat = "EC2"
 	}
 	td := &ecs.TaskDefinition{
-		Family:                  ptr(r.name + "-" + containerName(name)),
-		NetworkMode:             ptr("awsvpc"),
+		Family:                  ptr.To(r.name + "-" + containerName(name)),
+		NetworkMode:             ptr.To("awsvpc"),
 		RequiresCompatibilities: []string{compat},
-		Memory:                  ptr(p.memory),
-		ExecutionRoleArn:        ptr(r.in.getAtt(executionRoleID(name), "Arn")),
+		Memory:                  ptr.To(p.memory),
+		ExecutionRoleArn:        ptr.To(r.in.getAtt(executionRoleID(name), "Arn")),
 		ContainerDefinitions:    append(inits, main),
 		Volumes:                 volumes,
 		RuntimePlatform:         platform,
 		Tags:                    r.serviceTags(name),
 	}
 	if p.cpu != "" {
-		td.Cpu = ptr(p.cpu)
+		td.Cpu = ptr.To(p.cpu)
 	}
 	if hasTaskRole {
-		td.TaskRoleArn = ptr(r.in.getAtt(taskRoleID(name), "Arn"))
+		td.TaskRoleArn = ptr.To(r.in.getAtt(taskRoleID(name), "Arn"))
 	}
 	r.tpl.Resources[taskDefinitionID(name)] = td
 
 	r.tpl.Resources[discoveryID(name)] = &servicediscovery.Service{
-		Description: ptr(fmt.Sprintf("%q service discovery entry in Cloud Map", name)),
-		Name:        ptr(name),
-		NamespaceId: ptr(r.in.ref(cloudMapID)),
+		Description: ptr.To(fmt.Sprintf("%q service discovery entry in Cloud Map", name)),
+		Name:        ptr.To(name),
+		NamespaceId: ptr.To(r.in.ref(cloudMapID)),
 		DnsConfig: &servicediscovery.Service_DnsConfig{
 			DnsRecords:    []servicediscovery.Service_DnsRecord{{TTL: 60, Type: "A"}},
-			RoutingPolicy: ptr("MULTIVALUE"),
+			RoutingPolicy: ptr.To("MULTIVALUE"),
 		},
-		HealthCheckCustomConfig: &servicediscovery.Service_HealthCheckCustomConfig{FailureThreshold: ptr(1.0)},
+		HealthCheckCustomConfig: &servicediscovery.Service_HealthCheckCustomConfig{FailureThreshold: ptr.To(1.0)},
 		Tags:                    r.serviceTags(name),
 	}
 
@@ -193,7 +194,7 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		listener, tg := r.addPortResources(p, port)
 		dependsOn = append(dependsOn, listener)
 		lbs = append(lbs, ecs.Service_LoadBalancer{
-			ContainerName: ptr(containerName(name)), ContainerPort: ptr(int(port.target)), TargetGroupArn: ptr(r.in.ref(tg)),
+			ContainerName: ptr.To(containerName(name)), ContainerPort: ptr.To(int(port.target)), TargetGroupArn: ptr.To(r.in.ref(tg)),
 		})
 	}
 	for _, dep := range slices.Sorted(maps.Keys(svc.DependsOn)) {
@@ -212,27 +213,27 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		publicIP = "ENABLED" // EC2 tasks in awsvpc mode cannot have public IPs
 	}
 	service := &ecs.Service{
-		Cluster:              ptr(r.cluster),
-		DesiredCount:         ptr(p.desired),
-		DeploymentController: &ecs.Service_DeploymentController{Type: ptr("ECS")},
+		Cluster:              ptr.To(r.cluster),
+		DesiredCount:         ptr.To(p.desired),
+		DeploymentController: &ecs.Service_DeploymentController{Type: ptr.To("ECS")},
 		DeploymentConfiguration: &ecs.Service_DeploymentConfiguration{
-			MaximumPercent:        ptr(p.maxPercent),
-			MinimumHealthyPercent: ptr(p.minPercent),
+			MaximumPercent:        ptr.To(p.maxPercent),
+			MinimumHealthyPercent: ptr.To(p.minPercent),
 			// A deployment whose tasks keep failing stops and rolls back, so CloudFormation reports the failure in
 			// minutes instead of waiting hours for a service that never stabilises.
 			DeploymentCircuitBreaker: &ecs.Service_DeploymentCircuitBreaker{Enable: true, Rollback: true},
 		},
 		LoadBalancers: lbs,
 		NetworkConfiguration: &ecs.Service_NetworkConfiguration{AwsvpcConfiguration: &ecs.Service_AwsVpcConfiguration{
-			AssignPublicIp: ptr(publicIP),
+			AssignPublicIp: ptr.To(publicIP),
 			SecurityGroups: groups,
 			Subnets:        r.subnets,
 		}},
-		PropagateTags:      ptr("SERVICE"),
-		SchedulingStrategy: ptr("REPLICA"),
-		ServiceRegistries:  []ecs.Service_ServiceRegistry{{RegistryArn: ptr(r.in.getAtt(discoveryID(name), "Arn"))}},
+		PropagateTags:      ptr.To("SERVICE"),
+		SchedulingStrategy: ptr.To("REPLICA"),
+		ServiceRegistries:  []ecs.Service_ServiceRegistry{{RegistryArn: ptr.To(r.in.getAtt(discoveryID(name), "Arn"))}},
 		Tags:               r.serviceTags(name),
-		TaskDefinition:     ptr(r.in.ref(taskDefinitionID(name))),
+		TaskDefinition:     ptr.To(r.in.ref(taskDefinitionID(name))),
 	}
 	if len(lbs) > 0 {
 		// Load balancer health checks start with the task; slow starters (a Spring Boot service on a quarter vCPU)
@@ -241,14 +242,14 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		if hc != nil && hc.StartPeriod != nil {
 			grace = *hc.StartPeriod
 		}
-		service.HealthCheckGracePeriodSeconds = ptr(grace)
+		service.HealthCheckGracePeriodSeconds = ptr.To(grace)
 	}
 	if p.ec2 {
-		service.CapacityProviderStrategy = []ecs.Service_CapacityProviderStrategyItem{{CapacityProvider: ptr(r.in.ref(capacityProvID)), Weight: ptr(1)}}
+		service.CapacityProviderStrategy = []ecs.Service_CapacityProviderStrategyItem{{CapacityProvider: ptr.To(r.in.ref(capacityProvID)), Weight: ptr.To(1)}}
 		dependsOn = append(dependsOn, cpAssociationID)
 	} else {
-		service.LaunchType = ptr("FARGATE")
-		service.PlatformVersion = ptr("1.4.0")
+		service.LaunchType = ptr.To("FARGATE")
+		service.PlatformVersion = ptr.To("1.4.0")
 	}
 	service.AWSCloudFormationDependsOn = dependsOn
 	r.tpl.Resources[serviceID(name)] = service
@@ -357,12 +358,12 @@ func (r *renderer) addScaling(p *servicePlan) {
 	r.tpl.Resources[scalingPolicyID(name)] = &applicationautoscaling.ScalingPolicy{
 		PolicyName:      normalizeName(name) + "ScalingPolicy",
 		PolicyType:      "TargetTrackingScaling",
-		ScalingTargetId: ptr(r.in.ref(scalableTargetID(name))),
+		ScalingTargetId: ptr.To(r.in.ref(scalableTargetID(name))),
 		TargetTrackingScalingPolicyConfiguration: &applicationautoscaling.ScalingPolicy_TargetTrackingScalingPolicyConfiguration{
 			PredefinedMetricSpecification: &applicationautoscaling.ScalingPolicy_PredefinedMetricSpecification{PredefinedMetricType: p.scaling.metric},
 			TargetValue:                   float64(p.scaling.target),
-			ScaleInCooldown:               ptr(60),
-			ScaleOutCooldown:              ptr(60),
+			ScaleInCooldown:               ptr.To(60),
+			ScaleOutCooldown:              ptr.To(60),
 		},
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation/ecs"
 	"github.com/compose-spec/compose-go/v2/types"
+	"k8s.io/utils/ptr"
 )
 
 // searchDomainInitImage rewrites /etc/resolv.conf with search domains, so a container reaches another service by
@@ -53,7 +54,7 @@ func (r *renderer) environment(svc *types.ServiceConfig) []ecs.TaskDefinition_Ke
 			r.warnf("services."+svc.Name+".environment."+k, "has no value and no variable %s is set to take it from, so the container does not get it, as with Docker Compose; set %s in the interpolation variables (spec.compose.variables; with the CLI, .env or --env-file) or give it a value", k, k)
 			continue
 		}
-		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: ptr(k), Value: v})
+		out = append(out, ecs.TaskDefinition_KeyValuePair{Name: ptr.To(k), Value: v})
 	}
 	return out
 }
@@ -91,7 +92,7 @@ func (r *renderer) healthCheck(svc *types.ServiceConfig) (*ecs.TaskDefinition_He
 	out.Timeout = seconds("timeout", hc.Timeout, 2, 60)
 	if out.Timeout == nil {
 		// Docker gives a check 30 s by default, ECS only 5 s: a check that passes under Docker must not time out.
-		out.Timeout = ptr(dockerHealthCheckTimeout)
+		out.Timeout = ptr.To(dockerHealthCheckTimeout)
 	}
 	out.StartPeriod = seconds("start_period", hc.StartPeriod, 0, 300)
 	if hc.Retries != nil && *hc.Retries > 0 {
@@ -100,7 +101,7 @@ func (r *renderer) healthCheck(svc *types.ServiceConfig) (*ecs.TaskDefinition_He
 		if uint64(n) != *hc.Retries {
 			r.warnf(at+".retries", "ECS accepts 1 to 10 retries, so %d becomes %d: the container is marked unhealthy after %d failed checks in a row", *hc.Retries, n, n)
 		}
-		out.Retries = ptr(n)
+		out.Retries = ptr.To(n)
 	}
 	return out, nil
 }
@@ -120,7 +121,7 @@ func (r *renderer) linuxParameters(p *servicePlan) *ecs.TaskDefinition_LinuxPara
 	var lp ecs.TaskDefinition_LinuxParameters
 	set := false
 	if svc.Init != nil && *svc.Init {
-		lp.InitProcessEnabled, set = ptr(true), true
+		lp.InitProcessEnabled, set = ptr.To(true), true
 	}
 	if len(svc.CapAdd) > 0 || len(svc.CapDrop) > 0 {
 		caps := &ecs.TaskDefinition_KernelCapabilities{}
@@ -196,9 +197,9 @@ func runtimePlatform(svc *types.ServiceConfig) (*ecs.TaskDefinition_RuntimePlatf
 	case "":
 		return nil, nil
 	case "linux/amd64", "linux/x86_64":
-		return &ecs.TaskDefinition_RuntimePlatform{CpuArchitecture: ptr("X86_64"), OperatingSystemFamily: ptr("LINUX")}, nil
+		return &ecs.TaskDefinition_RuntimePlatform{CpuArchitecture: ptr.To("X86_64"), OperatingSystemFamily: ptr.To("LINUX")}, nil
 	case "linux/arm64", "linux/arm64/v8", "linux/aarch64":
-		return &ecs.TaskDefinition_RuntimePlatform{CpuArchitecture: ptr("ARM64"), OperatingSystemFamily: ptr("LINUX")}, nil
+		return &ecs.TaskDefinition_RuntimePlatform{CpuArchitecture: ptr.To("ARM64"), OperatingSystemFamily: ptr.To("LINUX")}, nil
 	}
 	return nil, fmt.Errorf("services.%s.platform: %q is not supported; use linux/amd64 or linux/arm64", svc.Name, svc.Platform)
 }
@@ -214,7 +215,7 @@ func portMappings(p *servicePlan) []ecs.TaskDefinition_PortMapping {
 		}
 		seen[key] = true
 		out = append(out, ecs.TaskDefinition_PortMapping{
-			ContainerPort: ptr(int(target)), HostPort: ptr(int(target)), Protocol: ptr(proto),
+			ContainerPort: ptr.To(int(target)), HostPort: ptr.To(int(target)), Protocol: ptr.To(proto),
 		})
 	}
 	for _, port := range p.ports {

@@ -11,6 +11,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/efs"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/awslabs/goformation/v7/cloudformation/policies"
+	"k8s.io/utils/ptr"
 )
 
 // efsVolume is a named compose volume backed by EFS.
@@ -97,7 +98,7 @@ func (r *renderer) fileSystem(name, label string, opts map[string]string) (*efs.
 		label = r.name + "_" + name
 	}
 	fs := &efs.FileSystem{
-		Encrypted: ptr(true),
+		Encrypted: ptr.To(true),
 		FileSystemTags: []efs.FileSystem_ElasticFileSystemTag{
 			{Key: "com.docker.compose.project", Value: r.name},
 			{Key: "com.docker.compose.volume", Value: name},
@@ -114,23 +115,23 @@ func (r *renderer) fileSystem(name, label string, opts map[string]string) (*efs.
 		fs.BackupPolicy = &efs.FileSystem_BackupPolicy{Status: v}
 	}
 	if v, ok := opts["lifecycle_policy"]; ok {
-		fs.LifecyclePolicies = []efs.FileSystem_LifecyclePolicy{{TransitionToIA: ptr(strings.TrimSpace(v))}}
+		fs.LifecyclePolicies = []efs.FileSystem_LifecyclePolicy{{TransitionToIA: ptr.To(strings.TrimSpace(v))}}
 	}
 	if v, ok := opts["performance_mode"]; ok {
-		fs.PerformanceMode = ptr(v)
+		fs.PerformanceMode = ptr.To(v)
 	}
 	if v, ok := opts["throughput_mode"]; ok {
-		fs.ThroughputMode = ptr(v)
+		fs.ThroughputMode = ptr.To(v)
 	}
 	if v, ok := opts["provisioned_throughput"]; ok {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f <= 0 {
 			return nil, fmt.Errorf("%s.provisioned_throughput: %q is not a positive number of MiB/s", at, v)
 		}
-		fs.ProvisionedThroughputInMibps = ptr(f)
+		fs.ProvisionedThroughputInMibps = ptr.To(f)
 	}
 	if v, ok := opts["kms_key_id"]; ok {
-		fs.KmsKeyId = ptr(v)
+		fs.KmsKeyId = ptr.To(v)
 	}
 	return fs, nil
 }
@@ -140,8 +141,8 @@ func (r *renderer) accessPoint(name, fsID string, opts map[string]string) (*efs.
 	ap := &efs.AccessPoint{
 		FileSystemId: fsID,
 		AccessPointTags: []efs.AccessPoint_AccessPointTag{
-			{Key: ptr("com.docker.compose.project"), Value: ptr(r.name)},
-			{Key: ptr("com.docker.compose.volume"), Value: ptr(name)},
+			{Key: ptr.To("com.docker.compose.project"), Value: ptr.To(r.name)},
+			{Key: ptr.To("com.docker.compose.volume"), Value: ptr.To(name)},
 		},
 	}
 	uid, hasUID := opts["uid"]
@@ -169,7 +170,7 @@ func (r *renderer) accessPoint(name, fsID string, opts map[string]string) (*efs.
 		if !strings.HasPrefix(root, "/") {
 			return nil, fmt.Errorf("%s.root_directory: %q must be an absolute path", at, root)
 		}
-		ap.RootDirectory = &efs.AccessPoint_RootDirectory{Path: ptr(root)}
+		ap.RootDirectory = &efs.AccessPoint_RootDirectory{Path: ptr.To(root)}
 		if hasUID {
 			if !hasPerms {
 				perms = "0755"
@@ -210,8 +211,8 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 		if optionsAt != "" {
 			r.warnf(optionsAt, "tmpfs mounts are scratch space on the task's ephemeral storage, not in memory; size, mode and other options are ignored")
 		}
-		volumes = append(volumes, ecs.TaskDefinition_Volume{Name: ptr(name)})
-		mounts = append(mounts, ecs.TaskDefinition_MountPoint{ContainerPath: ptr(target), ReadOnly: ptr(readOnly), SourceVolume: ptr(name)})
+		volumes = append(volumes, ecs.TaskDefinition_Volume{Name: ptr.To(name)})
+		mounts = append(mounts, ecs.TaskDefinition_MountPoint{ContainerPath: ptr.To(target), ReadOnly: ptr.To(readOnly), SourceVolume: ptr.To(name)})
 		return nil
 	}
 	for i, entry := range p.svc.Tmpfs {
@@ -265,18 +266,18 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 			r.warnf(at+".consistency", "EFS has one consistency model; the field is ignored")
 		}
 		mounts = append(mounts, ecs.TaskDefinition_MountPoint{
-			ContainerPath: ptr(sv.Target), ReadOnly: ptr(sv.ReadOnly), SourceVolume: ptr(sv.Source),
+			ContainerPath: ptr.To(sv.Target), ReadOnly: ptr.To(sv.ReadOnly), SourceVolume: ptr.To(sv.Source),
 		})
 		if seen[sv.Source] {
 			continue
 		}
 		seen[sv.Source] = true
 		volumes = append(volumes, ecs.TaskDefinition_Volume{
-			Name: ptr(sv.Source),
+			Name: ptr.To(sv.Source),
 			EFSVolumeConfiguration: &ecs.TaskDefinition_EFSVolumeConfiguration{
 				FilesystemId:        v.fsID,
-				TransitEncryption:   ptr("ENABLED"),
-				AuthorizationConfig: &ecs.TaskDefinition_AuthorizationConfig{AccessPointId: ptr(r.in.ref(v.accessPoint)), IAM: ptr("ENABLED")},
+				TransitEncryption:   ptr.To("ENABLED"),
+				AuthorizationConfig: &ecs.TaskDefinition_AuthorizationConfig{AccessPointId: ptr.To(r.in.ref(v.accessPoint)), IAM: ptr.To("ENABLED")},
 			},
 		})
 		actions := []any{"elasticfilesystem:ClientMount"}
