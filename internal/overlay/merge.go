@@ -43,7 +43,7 @@ func mergeMap(dst, src map[string]any, path string) error {
 		}
 		sm, isMap := sv.(map[string]any)
 		if !isMap {
-			dst[k] = copyValue(sv)
+			dst[k] = Copy(sv)
 			continue
 		}
 		directive, err := patchDirective(sm, p)
@@ -101,20 +101,20 @@ func withoutDirective(m map[string]any) map[string]any {
 	return out
 }
 
-// copyValue deep-copies maps and lists. Lists are taken as written (nulls inside them included): they replace
-// the base list whole, so there is nothing to merge them with.
-func copyValue(v any) any {
+// Copy deep-copies the maps and lists of a generic JSON value. Lists are taken as written (nulls inside them
+// included): in a merge they replace the base list whole, so there is nothing to merge them with.
+func Copy(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
-			out[k] = copyValue(e)
+			out[k] = Copy(e)
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
-			out[i] = copyValue(e)
+			out[i] = Copy(e)
 		}
 		return out
 	default:

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
+
+	"github.com/composestack/composestack/internal/overlay"
 )
 
 // goformation's typed structs hold an intrinsic function as a string: the base64 of its JSON, as its helpers
@@ -12,13 +14,13 @@ import (
 // those, so a user string that happens to look like an encoded intrinsic (an environment value, say) is never
 // turned into one.
 type intrinsics struct {
-	issued map[string][]byte // token -> the JSON it encodes
-	splice map[string]bool   // tokens standing for a whole list (see listRef)
-	err    error             // the first token that was not JSON
+	issued map[string]any  // token -> the intrinsic it encodes, decoded, with the tokens inside it resolved
+	splice map[string]bool // tokens standing for a whole list (see listRef)
+	err    error           // the first token that was not JSON
 }
 
 func newIntrinsics() *intrinsics {
-	return &intrinsics{issued: map[string][]byte{}, splice: map[string]bool{}}
+	return &intrinsics{issued: map[string]any{}, splice: map[string]bool{}}
 }
 
 // issue records tok, made by one of goformation's helpers, as a token this renderer resolves.
@@ -27,8 +29,9 @@ func (in *intrinsics) issue(tok string) string {
 		return tok
 	}
 	raw, err := base64.StdEncoding.DecodeString(tok)
+	var v any
 	if err == nil {
-		_, err = decodeJSON(raw)
+		v, err = decodeJSON(raw)
 	}
 	if err != nil {
 		// goformation quotes some arguments with Go's %q, which is not JSON for control characters: a name no
@@ -38,7 +41,8 @@ func (in *intrinsics) issue(tok string) string {
 		}
 		return tok
 	}
-	in.issued[tok] = raw
+	// Decoded once here, not at each use: a template writes the same few Refs hundreds of times.
+	in.issued[tok] = in.resolve(v)
 	return tok
 }
 
@@ -81,9 +85,8 @@ func (in *intrinsics) listRef(name string) string {
 func (in *intrinsics) resolve(v any) any {
 	switch t := v.(type) {
 	case string:
-		if raw, ok := in.issued[t]; ok {
-			it, _ := decodeJSON(raw) // decoded once already, by issue
-			return in.resolve(it)
+		if it, ok := in.issued[t]; ok {
+			return overlay.Copy(it)
 		}
 	case []any:
 		if len(t) == 1 {
