@@ -8,6 +8,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
+	"log"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,8 +19,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // TestImage builds the image as `make image` does, opens it, and builds it a second time to see that the
@@ -73,6 +79,32 @@ func TestImage(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("push", func(t *testing.T) {
+		// No credentials are needed by the in-process registry; an empty Docker config keeps the user's out.
+		t.Setenv("DOCKER_CONFIG", t.TempDir())
+		srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+		defer srv.Close()
+		ref := strings.TrimPrefix(srv.URL, "http://") + "/composestack/manager:test"
+		pushed, err := push(ctx, dir, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pushed != digest {
+			t.Errorf("push reported %s, want the layout's %s", pushed, digest)
+		}
+		r, err := name.ParseReference(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		desc, err := remote.Head(r, remote.WithContext(ctx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if desc.Digest != digest || desc.MediaType != types.OCIImageIndex {
+			t.Errorf("registry has %s (%s) under %s, want the index %s", desc.Digest, desc.MediaType, ref, digest)
+		}
+	})
 
 	t.Run("second build has the same digest", func(t *testing.T) {
 		start := time.Now()
