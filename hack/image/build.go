@@ -37,6 +37,9 @@ type buildOptions struct {
 // buildLayout builds the manager for every platform, writes the multi-platform image to o.out as an OCI
 // image layout, and returns the index's digest (what a registry will name it by).
 func buildLayout(ctx context.Context, o buildOptions) (v1.Hash, error) {
+	if err := clearLayout(o.out); err != nil {
+		return v1.Hash{}, err
+	}
 	idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
 	for _, p := range platforms {
 		img, err := buildImage(ctx, o, p)
@@ -48,17 +51,14 @@ func buildLayout(ctx context.Context, o buildOptions) (v1.Hash, error) {
 			Descriptor: v1.Descriptor{Platform: &p},
 		})
 	}
-	if err := clearLayout(o.out); err != nil {
-		return v1.Hash{}, err
-	}
 	if _, err := layout.Write(o.out, idx); err != nil {
 		return v1.Hash{}, fmt.Errorf("writing the image layout %s: %w", o.out, err)
 	}
 	return idx.Digest()
 }
 
-// clearLayout removes a previous image layout at dir, so that blobs of an older build do not pile up; it
-// refuses to remove a directory that is anything else.
+// clearLayout removes a previous image layout at dir before a build, so that blobs of an older build do not
+// pile up; it refuses to remove a directory that is anything else, before any time is spent compiling.
 func clearLayout(dir string) error {
 	if _, err := os.Stat(dir); os.IsNotExist(err) {
 		return nil
