@@ -106,9 +106,9 @@ func buildImage(ctx context.Context, o buildOptions, p v1.Platform) (v1.Image, e
 	return mutate.ConfigFile(img, cf)
 }
 
-// goBuild compiles cmd/manager for linux/arch and returns the binary. Everything that could differ between
-// two machines building the same commit is fixed: no cgo, no paths (-trimpath), no VCS stamp, the baseline
-// instruction set, no symbol tables.
+// goBuild compiles cmd/manager for linux/arch, without symbol tables (-s -w, for size), and returns the
+// binary. Everything that could differ between two machines building the same commit with the same Go is
+// fixed: no cgo, no paths (-trimpath), no VCS stamp, the baseline instruction set.
 func goBuild(ctx context.Context, moduleDir, arch string) ([]byte, error) {
 	tmp, err := os.MkdirTemp("", "image-manager-")
 	if err != nil {
