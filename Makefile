@@ -9,6 +9,8 @@ LOCALBIN ?= $(CURDIR)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 IMG ?= composestack-controller:dev
+# The image's timestamps: the last commit's time, so that a commit always gives the same image digest.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 .PHONY: all
 all: build
@@ -75,8 +77,16 @@ run: manifests generate ## Run the manager against the cluster in ~/.kube/config
 demo: build envtest-bins ## Deploy the Utopia sample end to end on this machine, with no cloud account.
 	hack/demo.sh
 
+.PHONY: image
+image: ## Build the manager image for linux/amd64 and linux/arm64 into bin/image (an OCI layout; no Docker engine).
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) go run ./hack/image build -o $(LOCALBIN)/image
+
+.PHONY: image-push
+image-push: image ## Push bin/image to IMG=registry/repository:tag with the Docker credentials (docker login).
+	go run ./hack/image push -from $(LOCALBIN)/image $(IMG)
+
 .PHONY: docker-build
-docker-build: ## Build the manager image (needs a Docker engine).
+docker-build: ## Build the same manager image with a Docker engine.
 	docker build -t $(IMG) .
 
 ##@ Deployment
