@@ -86,20 +86,21 @@ func parseJSON(data []byte) (any, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("overlay holds trailing data after the JSON object: give one object")
 	}
-	return fromJSON(v), nil
+	return Numbers(v), nil
 }
 
-// fromJSON turns json.Number into int64 where it is integral so that integers keep their exact value.
-func fromJSON(v any) any {
+// Numbers turns, in place, every json.Number in a generic value into int64 where it is integral, so that integers
+// keep their exact value, and into float64 otherwise: the values a YAML decoder gives, which YAML writes unquoted.
+func Numbers(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, e := range t {
-			t[k] = fromJSON(e)
+			t[k] = Numbers(e)
 		}
 		return t
 	case []any:
 		for i, e := range t {
-			t[i] = fromJSON(e)
+			t[i] = Numbers(e)
 		}
 		return t
 	case json.Number:

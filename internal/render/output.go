@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/composestack/composestack/internal/overlay"
 )
 
 // finish turns the typed template into the body sent to CloudFormation: the goformation structs marshalled by
@@ -109,34 +111,11 @@ func (r *Result) YAML() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(numbersForYAML(doc)); err != nil {
+	if err := enc.Encode(overlay.Numbers(doc)); err != nil {
 		return nil, fmt.Errorf("encoding the template as YAML: %w", err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("encoding the template as YAML: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// numbersForYAML turns json.Number into int64 or float64, which YAML writes unquoted.
-func numbersForYAML(v any) any {
-	switch t := v.(type) {
-	case json.Number:
-		if i, err := t.Int64(); err == nil {
-			return i
-		}
-		if f, err := t.Float64(); err == nil {
-			return f
-		}
-		return t.String()
-	case map[string]any:
-		for k, e := range t {
-			t[k] = numbersForYAML(e)
-		}
-	case []any:
-		for i, e := range t {
-			t[i] = numbersForYAML(e)
-		}
-	}
-	return v
 }
