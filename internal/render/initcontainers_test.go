@@ -10,14 +10,51 @@ import (
 	"testing"
 )
 
-// runHelper runs a helper script as its init container does (/bin/sh -c script name args...), with only the
-// given environment, and returns its combined output and whether it succeeded.
-func runHelper(t *testing.T, script string, env []string, args ...string) (string, error) {
+// shells are the shells the helper scripts are run with: /bin/sh, and BusyBox's ash (what the default image
+// runs) where the busybox package is installed.
+func shells(t *testing.T) map[string][]string {
 	t.Helper()
-	cmd := exec.Command("/bin/sh", append([]string{"-c", script, "helper"}, args...)...)
+	out := map[string][]string{"sh": {"/bin/sh"}}
+	if bb, err := exec.LookPath("busybox"); err == nil {
+		out["busybox"] = []string{bb, "sh"}
+	} else {
+		t.Log("busybox is not installed: the scripts run with /bin/sh only")
+	}
+	return out
+}
+
+// forEachShell runs test once per shell, as a subtest.
+func forEachShell(t *testing.T, test func(t *testing.T, shell []string)) {
+	t.Helper()
+	for name, shell := range shells(t) {
+		t.Run(name, func(t *testing.T) { test(t, shell) })
+	}
+}
+
+// runHelper runs a helper script as its init container does (sh -c script name args...), with only the given
+// environment, and returns its combined output and whether it succeeded.
+func runHelper(t *testing.T, shell []string, script string, env []string, args ...string) (string, error) {
+	t.Helper()
+	argv := append(append(slices.Clone(shell), "-c", script, "helper"), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// TestHelperScriptsLint runs shellcheck, where it is installed, over the scripts as written.
+func TestHelperScriptsLint(t *testing.T) {
+	bin, err := exec.LookPath("shellcheck")
+	if err != nil {
+		t.Skip("shellcheck is not installed")
+	}
+	scripts, err := filepath.Glob(filepath.Join("helpers", "*.sh"))
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no helper scripts: %v", err)
+	}
+	if out, err := exec.Command(bin, append([]string{"-s", "sh"}, scripts...)...).CombinedOutput(); err != nil {
+		t.Errorf("shellcheck: %v\n%s", err, out)
+	}
 }
 
 func TestResolvConfScript(t *testing.T) {
@@ -45,50 +82,58 @@ func TestResolvConfScript(t *testing.T) {
 			"search us-east-1.compute.internal demo.local *\n",
 		},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			f := filepath.Join(t.TempDir(), "resolv.conf")
-			if err := os.WriteFile(f, []byte(tc.before), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			env := []string{"RESOLV_CONF=" + f}
-			for run := range 2 { // a second run changes nothing
-				if out, err := runHelper(t, resolvConfScript, env, "us-east-1.compute.internal", "demo.local"); err != nil {
-					t.Fatalf("run %d: %v\n%s", run, err, out)
-				}
-				got, err := os.ReadFile(f)
-				if err != nil {
+	forEachShell(t, func(t *testing.T, shell []string) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				f := filepath.Join(t.TempDir(), "resolv.conf")
+				if err := os.WriteFile(f, []byte(tc.before), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				if string(got) != tc.after {
-					t.Fatalf("run %d wrote\n%q\nwant\n%q", run, got, tc.after)
+				env := []string{"RESOLV_CONF=" + f}
+				for run := range 2 { // a second run changes nothing
+					if out, err := runHelper(t, shell, resolvConfScript, env, "us-east-1.compute.internal", "demo.local"); err != nil {
+						t.Fatalf("run %d: %v\n%s", run, err, out)
+					}
+					got, err := os.ReadFile(f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if string(got) != tc.after {
+						t.Fatalf("run %d wrote\n%q\nwant\n%q", run, got, tc.after)
+					}
 				}
-			}
-			assertMode(t, f, 0o644) // rewritten in place: the bind-mounted file is not replaced
-		})
-	}
+				assertMode(t, f, 0o644) // rewritten in place: the bind-mounted file is not replaced
+			})
+		}
+	})
 }
 
 func TestResolvConfScriptNeedsTheFile(t *testing.T) {
-	env := []string{"RESOLV_CONF=" + filepath.Join(t.TempDir(), "missing")}
-	if out, err := runHelper(t, resolvConfScript, env, "demo.local"); err == nil {
-		t.Fatalf("succeeded without a resolv.conf:\n%s", out)
-	}
+	forEachShell(t, func(t *testing.T, shell []string) {
+		env := []string{"RESOLV_CONF=" + filepath.Join(t.TempDir(), "missing")}
+		if out, err := runHelper(t, shell, resolvConfScript, env, "demo.local"); err == nil {
+			t.Fatalf("succeeded without a resolv.conf:\n%s", out)
+		}
+	})
 }
 
 func TestSecretsScript(t *testing.T) {
-	dir := t.TempDir()
+	forEachShell(t, func(t *testing.T, shell []string) { testSecretsScript(t, shell) })
+}
+
+func testSecretsScript(t *testing.T, shell []string) {
+	dir, marker := t.TempDir(), filepath.Join(t.TempDir(), "evaluated")
 	values := map[string]string{
 		"SECRET_0": "app",
 		"SECRET_1": "line one\nline two\n\n", // trailing newlines are content
-		"SECRET_2": `$(touch pwned) ${HOME} \n "quoted" 'single'`,
+		"SECRET_2": "$(touch " + marker + ") `touch " + marker + "` ${HOME} \\n \"quoted\" 'single'",
 		"SECRET_3": "-n",
 	}
 	env := []string{"SECRETS_DIR=" + dir}
 	for k, v := range values {
 		env = append(env, k+"="+v)
 	}
-	out, err := runHelper(t, secretsScript, env, "SECRET_0=db/user", "SECRET_1=certs/tls/key.pem", "SECRET_2=odd", "SECRET_3=dash")
+	out, err := runHelper(t, shell, secretsScript, env, "SECRET_0=db/user", "SECRET_1=certs/tls/key.pem", "SECRET_2=odd", "SECRET_3=dash")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -122,6 +167,9 @@ func TestSecretsScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("a secret's value was run as a command")
+	}
 	slices.Sort(files)
 	if wantFiles := []string{"certs/tls/key.pem", "dash", "db/user", "odd"}; !slices.Equal(files, wantFiles) {
 		t.Errorf("wrote %v, want %v", files, wantFiles)
@@ -133,33 +181,37 @@ func TestSecretsScriptRejects(t *testing.T) {
 		"no-equals", "=file", "1X=file", "X-Y=file", "X;touch${IFS}pwned;X=file", // not a variable name
 		"X=", "X=/etc/passwd", "X=../out", "X=a/../../out", "X=a//b", "X=./a", "X=dir/", // not a path inside
 	} {
-		t.Run(arg, func(t *testing.T) {
-			root := t.TempDir()
-			dir := filepath.Join(root, "secrets")
-			if err := os.Mkdir(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			out, err := runHelper(t, secretsScript, []string{"SECRETS_DIR=" + dir, "X=v"}, arg)
-			if err == nil {
-				t.Fatalf("accepted %q:\n%s", arg, out)
-			}
-			if !strings.Contains(out, "not VAR=relative/path") {
-				t.Errorf("output %q does not say what is wrong", out)
-			}
-			entries, _ := os.ReadDir(root)
-			inside, _ := os.ReadDir(dir)
-			if len(entries) != 1 || len(inside) != 0 {
-				t.Errorf("wrote files for %q: %v %v", arg, entries, inside)
-			}
+		forEachShell(t, func(t *testing.T, shell []string) {
+			t.Run(arg, func(t *testing.T) {
+				root := t.TempDir()
+				dir := filepath.Join(root, "secrets")
+				if err := os.Mkdir(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				out, err := runHelper(t, shell, secretsScript, []string{"SECRETS_DIR=" + dir, "X=v"}, arg)
+				if err == nil {
+					t.Fatalf("accepted %q:\n%s", arg, out)
+				}
+				if !strings.Contains(out, "not VAR=relative/path") {
+					t.Errorf("output %q does not say what is wrong", out)
+				}
+				entries, _ := os.ReadDir(root)
+				inside, _ := os.ReadDir(dir)
+				if len(entries) != 1 || len(inside) != 0 {
+					t.Errorf("wrote files for %q: %v %v", arg, entries, inside)
+				}
+			})
 		})
 	}
 }
 
 func TestSecretsScriptFailsOnMissingVariable(t *testing.T) {
-	dir := t.TempDir()
-	if out, err := runHelper(t, secretsScript, []string{"SECRETS_DIR=" + dir}, "SECRET_0=s"); err == nil {
-		t.Fatalf("succeeded without SECRET_0:\n%s", out)
-	}
+	forEachShell(t, func(t *testing.T, shell []string) {
+		dir := t.TempDir()
+		if out, err := runHelper(t, shell, secretsScript, []string{"SECRETS_DIR=" + dir}, "SECRET_0=s"); err == nil {
+			t.Fatalf("succeeded without SECRET_0:\n%s", out)
+		}
+	})
 }
 
 func assertMode(t *testing.T, path string, want fs.FileMode) {

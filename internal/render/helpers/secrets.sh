@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Writes each secret to a file under the secrets directory. Each argument is VAR=path: ECS puts the secret (or one
 # JSON key of it, through valueFrom) in variable VAR, and the file is path, relative to the directory. Files are
 # read-only for everyone and directories searchable, as Docker's helper made them.
@@ -17,6 +18,7 @@ for a in "$@"; do
 	fi
 	path=$dir/$rel
 	mkdir -p "${path%/*}"
+	value=''
 	eval "value=\${$var}"
 	printf '%s' "$value" >"$path"
 	chmod 0444 "$path"
