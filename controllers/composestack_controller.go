@@ -23,6 +23,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
+	"github.com/composestack/composestack/internal/render"
 	"github.com/composestack/composestack/internal/stack"
 )
 
@@ -39,6 +40,8 @@ type ComposeStackReconciler struct {
 	DefaultTemplateBucket string
 	// AllowedRoleARNs are the roles that spec.stack.roleARN may name; a trailing `*` matches any suffix.
 	AllowedRoleARNs []string
+	// DefaultHelpers is what the helper init containers run for stacks whose spec.helpers leaves it unset.
+	DefaultHelpers render.Helpers
 	// Now is the clock, for time-to-Ready; time.Now when nil.
 	Now func() time.Time
 

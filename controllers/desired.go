@@ -49,6 +49,7 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 		Overlays:     in.overlays,
 		SensitiveEnv: loaded.SensitiveEnv,
 		Files:        loaded.Files,
+		Helpers:      r.helpers(obj.Spec.Helpers),
 	})
 	var oe *render.OverlayError
 	if errors.As(err, &oe) && oe.Index >= 0 {
@@ -88,4 +89,19 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 		warnings:  append(append([]string{}, loaded.Warnings...), out.Warnings...),
 		listeners: listeners,
 	}, sc, nil
+}
+
+// helpers is what the helper init containers run: spec.helpers over the controller's defaults.
+func (r *ComposeStackReconciler) helpers(spec *csv1.HelpersSpec) render.Helpers {
+	h := r.DefaultHelpers
+	if spec == nil {
+		return h
+	}
+	if spec.Image != "" {
+		h.Image = spec.Image
+	}
+	if spec.DockerCompatible != nil {
+		h.DockerCompatible = *spec.DockerCompatible
+	}
+	return h
 }

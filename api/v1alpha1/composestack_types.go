@@ -35,6 +35,32 @@ type ComposeStackSpec struct {
 	// +kubebuilder:validation:Pattern="^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('30s')",message="spec.interval must be at least 30s: CloudFormation's API rate limits are low"
 	Interval *metav1.Duration `json:"interval,omitempty"`
+
+	// Helpers chooses what the init containers run that set each task's DNS search domains and write its
+	// secret files. Left empty, the controller's `--helper-image` and `--docker-compatible-helpers` apply.
+	// +optional
+	Helpers *HelpersSpec `json:"helpers,omitempty"`
+}
+
+// HelpersSpec chooses what the helper init containers run.
+// +kubebuilder:validation:XValidation:rule="!(has(self.image) && has(self.dockerCompatible) && self.dockerCompatible)",message="spec.helpers: image is unused when dockerCompatible is true; set one of them"
+type HelpersSpec struct {
+	// Image runs the helpers' shell scripts instead of the controller's `--helper-image` (by default BusyBox
+	// from Amazon ECR Public, pinned by digest): for example a copy in the account's own ECR, through a
+	// pull-through cache rule, for private subnets without NAT. It needs a POSIX `/bin/sh`, `mkdir` and
+	// `chmod`.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=1024
+	// +kubebuilder:validation:Pattern="^\\S+$"
+	Image string `json:"image,omitempty"`
+
+	// DockerCompatible runs Docker's own helper images, `docker/ecs-searchdomain-sidecar:1.0` and
+	// `docker/ecs-secrets-sidecar:1.0` from Docker Hub, with Docker's commands, as Docker Compose for ECS
+	// wrote them; they alone can write every key of a secret (`x-aws-keys: ["*"]`). They are unmaintained,
+	// and Docker Hub limits pulls. Defaults to the controller's `--docker-compatible-helpers`.
+	// +optional
+	DockerCompatible *bool `json:"dockerCompatible,omitempty"`
 }
 
 // ComposeProject is a compose project, given as files.

@@ -179,6 +179,12 @@ func TestValidationRejects(t *testing.T) {
 		{"bad scheme", func(c *csv1.ComposeStack) {
 			c.Spec.Network = &csv1.NetworkSpec{LoadBalancerScheme: "public"}
 		}, "spec.network.loadBalancerScheme"},
+		{"helper image with a space", func(c *csv1.ComposeStack) {
+			c.Spec.Helpers = &csv1.HelpersSpec{Image: "busybox latest"}
+		}, "spec.helpers.image"},
+		{"helper image beside Docker's helpers", func(c *csv1.ComposeStack) {
+			c.Spec.Helpers = &csv1.HelpersSpec{Image: "busybox", DockerCompatible: ptr.To(true)}
+		}, "image is unused when dockerCompatible is true"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

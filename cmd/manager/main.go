@@ -21,6 +21,7 @@ import (
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/controllers"
 	"github.com/composestack/composestack/internal/awsclient"
+	"github.com/composestack/composestack/internal/render"
 	"github.com/composestack/composestack/internal/stack"
 )
 
@@ -37,6 +38,7 @@ type options struct {
 	allowedRoles           string
 	endpoint               string
 	pollInterval           time.Duration
+	helpers                render.Helpers
 }
 
 func main() {
@@ -53,6 +55,8 @@ func main() {
 	flag.StringVar(&o.allowedRoles, "allowed-role-arns", "", "Comma-separated IAM role ARNs that spec.stack.roleARN may name; a trailing * matches any suffix. Empty: no role may be assumed.")
 	flag.StringVar(&o.endpoint, "aws-endpoint-url", os.Getenv("AWS_ENDPOINT_URL"), "Send every AWS call to this endpoint instead of AWS's (for a local CloudFormation endpoint or moto).")
 	flag.DurationVar(&o.pollInterval, "poll-interval", 10*time.Second, "How often a stack is looked at while CloudFormation works on it.")
+	flag.StringVar(&o.helpers.Image, "helper-image", render.DefaultHelperImage, "Image of the init containers that set search domains and write secret files, for stacks whose spec.helpers.image is unset; for example a copy in your own ECR, for private subnets without NAT.")
+	flag.BoolVar(&o.helpers.DockerCompatible, "docker-compatible-helpers", false, "Run Docker's helper images from Docker Hub, as Docker Compose for ECS did, for stacks whose spec.helpers.dockerCompatible is unset.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -105,6 +109,7 @@ func run(o options) error {
 		DefaultRegion:         o.region,
 		DefaultTemplateBucket: o.bucket,
 		AllowedRoleARNs:       split(o.allowedRoles),
+		DefaultHelpers:        o.helpers,
 	}
 	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: o.concurrency}); err != nil {
 		return err

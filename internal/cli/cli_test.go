@@ -263,3 +263,27 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Errorf("convert -h: exit %d, stderr %q", code, errOut)
 	}
 }
+
+func TestConvertHelperFlags(t *testing.T) {
+	dir := seedDir(t, "main")
+	compose := filepath.Join(dir, "docker-compose.yaml")
+	const mirror = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ecr-public/docker/library/busybox:1.37.0"
+	for _, tc := range []struct {
+		flags       []string
+		want, never string
+	}{
+		{nil, "public.ecr.aws/docker/library/busybox@sha256:", "docker/ecs-"},
+		{[]string{"--helper-image", mirror}, mirror, "public.ecr.aws"},
+		{[]string{"--docker-compatible-helpers"}, "docker/ecs-searchdomain-sidecar:1.0", "busybox"},
+	} {
+		t.Run(strings.Join(tc.flags, " "), func(t *testing.T) {
+			code, out, errOut := run(t, append([]string{"convert", "-f", compose}, tc.flags...)...)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+			}
+			if !strings.Contains(out, tc.want) || strings.Contains(out, tc.never) {
+				t.Errorf("the template should name %q and never %q", tc.want, tc.never)
+			}
+		})
+	}
+}

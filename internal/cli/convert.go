@@ -28,6 +28,7 @@ type convertOptions struct {
 	noPublicIP  bool
 	subnets     stringList
 	subnetImps  stringList
+	helpers     render.Helpers
 }
 
 func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
@@ -50,6 +51,8 @@ func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
 	fs.BoolVar(&o.noPublicIP, "no-public-ip", false, "do not give tasks public IPs (private subnets with NAT or endpoints)")
 	fs.BoolVar(&o.network.InternalLoadBalancer, "internal-lb", false, "make the load balancer internal")
 	fs.StringVar(&o.network.IngressCIDR, "ingress-cidr", "", "source `CIDR` allowed to reach published ports (default 0.0.0.0/0)")
+	fs.StringVar(&o.helpers.Image, "helper-image", render.DefaultHelperImage, "`image` of the init containers that set search domains and write secret files (a copy in your own ECR, for private subnets without NAT)")
+	fs.BoolVar(&o.helpers.DockerCompatible, "docker-compatible-helpers", false, "run Docker's helper images from Docker Hub, as Docker Compose for ECS did")
 	fs.StringVar(&o.format, "format", "yaml", "output `format`: yaml or json")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: composestack convert [flags]\n\nPrint the CloudFormation template of a compose project.\n\nFlags:\n")
@@ -114,6 +117,7 @@ func (o *convertOptions) run(ctx context.Context) (out []byte, warnings, notes [
 		Overlays:     in.overlays,
 		SensitiveEnv: loaded.SensitiveEnv,
 		Files:        loaded.Files,
+		Helpers:      o.helpers,
 	})
 	if err != nil {
 		// An overlay file is named as the user gave it, as when it cannot be read.

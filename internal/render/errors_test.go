@@ -272,6 +272,37 @@ secrets:
   s:
     external: true
     name: arn:aws:secretsmanager:us-east-1:123456789012:secret:s`, Options{}, []string{"services.app.secrets[0].target", "/run/secrets"}},
+		{"secret target leaving /run/secrets", `
+services:
+  app:
+    image: busybox
+    secrets:
+      - source: s
+        target: certs/../../etc/s
+secrets:
+  s:
+    external: true
+    name: arn:aws:secretsmanager:us-east-1:123456789012:secret:s`, Options{}, []string{"services.app.secrets[0].target", "certs/../../etc/s", "inside /run/secrets"}},
+		{"every key of a secret without Docker's helper", `
+services:
+  app:
+    image: busybox
+    secrets: [s]
+secrets:
+  s:
+    external: true
+    name: arn:aws:secretsmanager:us-east-1:123456789012:secret:s
+    x-aws-keys: ["*"]`, Options{}, []string{"services.app.secrets", `x-aws-keys "*"`, "list the keys", "spec.helpers.dockerCompatible", "--docker-compatible-helpers"}},
+		{"a secret key that cannot name a file", `
+services:
+  app:
+    image: busybox
+    secrets: [s]
+secrets:
+  s:
+    external: true
+    name: arn:aws:secretsmanager:us-east-1:123456789012:secret:s
+    x-aws-keys: [a/b]`, Options{}, []string{"services.app.secrets", `x-aws-keys "a/b"`, "'/' or ':'"}},
 		{"efs uid without gid", `
 services:
   app:

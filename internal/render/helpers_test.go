@@ -34,6 +34,10 @@ type caseOptions struct {
 			VPCID string `yaml:"vpcID"`
 		} `yaml:"loadBalancer"`
 	} `yaml:"network"`
+	Helpers struct {
+		Image            string `yaml:"image"`
+		DockerCompatible bool   `yaml:"dockerCompatible"`
+	} `yaml:"helpers"`
 }
 
 // composeFileNames are the names a case's compose file may have.
@@ -60,6 +64,7 @@ func loadCase(t testing.TB, dir string) (*types.Project, Options) {
 			AssignPublicIP: opts.Network.AssignPublicIP, InternalLoadBalancer: opts.Network.InternalLoadBalancer,
 			IngressCIDR: opts.Network.IngressCIDR,
 		},
+		Helpers: Helpers{Image: opts.Helpers.Image, DockerCompatible: opts.Helpers.DockerCompatible},
 	}
 	if lb := opts.Network.LoadBalancer; lb != nil {
 		o.Network.LoadBalancer = &ExistingLoadBalancer{ARN: lb.ARN, Type: lb.Type, VPCID: lb.VPCID}

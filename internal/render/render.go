@@ -60,6 +60,8 @@ type Options struct {
 	SensitiveEnv map[string]map[string]string
 	// Files holds the content of secret `file:` sources, by path relative to the project directory.
 	Files map[string][]byte
+	// Helpers chooses the image of the init containers that set search domains and write secret files.
+	Helpers Helpers
 }
 
 // Parameter is a template parameter value the caller must pass to CloudFormation.

@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -16,15 +17,14 @@ import (
 )
 
 const (
-	// secretsInitImage writes the task's secrets to files under /run/secrets, as with Docker.
-	secretsInitImage = "docker/ecs-secrets-sidecar:1.0"
-	secretsVolume    = "secrets"
-	secretsDir       = "/run/secrets/"
+	secretsVolume = "secrets"
+	secretsDir    = "/run/secrets/"
 )
 
 // secretRef is a top-level compose secret as the task sees it.
 type secretRef struct {
 	arn  string   // ARN/name, or a Ref token to a secret the template creates
+	id   string   // the logical ID of the secret the template creates; "" for an external one
 	keys []string // x-aws-keys: JSON keys to write as separate files
 }
 
@@ -89,7 +89,7 @@ func (r *renderer) addSecrets() (map[string]secretRef, error) {
 			AWSCloudFormationDeletionPolicy:      policies.DeletionPolicy("Delete"),
 			AWSCloudFormationUpdateReplacePolicy: policies.UpdateReplacePolicy("Delete"),
 		}
-		ref.arn = r.in.ref(id)
+		ref.arn, ref.id = r.in.ref(id), id
 		out[name] = ref
 	}
 	return out, nil
@@ -137,13 +137,8 @@ func (r *renderer) secretsSidecar(p *servicePlan, secrets map[string]secretRef, 
 	if len(p.svc.Secrets) == 0 {
 		return nil, nil, nil
 	}
-	type sidecarArg struct {
-		Name string   `json:"name"`
-		Keys []string `json:"keys"`
-	}
 	var (
-		args    []sidecarArg
-		envs    []ecs.TaskDefinition_Secret
+		files   []secretFile
 		arns    []string
 		targets = map[string]bool{}
 	)
@@ -166,21 +161,44 @@ func (r *renderer) secretsSidecar(p *servicePlan, secrets map[string]secretRef, 
 		if target == "" || targets[target] {
 			return nil, nil, fmt.Errorf("%s.target: %q is empty or used twice; give each secret its own file name", at, s.Target)
 		}
+		if !fs.ValidPath(target) || target == "." {
+			// The helper writes the file by this path: it must name a file inside the directory.
+			return nil, nil, fmt.Errorf("%s.target: %s is not a file name inside %s (no '.', '..' or empty parts); name a file inside it", at, s.Target, secretsDir)
+		}
 		targets[target] = true
 		if s.UID != "" || s.GID != "" || s.Mode != nil {
 			r.warnf(at, "secret files are owned by root and world-readable in the task; uid, gid and mode are ignored")
 		}
-		args = append(args, sidecarArg{Name: target, Keys: ref.keys})
-		envs = append(envs, ecs.TaskDefinition_Secret{Name: target, ValueFrom: ref.arn})
+		files = append(files, secretFile{target: target, ref: ref})
 		arns = append(arns, ref.arn)
+	}
+	c, err := r.secretsInit(p.svc.Name, files, logs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, arns, nil
+}
+
+// dockerSecretsInit is Docker's secrets init container: its image reads a JSON list of the secrets, each in the
+// variable named after its file, and writes them, splitting JSON secrets by key itself.
+func (r *renderer) dockerSecretsInit(name, service string, files []secretFile, logs *ecs.TaskDefinition_LogConfiguration) (*ecs.TaskDefinition_ContainerDefinition, error) {
+	type sidecarArg struct {
+		Name string   `json:"name"`
+		Keys []string `json:"keys"`
+	}
+	args := make([]sidecarArg, 0, len(files))
+	envs := make([]ecs.TaskDefinition_Secret, 0, len(files))
+	for _, f := range files {
+		args = append(args, sidecarArg{Name: f.target, Keys: f.ref.keys})
+		envs = append(envs, ecs.TaskDefinition_Secret{Name: f.target, ValueFrom: f.ref.arn})
 	}
 	command, err := json.Marshal(args)
 	if err != nil {
-		return nil, nil, fmt.Errorf("services.%s.secrets: %w", p.svc.Name, err)
+		return nil, fmt.Errorf("services.%s.secrets: %w", service, err)
 	}
 	return &ecs.TaskDefinition_ContainerDefinition{
-		Name:             normalizeName(p.svc.Name) + "_Secrets_InitContainer",
-		Image:            secretsInitImage,
+		Name:             name,
+		Image:            dockerSecretsImage,
 		Command:          []string{string(command)},
 		Essential:        ptr.To(false),
 		LogConfiguration: logs,
@@ -188,7 +206,7 @@ func (r *renderer) secretsSidecar(p *servicePlan, secrets map[string]secretRef, 
 			ContainerPath: ptr.To(secretsDir), ReadOnly: ptr.To(false), SourceVolume: ptr.To(secretsVolume),
 		}},
 		Secrets: envs,
-	}, arns, nil
+	}, nil
 }
 
 // sensitiveEnvironment moves a service's sensitive variables into a Secrets Manager secret fed by a NoEcho

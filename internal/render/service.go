@@ -47,13 +47,7 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		volumes = append(volumes, ecs.TaskDefinition_Volume{Name: ptr.To(secretsVolume)})
 		mounts = append(mounts, ecs.TaskDefinition_MountPoint{ContainerPath: ptr.To(secretsDir), ReadOnly: ptr.To(true), SourceVolume: ptr.To(secretsVolume)})
 	}
-	inits = append(inits, ecs.TaskDefinition_ContainerDefinition{
-		Name:             normalizeName(name) + "_ResolvConf_InitContainer",
-		Image:            searchDomainInitImage,
-		Essential:        ptr.To(false),
-		Command:          []string{r.in.sub("${AWS::Region}.compute.internal"), r.name + ".local"},
-		LogConfiguration: logs,
-	})
+	inits = append(inits, r.resolvConfInit(name, logs))
 	var deps []ecs.TaskDefinition_ContainerDependency
 	for _, c := range inits {
 		deps = append(deps, ecs.TaskDefinition_ContainerDependency{Condition: ptr.To("SUCCESS"), ContainerName: ptr.To(c.Name)})

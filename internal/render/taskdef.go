@@ -12,10 +12,6 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// searchDomainInitImage rewrites /etc/resolv.conf with search domains, so a container reaches another service by
-// its short name (http://eureka:8761) through the Cloud Map namespace <project>.local, as under Docker.
-const searchDomainInitImage = "docker/ecs-searchdomain-sidecar:1.0"
-
 // logConfiguration sends container output to the project's log group; only awslogs-* options are kept.
 func (r *renderer) logConfiguration(svc *types.ServiceConfig) *ecs.TaskDefinition_LogConfiguration {
 	opts := map[string]string{
