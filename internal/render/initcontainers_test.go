@@ -10,17 +10,21 @@ import (
 	"testing"
 )
 
-// shells are the shells the helper scripts are run with: /bin/sh, and BusyBox's ash (what the default image
-// runs) where the busybox package is installed.
+// testTool finds a tool the tests need; hack/check-test-tools.sh installs it for `make test`.
+func testTool(t *testing.T, name string) string {
+	t.Helper()
+	bin, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s is not on PATH; the helper script tests need it (hack/check-test-tools.sh installs it)", name)
+	}
+	return bin
+}
+
+// shells are the shells the helper scripts are run with: /bin/sh, and BusyBox's ash, which the default image
+// runs.
 func shells(t *testing.T) map[string][]string {
 	t.Helper()
-	out := map[string][]string{"sh": {"/bin/sh"}}
-	if bb, err := exec.LookPath("busybox"); err == nil {
-		out["busybox"] = []string{bb, "sh"}
-	} else {
-		t.Log("busybox is not installed: the scripts run with /bin/sh only")
-	}
-	return out
+	return map[string][]string{"sh": {"/bin/sh"}, "busybox": {testTool(t, "busybox"), "sh"}}
 }
 
 // forEachShell runs test once per shell, as a subtest.
@@ -42,12 +46,9 @@ func runHelper(t *testing.T, shell []string, script string, env []string, args .
 	return string(out), err
 }
 
-// TestHelperScriptsLint runs shellcheck, where it is installed, over the scripts as written.
+// TestHelperScriptsLint runs shellcheck over the scripts as written.
 func TestHelperScriptsLint(t *testing.T) {
-	bin, err := exec.LookPath("shellcheck")
-	if err != nil {
-		t.Skip("shellcheck is not installed")
-	}
+	bin := testTool(t, "shellcheck")
 	scripts, err := filepath.Glob(filepath.Join("helpers", "*.sh"))
 	if err != nil || len(scripts) == 0 {
 		t.Fatalf("no helper scripts: %v", err)
