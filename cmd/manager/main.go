@@ -37,6 +37,7 @@ type options struct {
 	allowedRoles           string
 	endpoint               string
 	pollInterval           time.Duration
+	reconcileTimeout       time.Duration
 }
 
 func main() {
@@ -53,6 +54,7 @@ func main() {
 	flag.StringVar(&o.allowedRoles, "allowed-role-arns", "", "Comma-separated IAM role ARNs that spec.stack.roleARN may name; a trailing * matches any suffix. Empty: no role may be assumed.")
 	flag.StringVar(&o.endpoint, "aws-endpoint-url", os.Getenv("AWS_ENDPOINT_URL"), "Send every AWS call to this endpoint instead of AWS's (for a local CloudFormation endpoint or moto).")
 	flag.DurationVar(&o.pollInterval, "poll-interval", 10*time.Second, "How often a stack is looked at while CloudFormation works on it.")
+	flag.DurationVar(&o.reconcileTimeout, "reconcile-timeout", controllers.ReconcileTimeout, "Time budget of one reconcile; past it the reconcile's calls are cancelled and it is retried with backoff.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -106,7 +108,7 @@ func run(o options) error {
 		DefaultTemplateBucket: o.bucket,
 		AllowedRoleARNs:       split(o.allowedRoles),
 	}
-	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: o.concurrency}); err != nil {
+	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: o.concurrency, ReconciliationTimeout: o.reconcileTimeout}); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
