@@ -157,12 +157,12 @@ func readSupporting(refs []compose.Reference, dir string, secretFiles []string) 
 	var out []compose.File
 	for _, ref := range refs {
 		p := filepath.Join(dir, filepath.FromSlash(ref.Path))
-		data, err := os.ReadFile(p)
+		data, err := compose.ReadProjectFile(dir, ref.Path)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", p, err)
+			return nil, fmt.Errorf("%s: %w", ref.Field, err)
 		}
 		_, flagged := secret[p]
 		if flagged {

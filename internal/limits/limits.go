@@ -43,4 +43,7 @@ const (
 	// YAMLNodes is the most YAML nodes one compose file may expand to once its aliases are followed. A file
 	// without aliases of the largest size accepted has fewer; anchors aliased many times can reach millions.
 	YAMLNodes = 100_000
+	// SupportingFileBytes is the largest file a project may name (env file, secret, config): a ConfigMap or
+	// Secret holds at most 1 MiB, so the CLI reads no more than the controller could be given.
+	SupportingFileBytes = 1 << 20
 )
