@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/composestack/composestack/internal/limits"
 )
 
 // finish turns the typed template into the body sent to CloudFormation: the goformation structs marshalled by
@@ -33,6 +35,9 @@ func (r *renderer) finish() ([]byte, []Listener, error) {
 	body, err := encodeJSON(doc)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(body) > limits.TemplateURLBytes {
+		return nil, nil, fmt.Errorf("the template is %d bytes, and CloudFormation reads at most %d (from S3); deploy fewer services, or split the project", len(body), limits.TemplateURLBytes)
 	}
 	return body, r.listenersFrom(doc), nil
 }
