@@ -156,7 +156,7 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 
 	model, err := guard(func() (map[string]any, error) { return loader.LoadModelWithContext(ctx, details, options) })
 	if err != nil {
-		return nil, nil, fmt.Errorf("loading compose files: %w", err)
+		return nil, nil, fmt.Errorf("loading compose files: %w", nonFiniteError(src.Files, err))
 	}
 	if err := applyImages(model, src.Images); err != nil {
 		return nil, nil, err
