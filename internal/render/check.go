@@ -35,7 +35,8 @@ func (c *checkTarget) wrap(id string, err error) error {
 	if i, ok := c.blame[id]; ok {
 		return &OverlayError{Index: i, Err: err}
 	}
-	if _, generated := c.generated[id]; !generated {
+	if _, generated := c.generated[id]; !generated && !strings.Contains(id, ".") {
+		// A resource the renderer did not write came from an overlay, if any touched Resources.
 		if i, ok := c.blame[""]; ok {
 			return &OverlayError{Index: i, Err: err}
 		}
@@ -87,14 +88,22 @@ func checkTemplate(doc map[string]any, c *checkTarget) error {
 		{"Outputs", outputs, limits.Outputs},
 	} {
 		if len(s.items) > s.max {
-			return c.wrap("", fmt.Errorf("the template has %d %s, and CloudFormation takes at most %d; deploy fewer services, or split the project", len(s.items), s.name, s.max))
+			section := ""
+			if s.name != "Resources" {
+				section = s.name + "."
+			}
+			return c.wrap(section, fmt.Errorf("the template has %d %s, and CloudFormation takes at most %d; deploy fewer services, or split the project", len(s.items), s.name, s.max))
 		}
 		for _, id := range slices.Sorted(maps.Keys(s.items)) {
+			key := id
+			if s.name != "Resources" {
+				key = s.name + "." + id
+			}
 			if len(id) > limits.LogicalIDLength {
-				return c.wrap(id, fmt.Errorf("%s.%s...: the logical ID is %d characters, and CloudFormation takes at most %d; use a shorter name", s.name, id[:32], len(id), limits.LogicalIDLength))
+				return c.wrap(key, fmt.Errorf("%s.%s...: the logical ID is %d characters, and CloudFormation takes at most %d; use a shorter name", s.name, id[:32], len(id), limits.LogicalIDLength))
 			}
 			if !logicalIDPattern.MatchString(id) {
-				return c.wrap(id, fmt.Errorf("%s.%q: a logical ID takes only letters and digits", s.name, id))
+				return c.wrap(key, fmt.Errorf("%s.%q: a logical ID takes only letters and digits", s.name, id))
 			}
 		}
 	}

@@ -30,16 +30,20 @@ func (e *OverlayError) Unwrap() error { return e.Err }
 // applyOverlays merges the compose file's x-aws-cloudformation, then each Options.Overlays in order, into the
 // template: maps deep-merge, scalars and lists are replaced, an explicit null deletes a key (Docker's kyaml merge).
 func (r *renderer) applyOverlays(doc map[string]any) error {
-	// The last overlay to name each resource, each output (under "Outputs.<id>") and, under "", the Resources
-	// section, to blame for its shape.
+	// The last overlay to name each resource, each parameter and output ("Parameters.<id>", "Outputs.<id>"),
+	// and each section ("" for Resources, "Parameters.", "Outputs."), to blame for its shape. A logical ID has
+	// no dot, so the keys cannot meet.
 	last := map[string]int{}
 	merge := func(index int, m map[string]any) error {
 		if err := overlay.Merge(doc, m); err != nil {
 			return &OverlayError{Index: index, Err: err}
 		}
-		if outputs, ok := m["Outputs"].(map[string]any); ok {
-			for id := range outputs {
-				last["Outputs."+id] = index
+		for _, section := range []string{"Parameters", "Outputs"} {
+			if entries, ok := m[section].(map[string]any); ok {
+				last[section+"."] = index
+				for id := range entries {
+					last[section+"."+id] = index
+				}
 			}
 		}
 		if v, ok := m["Resources"]; ok {
