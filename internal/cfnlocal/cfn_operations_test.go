@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // TestCLIOperations calls, through the SDK as the AWS CLI does, the operations `aws cloudformation` uses besides
@@ -129,4 +130,33 @@ func TestTemplateSizeLimits(t *testing.T) {
 		_, err := e.cfn.ValidateTemplate(e.ctx, &cloudformation.ValidateTemplateInput{TemplateBody: aws.String(tc.body)})
 		apiErr(t, err, "ValidationError", http.StatusBadRequest, tc.want)
 	}
+}
+
+// TestTemplateURLAndParameterLimits: a template read from S3 may be larger than an inline body, up to
+// 1,000,000 bytes; a request may carry at most 200 parameter values.
+func TestTemplateURLAndParameterLimits(t *testing.T) {
+	e := newEnv(t, Options{})
+	s3c := s3.NewFromConfig(sdkConfig(e.ts.URL, 1), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(e.ctx, &s3.CreateBucketInput{Bucket: aws.String("t")}); err != nil {
+		t.Fatal(err)
+	}
+	put := func(key string, descriptionBytes int) string {
+		body := `{"Description": "` + strings.Repeat("x", descriptionBytes) + `", "Resources": {"A": {"Type": "AWS::S3::Bucket"}}}`
+		if _, err := s3c.PutObject(e.ctx, &s3.PutObjectInput{Bucket: aws.String("t"), Key: aws.String(key), Body: strings.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+		return e.ts.URL + "/t/" + key
+	}
+	if _, err := e.cfn.ValidateTemplate(e.ctx, &cloudformation.ValidateTemplateInput{TemplateURL: aws.String(put("ok", 100_000))}); err != nil {
+		t.Errorf("a 100 KB template from S3: %v", err)
+	}
+	_, err := e.cfn.ValidateTemplate(e.ctx, &cloudformation.ValidateTemplateInput{TemplateURL: aws.String(put("big", 1_000_000))})
+	apiErr(t, err, "ValidationError", http.StatusBadRequest, "Template may not exceed 1000000 bytes in size.")
+
+	in := &cloudformation.CreateStackInput{StackName: aws.String("p"), TemplateBody: aws.String(`{"Resources": {"A": {"Type": "AWS::S3::Bucket"}}}`)}
+	for i := range 201 {
+		in.Parameters = append(in.Parameters, cfntypes.Parameter{ParameterKey: aws.String(fmt.Sprintf("P%d", i)), ParameterValue: aws.String("v")})
+	}
+	_, err = e.cfn.CreateStack(e.ctx, in)
+	apiErr(t, err, "ValidationError", http.StatusBadRequest, "Member must have length less than or equal to 200")
 }
