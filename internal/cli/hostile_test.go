@@ -72,6 +72,7 @@ func hostileProjects() []hostile {
 		{name: "env_file linked to a link outside", compose: svc("    env_file: a.env\n"), links: map[string]string{"a.env": "b.env", "b.env": "OUTSIDE/passwd"}, want: []string{"service web: env_file", "leaves the project directory"}},
 		{name: "secret file linked outside", compose: svc("    secrets: [s]\nsecrets:\n  s: {file: s.txt}\n"), links: map[string]string{"s.txt": "OUTSIDE/passwd"}, want: []string{`secret "s": file`, "leaves the project directory"}},
 		{name: "label_file linked outside", compose: svc("    label_file: l.txt\n"), links: map[string]string{"l.txt": "OUTSIDE/passwd"}, want: []string{"service web: label_file", "leaves the project directory"}},
+		{name: "default .env linked outside", compose: svc("    environment: [A=${A}]\n"), links: map[string]string{".env": "OUTSIDE/passwd"}, want: []string{".env", "leaves the project directory"}},
 		{name: "config file linked outside", compose: svc("configs:\n  c: {file: c.txt}\n"), links: map[string]string{"c.txt": "OUTSIDE/passwd"}, want: []string{`config "c": file`, "leaves the project directory"}},
 		{name: "env_file absolute", compose: svc("    env_file: /etc/passwd\n"), want: []string{"service web: env_file", "not relative to the project directory"}},
 		{name: "env_file dot-dot", compose: svc("    env_file: ../passwd\n"), want: []string{"service web: env_file", "leaves the project directory"}},
