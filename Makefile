@@ -56,6 +56,20 @@ envtest-bins: ## Build kube-apiserver, etcd and kubectl from the Go module proxy
 test: verify-generated vet lint envtest-bins ## Build and run every test (envtest, cfn-lint, moto, local CloudFormation).
 	hack/check-test-tools.sh
 	KUBEBUILDER_ASSETS="$$(hack/build-envtest-bins.sh | tail -n 1)" go test ./... -count=1 -timeout 30m
+	$(MAKE) fuzz
+
+# FUZZTIME bounds each fuzz target in `make test`; the corpus each grows from is committed under testdata/fuzz.
+FUZZTIME ?= 10s
+FUZZ_TARGETS = ./internal/compose:FuzzLoad ./internal/overlay:FuzzParse ./internal/render:FuzzRender \
+	./internal/render:FuzzOverlayCheck ./internal/cfnyaml:FuzzExpandMatchesValue
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZTIME (load+render, overlay parse and merge, env files, the template check).
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
+		go test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
+	done
 
 .PHONY: bench
 bench: ## Run the Go benchmarks.

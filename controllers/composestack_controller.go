@@ -48,8 +48,17 @@ type ComposeStackReconciler struct {
 	tracker *tracker
 }
 
-// SetupWithManager registers the reconciler, its index and its watches.
+// ReconcileTimeout is the default time budget of one reconcile (controller.Options.ReconciliationTimeout). A
+// reconcile issues calls and returns; one that takes longer is stuck on something, and must give its worker back
+// so that one object cannot hold the others up.
+const ReconcileTimeout = time.Minute
+
+// SetupWithManager registers the reconciler, its index and its watches. Without an
+// opts.ReconciliationTimeout, each reconcile gets ReconcileTimeout.
 func (r *ComposeStackReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
+	if opts.ReconciliationTimeout == 0 {
+		opts.ReconciliationTimeout = ReconcileTimeout
+	}
 	r.tracker = newTracker()
 	if r.Now == nil {
 		r.Now = time.Now
@@ -153,6 +162,7 @@ func logReconcile(ctx context.Context, obj *csv1.ComposeStack, done step, result
 // the status's only writer.
 func (r *ComposeStackReconciler) patchStatus(ctx context.Context, base, obj *csv1.ComposeStack) error {
 	r.tracker.observe(obj, r.Now())
+	boundStatus(&obj.Status)
 	if equalStatus(&base.Status, &obj.Status) {
 		return nil
 	}

@@ -39,7 +39,7 @@ func TestCreateUpdateDelete(t *testing.T) {
 	}
 
 	got = waitStack(t, obj, "Ready", readyAt)
-	if got.Status.StackStatus != "CREATE_COMPLETE" || got.Status.StackName != ns+"-web" || got.Status.StackID == "" {
+	if got.Status.StackStatus != "CREATE_COMPLETE" || got.Status.StackName != csv1.DefaultStackName(ns, "web") || got.Status.StackID == "" {
 		t.Fatalf("status after create: %s, name %q, id %q", got.Status.StackStatus, got.Status.StackName, got.Status.StackID)
 	}
 	if got.Status.Outputs["LoadBalancerDNSName"] == "" || got.Status.Outputs["Cluster"] == "" {
@@ -318,7 +318,7 @@ func TestFailedCreateReportsRootCause(t *testing.T) {
 	ns := newNamespace(t)
 	obj := newStack(ns, "doomed", webCompose)
 	if err := cfn.AddResourceFault(cfnlocal.ResourceFault{
-		StackName: ns + "-doomed", LogicalResourceID: "WebService", Operation: "CREATE",
+		StackName: csv1.DefaultStackName(ns, "doomed"), LogicalResourceID: "WebService", Operation: "CREATE",
 		Reason: "Resource handler returned message: \"Invalid request provided: CannotPullContainerError\"",
 	}); err != nil {
 		t.Fatal(err)
@@ -365,7 +365,7 @@ func TestRoleNotAllowed(t *testing.T) {
 func TestOwnershipAndAdoption(t *testing.T) {
 	ns := newNamespace(t)
 	ctx := context.Background()
-	name := ns + "-legacy"
+	name := csv1.DefaultStackName(ns, "legacy")
 	// A stack as Docker Compose for ECS left it: its project tag, no owner.
 	if _, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{
 		StackName:    aws.String(name),

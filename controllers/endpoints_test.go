@@ -23,7 +23,7 @@ func TestEndpointsComeFromTheDeployedTemplate(t *testing.T) {
 	dns := got.Status.Endpoints.LoadBalancerDNSName
 
 	if err := cfn.AddResourceFault(cfnlocal.ResourceFault{
-		StackName: ns + "-ports", ResourceType: "AWS::ElasticLoadBalancingV2::Listener", Operation: "CREATE",
+		StackName: csv1.DefaultStackName(ns, "ports"), ResourceType: "AWS::ElasticLoadBalancingV2::Listener", Operation: "CREATE",
 		Reason: "Resource handler returned message: \"listener quota reached\"",
 	}); err != nil {
 		t.Fatal(err)

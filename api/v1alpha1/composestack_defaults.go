@@ -1,6 +1,9 @@
 package v1alpha1
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
 	"time"
 )
 
@@ -15,13 +18,37 @@ func (in *ComposeStack) ProjectName() string {
 	return in.Name
 }
 
-// StackName returns the CloudFormation stack name: spec.stack.name, or `<namespace>-<name>`.
+// StackName returns the CloudFormation stack name: spec.stack.name; else the name already recorded in
+// status.stackName, so that a stack made under an earlier default keeps its name; else DefaultStackName.
 func (in *ComposeStack) StackName() string {
 	if in.Spec.Stack.Name != "" {
 		return in.Spec.Stack.Name
 	}
-	return in.Namespace + "-" + in.Name
+	if in.Status.StackName != "" {
+		return in.Status.StackName
+	}
+	return DefaultStackName(in.Namespace, in.Name)
 }
+
+// DefaultStackName is `<namespace>-<name>-<hash>`, the hash ten hex digits of SHA-256 over "namespace/name".
+// `<namespace>-<name>` alone was ambiguous (a/b-c and a-b/c gave the same stack, so one tenant could take
+// another's name first); the hash tells them apart, and the readable part is cut to keep within
+// CloudFormation's 128 characters. Dots, which a Kubernetes name may have and a stack name may not, become '-'.
+func DefaultStackName(namespace, name string) string {
+	sum := sha256.Sum256([]byte(namespace + "/" + name))
+	suffix := "-" + hex.EncodeToString(sum[:5])
+	readable := strings.ReplaceAll(namespace+"-"+name, ".", "-")
+	if c := readable[0]; (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
+		readable = "cs-" + readable // a namespace may start with a digit, a stack name may not
+	}
+	if max := maxStackNameLength - len(suffix); len(readable) > max {
+		readable = strings.TrimRight(readable[:max], "-")
+	}
+	return readable + suffix
+}
+
+// maxStackNameLength is CloudFormation's limit on a stack name.
+const maxStackNameLength = 128
 
 // Interval returns the resync interval.
 func (in *ComposeStack) Interval() time.Duration {

@@ -209,8 +209,9 @@ const (
 
 // StackSpec describes the CloudFormation stack.
 type StackSpec struct {
-	// Name is the CloudFormation stack's name. Defaults to `<namespace>-<name>`. It cannot be changed, added
-	// or removed once the ComposeStack exists.
+	// Name is the CloudFormation stack's name. Defaults to `<namespace>-<name>-<hash>`, a name no other
+	// ComposeStack's default can take (objects that recorded `<namespace>-<name>` in status.stackName keep
+	// it). It cannot be changed, added or removed once the ComposeStack exists.
 	// +optional
 	// +kubebuilder:validation:MaxLength=128
 	// +kubebuilder:validation:Pattern="^[a-zA-Z][-a-zA-Z0-9]*$"

@@ -116,7 +116,7 @@ func TestDefaults(t *testing.T) {
 	if got.Spec.Network.AssignPublicIP != "Enabled" || got.Spec.Network.LoadBalancerScheme != "internet-facing" {
 		t.Errorf("network defaults: %+v", got.Spec.Network)
 	}
-	if got.StackName() != ns+"-"+got.Name || got.ProjectName() != got.Name {
+	if got.StackName() != csv1.DefaultStackName(ns, got.Name) || got.ProjectName() != got.Name {
 		t.Errorf("derived names: stack %q project %q", got.StackName(), got.ProjectName())
 	}
 }

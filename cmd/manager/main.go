@@ -39,6 +39,7 @@ type options struct {
 	endpoint               string
 	pollInterval           time.Duration
 	helpers                render.Helpers
+	reconcileTimeout       time.Duration
 }
 
 func main() {
@@ -57,6 +58,7 @@ func main() {
 	flag.DurationVar(&o.pollInterval, "poll-interval", 10*time.Second, "How often a stack is looked at while CloudFormation works on it.")
 	flag.StringVar(&o.helpers.Image, "helper-image", render.DefaultHelperImage, "Image of the init containers that set search domains and write secret files, for stacks whose spec.helpers.image is unset; for example a copy in your own ECR, for private subnets without NAT.")
 	flag.BoolVar(&o.helpers.DockerCompatible, "docker-compatible-helpers", false, "Run Docker's helper images from Docker Hub, as Docker Compose for ECS did, for stacks whose spec.helpers.dockerCompatible is unset.")
+	flag.DurationVar(&o.reconcileTimeout, "reconcile-timeout", controllers.ReconcileTimeout, "Time budget of one reconcile; past it the reconcile's calls are cancelled and it is retried with backoff.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -111,7 +113,7 @@ func run(o options) error {
 		AllowedRoleARNs:       split(o.allowedRoles),
 		DefaultHelpers:        o.helpers,
 	}
-	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: o.concurrency}); err != nil {
+	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: o.concurrency, ReconciliationTimeout: o.reconcileTimeout}); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

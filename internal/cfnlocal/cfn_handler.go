@@ -28,6 +28,12 @@ var cfnHandlers = map[string]cfnHandler{
 	"ExecuteChangeSet":            (*Server).executeChangeSet,
 	"DeleteChangeSet":             (*Server).deleteChangeSet,
 	"ListChangeSets":              (*Server).listChangeSets,
+	"UpdateStack":                 (*Server).updateStack,
+	"ValidateTemplate":            (*Server).validateTemplate,
+	"GetTemplateSummary":          (*Server).getTemplateSummary,
+	"ListStacks":                  (*Server).listStacks,
+	"ListExports":                 (*Server).listExports,
+	"DescribeStackResource":       (*Server).describeStackResource,
 }
 
 // serveCloudFormation decodes a query-protocol call and dispatches it.
@@ -158,12 +164,18 @@ func (s *Server) templateInput(ctx context.Context, f form, previous func() (*te
 		}
 		body = b
 	}
-	if len(body) > 1<<20 {
-		return nil, validationError("Template may not exceed 1000000 bytes in size.")
+	if aerr := checkBodySize(body, urlStr != ""); aerr != nil {
+		return nil, aerr
+	}
+	if aerr := checkParameterInputs(f); aerr != nil {
+		return nil, aerr
 	}
 	t, err := parseTemplate(body)
 	if err != nil {
 		return nil, validationError("%s", err.Error())
+	}
+	if aerr := checkTemplateCounts(t); aerr != nil {
+		return nil, aerr
 	}
 	if s.opts.LintTemplates {
 		if aerr := s.lintTemplate(ctx, body); aerr != nil {

@@ -273,8 +273,8 @@ func (s *Server) readTemplateURL(raw string) (string, *apiError) {
 	for _, c := range candidates {
 		if bk, ok := s.buckets[c[0]]; ok {
 			if obj, ok := bk.Objects[c[1]]; ok {
-				if len(obj.Data) > 1<<20 {
-					return "", validationError("Template may not exceed 1000000 bytes in size.")
+				if aerr := checkBodySize(string(obj.Data), true); aerr != nil {
+					return "", aerr
 				}
 				return string(obj.Data), nil
 			}

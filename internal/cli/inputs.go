@@ -117,15 +117,18 @@ func defaultComposeFiles(dir string) ([]string, error) {
 // controller would from the same files.
 func readVariables(envFiles []string, dir string) (map[string]string, error) {
 	files := envFiles
+	read := os.ReadFile
 	if len(files) == 0 {
 		def := filepath.Join(dir, ".env")
 		if st, err := os.Stat(def); err == nil && !st.IsDir() {
 			files = []string{def}
+			// The default .env is a file of the project, like an env_file: it must not lead outside it.
+			read = func(string) ([]byte, error) { return compose.ReadProjectFile(dir, ".env") }
 		}
 	}
 	vars := map[string]string{}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := read(f)
 		if err != nil {
 			return nil, fmt.Errorf("--env-file %s: %w", f, err)
 		}
@@ -157,12 +160,12 @@ func readSupporting(refs []compose.Reference, dir string, secretFiles []string) 
 	var out []compose.File
 	for _, ref := range refs {
 		p := filepath.Join(dir, filepath.FromSlash(ref.Path))
-		data, err := os.ReadFile(p)
+		data, err := compose.ReadProjectFile(dir, ref.Path)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", p, err)
+			return nil, fmt.Errorf("%s: %w", ref.Field, err)
 		}
 		_, flagged := secret[p]
 		if flagged {

@@ -114,6 +114,9 @@ func variables(in map[string]string) types.Mapping {
 func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Project, unsetVariables, error) {
 	details := types.ConfigDetails{WorkingDir: workingDir, Environment: vars}
 	for _, f := range src.Files {
+		if err := checkAliases(f); err != nil {
+			return nil, nil, err
+		}
 		content, err := expandOverlayTags(f.Name, f.Content)
 		if err != nil {
 			return nil, nil, err
@@ -130,6 +133,7 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 	// The options run twice (LoadModelWithContext and ModelToProject), each time on a fresh ToOptions value:
 	// the pruned cast table is worked out once.
 	var casts map[tree.Path]interpolation.Cast
+	ports := newPortBudget(len(src.Files))
 	options := func(o *loader.Options) {
 		o.SetProjectName(src.ProjectName, true)
 		o.Profiles = append([]string(nil), src.Profiles...)
@@ -141,7 +145,7 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 			o.Interpolate = &interpolation.Options{}
 		}
 		if casts == nil {
-			casts = relevantCasts(o.Interpolate.TypeCastMapping, details.ConfigFiles)
+			casts = withPortBudget(relevantCasts(o.Interpolate.TypeCastMapping, details.ConfigFiles), ports)
 		}
 		o.Interpolate.TypeCastMapping = casts
 		o.Interpolate.Substitute = unset.substitute
@@ -152,7 +156,7 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 
 	model, err := guard(func() (map[string]any, error) { return loader.LoadModelWithContext(ctx, details, options) })
 	if err != nil {
-		return nil, nil, fmt.Errorf("loading compose files: %w", err)
+		return nil, nil, fmt.Errorf("loading compose files: %w", nonFiniteError(src.Files, err))
 	}
 	if err := applyImages(model, src.Images); err != nil {
 		return nil, nil, err

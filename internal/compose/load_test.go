@@ -481,7 +481,10 @@ func TestPrepareReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Reference{{Path: ".secret/spring_config_encrypt_key.env", Required: true}, {Path: "eureka.env", Required: true}}
+	want := []Reference{
+		{Path: ".secret/spring_config_encrypt_key.env", Required: true, Field: "service config: env_file"},
+		{Path: "eureka.env", Required: true, Field: "service auth: env_file"},
+	}
 	if len(refs) != len(want) || refs[0] != want[0] || refs[1] != want[1] {
 		t.Errorf("References = %v, want %v", refs, want)
 	}
@@ -503,7 +506,13 @@ configs:
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = []Reference{{"c.conf", false}, {"l.txt", true}, {"off.env", true}, {"opt.env", false}, {"s/secret.txt", true}}
+	want = []Reference{
+		{"c.conf", false, `config "c": file`},
+		{"l.txt", true, "service app: label_file"},
+		{"off.env", true, "service off: env_file"},
+		{"opt.env", false, "service app: env_file"},
+		{"s/secret.txt", true, `secret "s": file`},
+	}
 	if len(refs) != len(want) {
 		t.Fatalf("References = %v, want %v", refs, want)
 	}

@@ -15,18 +15,25 @@ type Reference struct {
 	Path string
 	// Required is false only for env files marked `required: false`.
 	Required bool
+	// Field is the first field (in the order services, secrets, configs) that names the file, such as
+	// `service web: env_file`, for messages about it.
+	Field string
 }
 
 // references lists the supporting files project names (env_file and label_file of every service and pre_start
 // hook, enabled or not, and secret and config `file:` sources), sorted by path; it only reads the project.
 func references(project *types.Project) ([]Reference, error) {
-	refs := map[string]bool{} // path -> required
+	refs := map[string]*Reference{}
 	add := func(what, p string, required bool) error {
 		key, err := cleanPath(p)
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		refs[key] = refs[key] || required
+		if r, ok := refs[key]; ok {
+			r.Required = r.Required || required
+		} else {
+			refs[key] = &Reference{Path: key, Required: required, Field: what}
+		}
 		return nil
 	}
 	addSpec := func(owner string, spec types.ContainerSpec) error {
@@ -70,8 +77,8 @@ func references(project *types.Project) ([]Reference, error) {
 		}
 	}
 	out := make([]Reference, 0, len(refs))
-	for p, required := range refs {
-		out = append(out, Reference{Path: p, Required: required})
+	for _, r := range refs {
+		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil

@@ -9,6 +9,8 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation/elasticloadbalancingv2"
 	"k8s.io/utils/ptr"
+
+	"github.com/composestack/composestack/internal/limits"
 )
 
 var lbARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/(app|net)/[A-Za-z0-9-]+/[a-f0-9]+$`)
@@ -28,6 +30,9 @@ func (r *renderer) planLoadBalancer() error {
 			}
 			published[port.published] = svc.Name
 		}
+	}
+	if len(published) > limits.ListenersPerLoadBalancer {
+		return fmt.Errorf("services.*.ports: the project publishes %d ports, and each is a load balancer listener, of which a load balancer has at most %d; publish fewer ports", len(published), limits.ListenersPerLoadBalancer)
 	}
 	ext, hasExt := r.needs.LoadBalancer, r.needs.LoadBalancer != ""
 	if !anyPorts {

@@ -66,7 +66,7 @@ func extensionString(ext types.Extensions, key string) (string, bool, error) {
 	}
 	s, isString := v.(string)
 	if !isString || strings.TrimSpace(s) == "" {
-		return "", false, fmt.Errorf("%s: expected a non-empty string, got %v", key, v)
+		return "", false, wrongType(key, "a non-empty string", v)
 	}
 	return strings.TrimSpace(s), true, nil
 }

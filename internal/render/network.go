@@ -20,7 +20,10 @@ func (r *renderer) addSecurityGroups() error {
 		external := bool(net.External)
 		groupName := net.Name
 		if v, ok := net.Extensions[xSecurityGroup]; ok {
-			s, _ := v.(string)
+			s, isString := v.(string)
+			if !isString || s == "" {
+				return wrongType(at+"."+xSecurityGroup, "a security group ID (sg-...)", v)
+			}
 			r.warnf(at+"."+xSecurityGroup, "deprecated; write external: true and name: %s instead", s)
 			external, groupName = true, s
 		}

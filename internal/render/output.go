@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v4"
 
+	"github.com/composestack/composestack/internal/limits"
 	"github.com/composestack/composestack/internal/overlay"
 )
 
@@ -35,6 +36,9 @@ func (r *renderer) finish() ([]byte, []Listener, error) {
 	body, err := encodeJSON(doc)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(body) > limits.TemplateURLBytes {
+		return nil, nil, fmt.Errorf("the template is %d bytes, and CloudFormation reads at most %d (from S3); deploy fewer services, or split the project", len(body), limits.TemplateURLBytes)
 	}
 	return body, r.listenersFrom(doc), nil
 }

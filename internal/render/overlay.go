@@ -30,11 +30,21 @@ func (e *OverlayError) Unwrap() error { return e.Err }
 // applyOverlays merges the compose file's x-aws-cloudformation, then each Options.Overlays in order, into the
 // template: maps deep-merge, scalars and lists are replaced, an explicit null deletes a key (Docker's kyaml merge).
 func (r *renderer) applyOverlays(doc map[string]any) error {
-	// The last overlay to name each resource (and, under "", the Resources section), to blame for its shape.
+	// The last overlay to name each resource, each parameter and output ("Parameters.<id>", "Outputs.<id>"),
+	// and each section ("" for Resources, "Parameters.", "Outputs."), to blame for its shape. A logical ID has
+	// no dot, so the keys cannot meet.
 	last := map[string]int{}
 	merge := func(index int, m map[string]any) error {
 		if err := overlay.Merge(doc, m); err != nil {
 			return &OverlayError{Index: index, Err: err}
+		}
+		for _, section := range []string{"Parameters", "Outputs"} {
+			if entries, ok := m[section].(map[string]any); ok {
+				last[section+"."] = index
+				for id := range entries {
+					last[section+"."+id] = index
+				}
+			}
 		}
 		if v, ok := m["Resources"]; ok {
 			last[""] = index
@@ -49,7 +59,7 @@ func (r *renderer) applyOverlays(doc map[string]any) error {
 	if x, ok := r.project.Extensions[xCloudFormation]; ok && x != nil {
 		m, isMap := x.(map[string]any)
 		if !isMap {
-			return &OverlayError{Index: -1, Err: fmt.Errorf("expected a CloudFormation template fragment (a mapping), got %T", x)}
+			return &OverlayError{Index: -1, Err: expectedType("a CloudFormation template fragment (a mapping)", x)}
 		}
 		if err := merge(-1, m); err != nil {
 			return err
@@ -64,7 +74,10 @@ func (r *renderer) applyOverlays(doc map[string]any) error {
 			return err
 		}
 	}
-	return checkMerged(doc, last)
+	if err := checkMerged(doc, last); err != nil {
+		return err
+	}
+	return checkTemplate(doc, r.checkTarget(last))
 }
 
 // checkMerged catches what an overlay can break in the template's shape, which CloudFormation would otherwise

@@ -46,6 +46,9 @@ type servicePlan struct {
 
 // planService validates a service and works out its ports, size and deployment settings.
 func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
+	if err := finiteCPUs(svc); err != nil {
+		return nil, err
+	}
 	if err := r.checkServiceFields(svc); err != nil {
 		return nil, err
 	}
@@ -155,7 +158,10 @@ func (r *renderer) planPorts(p *servicePlan) error {
 		}
 		http := proto == "tcp" && (port.Target == 80 || port.Target == 443)
 		if v, ok := port.Extensions[xProtocol]; ok {
-			s, _ := v.(string)
+			s, isString := v.(string)
+			if !isString {
+				return wrongType(at+"."+xProtocol, "one of http, https, tcp or udp", v)
+			}
 			switch strings.ToLower(s) {
 			case "http", "https":
 				http = proto == "tcp"
@@ -289,7 +295,7 @@ func planScaling(p *servicePlan, ext types.Extensions, at string) error {
 	at += "." + xAutoscaling
 	m, ok := raw.(map[string]any)
 	if !ok {
-		return fmt.Errorf("%s: expected a mapping with min, max and cpu or memory", at)
+		return wrongType(at, "a mapping with min, max and cpu or memory", raw)
 	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch k {
@@ -359,5 +365,5 @@ func extInt(ext map[string]any, key, at string) (int, bool, error) {
 			return n, true, nil
 		}
 	}
-	return 0, false, fmt.Errorf("%s.%s: %v is not a whole number", at, key, v)
+	return 0, false, wrongType(strings.TrimPrefix(at+"."+key, "."), "a whole number", v)
 }

@@ -70,7 +70,12 @@ func (r *renderer) build() error {
 func (r *renderer) checkProjectFields() error {
 	for _, key := range slices.Sorted(maps.Keys(r.project.Extensions)) {
 		switch key {
-		case xVPC, xCluster, xLoadBalancer, xLogsRetention, xCloudFormation:
+		case xVPC, xCluster, xLoadBalancer:
+			// Read where they are used too; refused here first, so that a wrong type never goes unnoticed.
+			if _, _, err := r.extString(key); err != nil {
+				return err
+			}
+		case xLogsRetention, xCloudFormation:
 		default:
 			if strings.HasPrefix(key, "x-aws-") {
 				r.warnf(key, "unknown x-aws extension; it is ignored")
@@ -181,7 +186,7 @@ func (r *renderer) addLogGroup() error {
 	}
 	days, has, err := extInt(r.project.Extensions, xLogsRetention, "")
 	if err != nil {
-		return fmt.Errorf("%s: %v is not a whole number of days", xLogsRetention, r.project.Extensions[xLogsRetention])
+		return err
 	}
 	if has {
 		if !logRetentionDays[days] {

@@ -306,6 +306,9 @@ services:
     image: busybox
 x-aws-cloudformation:
   Resources:
+    Other:
+      Type: AWS::IAM::Role
+      Properties: {AssumeRolePolicyDocument: {}}
     ATaskDefinition:
       Properties:
         ExecutionRoleArn:
@@ -557,6 +560,9 @@ services:
   b:
     image: busybox
 x-aws-cloudformation:
+  Parameters:
+    OtherCluster: {Type: String}
+    OtherTaskDefinition: {Type: String}
   Resources:
     AService:
       Properties:

@@ -259,7 +259,7 @@ func (r *renderer) pullCredentials(p *servicePlan) (string, error) {
 	}
 	s, isString := v.(string)
 	if !isString || !strings.HasPrefix(s, "arn:") {
-		return "", fmt.Errorf("services.%s.%s: expected the ARN of a Secrets Manager secret holding the registry username and password, got %v", p.svc.Name, xPullCredentials, v)
+		return "", wrongType("services."+p.svc.Name+"."+xPullCredentials, "the ARN of a Secrets Manager secret holding the registry username and password", v)
 	}
 	return s, nil
 }
@@ -304,7 +304,7 @@ func (r *renderer) addTaskRole(p *servicePlan, volumePolicies []iam.Role_Policy)
 	if doc, ok := svc.Extensions[xRole]; ok {
 		m, isMap := doc.(map[string]any)
 		if !isMap || m["Statement"] == nil {
-			return false, fmt.Errorf("%s.%s: expected an IAM policy document with a Statement", at, xRole)
+			return false, wrongType(at+"."+xRole, "an IAM policy document with a Statement", doc)
 		}
 		inline = append(inline, iam.Role_Policy{PolicyName: normalizeName(svc.Name) + "Policy", PolicyDocument: m})
 	}
@@ -313,12 +313,12 @@ func (r *renderer) addTaskRole(p *servicePlan, volumePolicies []iam.Role_Policy)
 	if v, ok := svc.Extensions[xPolicies]; ok {
 		list, isList := v.([]any)
 		if !isList {
-			return false, fmt.Errorf("%s.%s: expected a list of managed policy ARNs", at, xPolicies)
+			return false, wrongType(at+"."+xPolicies, "a list of managed policy ARNs", v)
 		}
 		for _, e := range list {
 			s, isString := e.(string)
 			if !isString || s == "" {
-				return false, fmt.Errorf("%s.%s: %v is not a policy ARN", at, xPolicies, e)
+				return false, wrongType(at+"."+xPolicies+"[]", "a policy ARN", e)
 			}
 			managed = append(managed, s)
 		}

@@ -72,8 +72,9 @@ func conflict(st *types.Stack, own ownership, tags map[string]string, verb strin
 	name := aws.ToString(st.StackName)
 	if own == ownedByOther {
 		return terminal(csv1.ReasonOwnershipConflict, nil,
-			"stack %s belongs to ComposeStack %s/%s (uid %s), not to this one, so it is not %s; choose another stack name (spec.stack.name)",
-			name, tags[csv1.TagOwnerNamespace], tags[csv1.TagOwnerName], tags[csv1.TagOwnerUID], verb)
+			// Which object owns it is another tenant's business: only the stack is named.
+			"stack %s belongs to another ComposeStack, not to this one, so it is not %s; choose another stack name (spec.stack.name)",
+			name, verb)
 	}
 	made := "was not created by composestack"
 	if p := tags[csv1.TagDockerComposeProject]; p != "" {

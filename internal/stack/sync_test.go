@@ -329,7 +329,7 @@ func TestSyncOwnership(t *testing.T) {
 		reason string
 		msg    string
 	}{
-		{"other owner", map[string]string{csv1.TagOwnerUID: "uid-2", csv1.TagOwnerNamespace: "shop", csv1.TagOwnerName: "old"}, true, csv1.ReasonOwnershipConflict, "belongs to ComposeStack shop/old"},
+		{"other owner", map[string]string{csv1.TagOwnerUID: "uid-2", csv1.TagOwnerNamespace: "shop", csv1.TagOwnerName: "old"}, true, csv1.ReasonOwnershipConflict, "stack shop-web belongs to another ComposeStack"},
 		{"nobody", nil, false, csv1.ReasonOwnershipConflict, "set spec.stack.adopt"},
 		{"docker compose", map[string]string{csv1.TagDockerComposeProject: "shop"}, false, csv1.ReasonOwnershipConflict, "Docker Compose for ECS (project shop)"},
 		{"adopt docker compose", map[string]string{csv1.TagDockerComposeProject: "shop"}, true, "", ""},
@@ -345,6 +345,11 @@ func TestSyncOwnership(t *testing.T) {
 			if c.reason != "" {
 				if terminalReason(err) != c.reason || !strings.Contains(err.Error(), c.msg) {
 					t.Fatalf("err = %v", err)
+				}
+				for _, other := range c.tags {
+					if strings.Contains(err.Error(), other) && other != "shop" {
+						t.Errorf("the conflict shows the other owner's %q: %v", other, err)
+					}
 				}
 				if e.calls("CreateChangeSet") != 0 || e.calls("DeleteStack") != 0 {
 					t.Errorf("touched a stack it does not own: %v", e.srv.Calls())

@@ -12,13 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
+	"github.com/composestack/composestack/internal/limits"
 )
 
 const (
 	// MaxInlineTemplate is the largest TemplateBody CloudFormation accepts; larger templates go through S3.
-	MaxInlineTemplate = 51200
+	MaxInlineTemplate = limits.TemplateBodyBytes
 	// MaxTemplate is the largest template CloudFormation accepts from S3.
-	MaxTemplate = 1 << 20
+	MaxTemplate = limits.TemplateURLBytes
 )
 
 // templateSource is how a change set gets its template: inline, or by the URL of an uploaded copy.
