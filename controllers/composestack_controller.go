@@ -53,6 +53,9 @@ type ComposeStackReconciler struct {
 // so that one object cannot hold the others up.
 const ReconcileTimeout = time.Minute
 
+// statusPatchTimeout bounds the status patch at the end of a reconcile, which runs past the reconcile's own budget.
+const statusPatchTimeout = 10 * time.Second
+
 // SetupWithManager registers the reconciler, its index and its watches. Without an
 // opts.ReconciliationTimeout, each reconcile gets ReconcileTimeout.
 func (r *ComposeStackReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
@@ -121,7 +124,11 @@ func (r *ComposeStackReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	base := obj.DeepCopy()
 	var done step
 	defer func() {
-		if err := r.patchStatus(ctx, base, obj); err != nil {
+		// The status says why the reconcile stopped, even when its time budget ran out: it is written with a
+		// context of its own.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusPatchTimeout)
+		defer cancel()
+		if err := r.patchStatus(pctx, base, obj); err != nil {
 			// The stall was not recorded, so it is retried rather than left for a change that may not come.
 			if errors.Is(retErr, reconcile.TerminalError(nil)) {
 				retErr = errors.Unwrap(retErr)

@@ -29,6 +29,10 @@ var (
 
 const region = controllertest.Region
 
+// reconcileBudget is the suite's time budget per reconcile: shorter than the manager's default, so that a test can
+// show what happens when a call outlasts it, and far longer than any reconcile of the suite takes.
+const reconcileBudget = 10 * time.Second
+
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
@@ -53,7 +57,7 @@ func run(m *testing.M) int {
 	calls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "test_calls"}, []string{"service", "operation", "outcome"})
 	r := controllertest.Reconciler(mgr, cfn.URL(), 100*time.Millisecond, calls)
 	r.AllowedRoleARNs = []string{"arn:aws:iam::123456789012:role/allowed-*"}
-	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: 4}); err != nil {
+	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: 4, ReconciliationTimeout: reconcileBudget}); err != nil {
 		fmt.Fprintln(os.Stderr, "setup:", err)
 		return 1
 	}
