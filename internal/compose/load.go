@@ -136,6 +136,8 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 		o.ResolvePaths = false
 		o.SkipResolveEnvironment = true
 		o.SkipResolveLabels = true
+		// Defaults are applied by markImplicitProtocols, once it has seen which ports have no protocol.
+		o.SkipDefaultValues = true
 		// ToOptions has set Interpolate to a fresh value holding compose-go's type casts: keep them.
 		if o.Interpolate == nil {
 			o.Interpolate = &interpolation.Options{}
@@ -152,6 +154,9 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 
 	model, err := guard(func() (map[string]any, error) { return loader.LoadModelWithContext(ctx, details, options) })
 	if err != nil {
+		return nil, nil, fmt.Errorf("loading compose files: %w", err)
+	}
+	if model, err = markImplicitProtocols(model); err != nil {
 		return nil, nil, fmt.Errorf("loading compose files: %w", err)
 	}
 	if err := applyImages(model, src.Images); err != nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/composestack/composestack/internal/compose"
 )
 
 // portPlan is one published port of a service.
@@ -18,6 +20,9 @@ type portPlan struct {
 	protocol  string // tcp or udp
 	http      bool   // counts towards an application load balancer
 	tcpAndUDP bool   // published for both tcp and udp: one TCP_UDP listener (protocol is then tcp)
+	// idProtocol is the protocol in the listener's and target group's logical IDs: "" for a long-syntax port
+	// without protocol:, as Docker's converter named it (see compose.ImplicitProtocol).
+	idProtocol string
 }
 
 // scaling is a service's x-aws-autoscaling.
@@ -172,7 +177,11 @@ func (r *renderer) planPorts(p *servicePlan) error {
 			return fmt.Errorf("%s: port %s is published twice by the service; publish it once", at, key)
 		}
 		seen[key] = true
-		p.ports = append(p.ports, portPlan{target: port.Target, published: published, protocol: proto, http: http})
+		idProto := proto
+		if implicit, _ := port.Extensions[compose.ImplicitProtocol].(bool); implicit {
+			idProto = ""
+		}
+		p.ports = append(p.ports, portPlan{target: port.Target, published: published, protocol: proto, http: http, idProtocol: idProto})
 	}
 	return mergeTCPAndUDP(p)
 }
@@ -190,7 +199,7 @@ func mergeTCPAndUDP(p *servicePlan) error {
 			if out[i].target != port.target {
 				return fmt.Errorf("services.%s.ports: port %d is published for tcp and udp to different container ports (%d, %d); one TCP_UDP listener forwards to one port, so use the same container port", p.svc.Name, port.published, out[i].target, port.target)
 			}
-			out[i].protocol, out[i].tcpAndUDP, out[i].http = "tcp", true, false
+			out[i].protocol, out[i].idProtocol, out[i].tcpAndUDP, out[i].http = "tcp", "tcp", true, false
 			merged = true
 		}
 		if !merged {
