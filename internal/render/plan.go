@@ -62,6 +62,9 @@ func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 		}
 		return nil, fmt.Errorf("%s.image: the service has no image; set image to an image in a registry ECS can pull from", at)
 	}
+	if !isSIGTERM(svc.StopSignal) {
+		r.warnf(at+".stop_signal", "ECS always sends SIGTERM to stop a container, not %s: handle SIGTERM in the image; the field is ignored", svc.StopSignal)
+	}
 	if svc.Build != nil {
 		r.warnf(at+".build", "ECS runs the image %s and does not build it; the field is ignored", svc.Image)
 	}
@@ -122,6 +125,15 @@ func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 		return nil, fmt.Errorf("%s.deploy.resources.reservations.memory: %d MiB is more than the task's %d MiB; lower the reservation or raise deploy.resources.limits.memory", at, p.memReserve, mem)
 	}
 	return p, nil
+}
+
+// isSIGTERM reports whether a stop_signal asks for what ECS sends anyway; "" is unset.
+func isSIGTERM(sig string) bool {
+	switch strings.ToUpper(strings.TrimSpace(sig)) {
+	case "", "SIGTERM", "TERM", "15":
+		return true
+	}
+	return false
 }
 
 func (r *renderer) planPorts(p *servicePlan) error {

@@ -282,7 +282,9 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 		})
 		actions := []any{"elasticfilesystem:ClientMount"}
 		if writable[sv.Source] {
-			actions = append(actions, "elasticfilesystem:ClientWrite")
+			// Root access as Docker granted it: without it EFS squashes root to nobody once the file system has a
+			// policy, and images that start as root to chown their data directory (postgres, mysql) fail.
+			actions = append(actions, "elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess")
 		}
 		policies = append(policies, iam.Role_Policy{
 			PolicyName: normalizeName(p.svc.Name) + normalizeName(sv.Source) + "VolumeMountPolicy",
