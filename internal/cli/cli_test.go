@@ -197,6 +197,39 @@ func TestConvertVariables(t *testing.T) {
 	}
 }
 
+// As with docker compose, the process environment wins over .env and --env-file, and ${VAR} in an env file sees it.
+func TestConvertProcessEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"compose.yaml": "services:\n  web:\n    image: nginx:${TAG:-latest}\n    environment:\n      REGION: ${REGION}\n",
+		".env":         "TAG=1.25\nREGION=eu-${ZONE}\n",
+		"ci.env":       "TAG=1.26\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	t.Setenv("ZONE", "west-1")
+	code, out, errOut := run(t, "convert")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "nginx:1.25") || !strings.Contains(out, "eu-west-1") {
+		t.Errorf(".env with ${ZONE} from the process environment not applied:\n%s", out)
+	}
+	t.Setenv("TAG", "sha-abc123")
+	for _, args := range [][]string{{"convert"}, {"convert", "--env-file", "ci.env"}} {
+		code, out, errOut = run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d, stderr:\n%s", args, code, errOut)
+		}
+		if !strings.Contains(out, "nginx:sha-abc123") {
+			t.Errorf("%v: TAG from the process environment does not override the env file", args)
+		}
+	}
+}
+
 func TestConvertErrors(t *testing.T) {
 	dir := seedDir(t, "main")
 	composeFile := filepath.Join(dir, "docker-compose.yaml")

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -28,6 +29,7 @@ type convertOptions struct {
 	noPublicIP  bool
 	subnets     stringList
 	subnetImps  stringList
+	environ     []string // the process environment, KEY=value: interpolation variables over the env files
 }
 
 func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
@@ -38,7 +40,7 @@ func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
 	fs.Var(&o.files, "file", "same as -f")
 	fs.StringVar(&o.projectName, "project-name", "", "project `name` (default: COMPOSE_PROJECT_NAME, the compose file's name:, or its directory's name)")
 	fs.StringVar(&o.projectName, "p", "", "same as --project-name")
-	fs.Var(&o.envFiles, "env-file", "`file` of interpolation variables (repeatable; default: .env next to the first compose file)")
+	fs.Var(&o.envFiles, "env-file", "`file` of interpolation variables (repeatable; default: .env next to the first compose file); the process environment overrides them, as with docker compose")
 	fs.Var(&o.profiles, "profile", "enable a `profile` (repeatable; default: COMPOSE_PROFILES from the env file)")
 	fs.Var(&o.overlays, "overlay", "CloudFormation `file` merged over the template after x-aws-cloudformation (repeatable)")
 	fs.Var(o.images, "image", "replace a service's image: `service=reference` (repeatable)")
@@ -74,6 +76,7 @@ func convert(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: --format %q: use yaml or json\n", o.format)
 		return 1
 	}
+	o.environ = os.Environ()
 	o.network.AssignPublicIP = !o.noPublicIP
 	o.network.SubnetIDs = o.subnets
 	o.network.SubnetImports = o.subnetImps

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,7 +55,7 @@ func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
 	}
 	dir := filepath.Dir(abs)
 
-	if src.Variables, err = readVariables(o.envFiles, dir); err != nil {
+	if src.Variables, err = readVariables(o.envFiles, dir, o.environ); err != nil {
 		return nil, err
 	}
 	if len(src.Profiles) == 0 && src.Variables["COMPOSE_PROFILES"] != "" {
@@ -111,11 +112,18 @@ func defaultComposeFiles(dir string) ([]string, error) {
 	return []string{main}, nil
 }
 
-// readVariables reads the interpolation variables like `docker compose --env-file`: the files in order, later
-// ones overriding earlier ones and able to refer to them; without --env-file, the .env file next to the first
-// compose file if there is one. The process environment is not used, so the CLI renders exactly what the
-// controller would from the same files.
-func readVariables(envFiles []string, dir string) (map[string]string, error) {
+// readVariables reads the interpolation variables as `docker compose` does: the env files in order (--env-file,
+// or the .env file next to the first compose file when none is given), later ones overriding earlier ones and
+// able to refer to them, and the process environment (environ, KEY=value entries) over them all, so
+// `TAG=$GIT_SHA composestack convert` works in a pipeline. The controller never reads its own environment: there
+// the variables are spec.compose.variables only.
+func readVariables(envFiles []string, dir string, environ []string) (map[string]string, error) {
+	process := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			process[k] = v
+		}
+	}
 	files := envFiles
 	if len(files) == 0 {
 		def := filepath.Join(dir, ".env")
@@ -129,17 +137,20 @@ func readVariables(envFiles []string, dir string) (map[string]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--env-file %s: %w", f, err)
 		}
+		// ${VAR} in an env file sees the process environment first, as in docker compose.
 		read, err := dotenv.ParseWithLookup(bytes.NewReader(data), func(k string) (string, bool) {
+			if v, ok := process[k]; ok {
+				return v, true
+			}
 			v, ok := vars[k]
 			return v, ok
 		})
 		if err != nil {
 			return nil, fmt.Errorf("--env-file %s: %w", f, err)
 		}
-		for k, v := range read {
-			vars[k] = v
-		}
+		maps.Copy(vars, read)
 	}
+	maps.Copy(vars, process)
 	return vars, nil
 }
 
