@@ -56,6 +56,12 @@ func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 	}
 	p := &servicePlan{svc: svc, desired: svc.GetScale(), minPercent: 100, maxPercent: 200}
 	at := "services." + svc.Name
+	if strings.HasPrefix(strings.ToLower(svc.Platform), "wasi") || strings.Contains(strings.ToLower(svc.Runtime), "wasm") {
+		return nil, fmt.Errorf("%s: a WebAssembly (wasi/wasm) image needs a Wasm runtime, and ECS runs only Linux containers: there is none; build the service as a linux/amd64 or linux/arm64 image", at)
+	}
+	if err := r.planBindMounts(svc); err != nil {
+		return nil, err
+	}
 	if svc.Image == "" {
 		if svc.Build != nil {
 			return nil, fmt.Errorf("%s: the service only has build: and no image, and ECS cannot build images; push the image to a registry and set it as an image override (spec.compose.images.%s, or --image %s=<ref> on the command line)", at, svc.Name, svc.Name)
@@ -250,11 +256,18 @@ func (r *renderer) placeNetworkModes() error {
 		if len(p.networks) > 0 {
 			continue
 		}
+		// host is converted, not refused: a task has its own interface, on which the service listens as it did
+		// on the host's, and its ports are published through the load balancer; only the default network is
+		// needed to give it security groups.
+		hostHint := ""
+		if svc.NetworkMode == "host" {
+			hostHint = "; removing network_mode: host is enough: the service listens on its task's own address and its ports are published through the load balancer"
+		}
 		if _, ok := r.project.Networks["default"]; !ok {
-			return fmt.Errorf("%s: %q is not possible on ECS, where every task has its own network interface, and the project has no default network to put %s on; remove network_mode and list the service's networks", at, svc.NetworkMode, svc.Name)
+			return fmt.Errorf("%s: %q is not possible on ECS, where every task has its own network interface, and the project has no default network to put %s on; remove network_mode and list the service's networks%s", at, svc.NetworkMode, svc.Name, hostHint)
 		}
 		p.networks = []string{"default"}
-		r.warnf(at, "%q is not possible on ECS, where every task has its own network interface; the service joins the default network", svc.NetworkMode)
+		r.warnf(at, "%q is not possible on ECS, where every task has its own network interface; the service joins the default network%s", svc.NetworkMode, hostHint)
 	}
 	return nil
 }
