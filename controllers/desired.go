@@ -49,6 +49,8 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 		Overlays:     in.overlays,
 		SensitiveEnv: loaded.SensitiveEnv,
 		Files:        loaded.Files,
+		// The user's opt-in to store bind mounts on EFS (Fargate has no host to bind from).
+		EFSBindMounts: obj.Spec.Compose.EFSBindMounts,
 	})
 	var oe *render.OverlayError
 	if errors.As(err, &oe) && oe.Index >= 0 {

@@ -230,6 +230,30 @@ func TestConvertProcessEnvironment(t *testing.T) {
 	}
 }
 
+// A host directory is refused with the name of the opt-in, and stored on EFS with it.
+func TestConvertEFSBindMount(t *testing.T) {
+	dir := t.TempDir()
+	compose := "services:\n  media:\n    image: jellyfin/jellyfin:10.9.11\n    volumes:\n      - /srv/media:/media\n"
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	code, _, errOut := run(t, "convert")
+	if code == 0 || !strings.Contains(errOut, "--efs-bind-mount /srv/media") {
+		t.Errorf("exit %d, want a refusal naming --efs-bind-mount; stderr:\n%s", code, errOut)
+	}
+	for _, flag := range []string{"/srv/media", "*"} {
+		code, out, errOut := run(t, "convert", "--efs-bind-mount", flag)
+		if code != 0 {
+			t.Fatalf("--efs-bind-mount %s: exit %d, stderr:\n%s", flag, code, errOut)
+		}
+		resource(t, template(t, out), "SrvmediaFilesystem")
+		if !strings.Contains(errOut, `stored on the EFS file system of volume "srv_media"`) {
+			t.Errorf("--efs-bind-mount %s: no warning about the EFS volume; stderr:\n%s", flag, errOut)
+		}
+	}
+}
+
 func TestConvertErrors(t *testing.T) {
 	dir := seedDir(t, "main")
 	composeFile := filepath.Join(dir, "docker-compose.yaml")

@@ -29,6 +29,7 @@ type convertOptions struct {
 	noPublicIP  bool
 	subnets     stringList
 	subnetImps  stringList
+	efsBinds    stringList
 	environ     []string // the process environment, KEY=value: interpolation variables over the env files
 }
 
@@ -44,6 +45,7 @@ func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
 	fs.Var(&o.profiles, "profile", "enable a `profile` (repeatable; default: COMPOSE_PROFILES from the env file)")
 	fs.Var(&o.overlays, "overlay", "CloudFormation `file` merged over the template after x-aws-cloudformation (repeatable)")
 	fs.Var(o.images, "image", "replace a service's image: `service=reference` (repeatable)")
+	fs.Var(&o.efsBinds, "efs-bind-mount", "store the bind mounts of this `source` (as the compose file writes it) on EFS instead of refusing them; '*' for every host directory outside the project (repeatable)")
 	fs.Var(&o.secretFiles, "secret-file", "treat this supporting `file` as sensitive, like files under .secret/ (repeatable)")
 	fs.StringVar(&o.network.VPCID, "vpc", "", "VPC `ID` to deploy into (default: x-aws-vpc, else a template parameter)")
 	fs.StringVar(&o.network.VPCImport, "vpc-import", "", "CloudFormation export `name` holding the VPC ID")
@@ -112,11 +114,12 @@ func (o *convertOptions) run(ctx context.Context) (out []byte, warnings, notes [
 	}
 	warnings = loaded.Warnings
 	res, err := render.Render(loaded.Project, render.Options{
-		ProjectName:  in.source.ProjectName,
-		Network:      o.network,
-		Overlays:     in.overlays,
-		SensitiveEnv: loaded.SensitiveEnv,
-		Files:        loaded.Files,
+		ProjectName:   in.source.ProjectName,
+		Network:       o.network,
+		Overlays:      in.overlays,
+		SensitiveEnv:  loaded.SensitiveEnv,
+		Files:         loaded.Files,
+		EFSBindMounts: o.efsBinds,
 	})
 	if err != nil {
 		// An overlay file is named as the user gave it, as when it cannot be read.
