@@ -154,6 +154,9 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 
 	model, err := guard(func() (map[string]any, error) { return loader.LoadModelWithContext(ctx, details, options) })
 	if err != nil {
+		if named := diagnose(src.Files); named != nil {
+			return nil, nil, fmt.Errorf("loading compose files: %w", named)
+		}
 		return nil, nil, fmt.Errorf("loading compose files: %w", err)
 	}
 	if model, err = markImplicitProtocols(model); err != nil {

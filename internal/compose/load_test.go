@@ -568,3 +568,23 @@ func TestLoadExtendsInSameFile(t *testing.T) {
 		t.Errorf("extended service = %v, %q", got, l.Project.Services["app"].Image)
 	}
 }
+
+// Loader errors that compose-go reports bare name the file, the service and the field.
+func TestLoadNamesServiceAndField(t *testing.T) {
+	for file, want := range map[string][]string{
+		"services:\n  web:\n    image: nginx\n    ports:\n      - \"70000:80\"\n":  {"compose.yaml: services.web.ports[0]", "70000", "between 1 and 65535"},
+		"services:\n  api:\n    image: nginx\n    ports:\n      - \"8080:http\"\n": {"services.api.ports[0]", "8080:http"},
+		"services:\n  \"web app\":\n    image: nginx\n":                            {`services."web app"`, "letters, digits, '.', '_' and '-'"},
+	} {
+		_, err := Load(context.Background(), Source{ProjectName: "p", Files: []File{{Name: "compose.yaml", Content: []byte(file)}}})
+		if err == nil {
+			t.Errorf("%q: loaded; want an error", file)
+			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%q: error %q does not mention %q", file, err, w)
+			}
+		}
+	}
+}
