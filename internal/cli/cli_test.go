@@ -254,6 +254,41 @@ func TestConvertEFSBindMount(t *testing.T) {
 	}
 }
 
+// include: and extends.file are read from the project directory, with paths relative to the file that names them.
+func TestConvertIncludeAndExtends(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"compose.yaml":        "include: [db/compose.yaml]\nservices:\n  web:\n    extends: {file: common/base.yaml, service: web}\n    ports: [\"80:80\"]\n",
+		"db/compose.yaml":     "services:\n  db:\n    image: postgres:16\n    env_file: db.env\n",
+		"db/db.env":           "POSTGRES_DB=shop\n",
+		"common/base.yaml":    "services:\n  web:\n    image: nginx:1.27\n    env_file: web.env\n",
+		"common/web.env":      "FROM_BASE=yes\n",
+		"escape/compose.yaml": "include: [../../outside.yaml]\nservices: {a: {image: nginx}}\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	code, out, errOut := run(t, "convert")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	for _, want := range []string{"postgres:16", "POSTGRES_DB", "nginx:1.27", "FROM_BASE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("template lacks %s: include or extends.file not followed", want)
+		}
+	}
+	t.Chdir(filepath.Join(dir, "escape"))
+	if code, _, errOut := run(t, "convert"); code == 0 || !strings.Contains(errOut, "leaves the project directory") {
+		t.Errorf("include outside the project: exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
 func TestConvertErrors(t *testing.T) {
 	dir := seedDir(t, "main")
 	composeFile := filepath.Join(dir, "docker-compose.yaml")

@@ -55,6 +55,9 @@ func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
 	}
 	dir := filepath.Dir(abs)
 
+	// Files that include: and extends.file name are read from the project directory, as docker compose does;
+	// the loader has checked that the path stays inside it.
+	src.ReadFile = func(rel string) ([]byte, error) { return os.ReadFile(projectPath(dir, rel)) }
 	if src.Variables, err = readVariables(o.envFiles, dir, o.environ); err != nil {
 		return nil, err
 	}
@@ -167,7 +170,7 @@ func readSupporting(refs []compose.Reference, dir string, secretFiles []string) 
 	}
 	var out []compose.File
 	for _, ref := range refs {
-		p := filepath.Join(dir, filepath.FromSlash(ref.Path))
+		p := projectPath(dir, ref.Path)
 		data, err := os.ReadFile(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -193,6 +196,12 @@ func readSupporting(refs []compose.Reference, dir string, secretFiles []string) 
 		}
 	}
 	return out, nil
+}
+
+// projectPath is where the file the loader knows by rel (a cleaned path relative to the project directory) is on
+// disk: the one place the CLI turns project paths into disk paths.
+func projectPath(dir, rel string) string {
+	return filepath.Join(dir, filepath.FromSlash(rel))
 }
 
 func inSecretDir(p string) bool {

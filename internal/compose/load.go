@@ -27,8 +27,9 @@ const workingDir = "."
 // label_file entries are read from src.Supporting, and src.Images replaces service images before the project is
 // checked, so a service with only `build:` can be given an image.
 //
-// `include:` and `extends.file` are refused with an error saying what to do: they would read other files from
-// disk. Values of sensitive env files never appear in the returned errors or warnings.
+// `include:` and `extends.file` are followed as Docker Compose follows them, taking the files they name from
+// src.Files, src.Supporting or src.ReadFile (see fileLoader). Values of sensitive env files never appear in the
+// returned errors or warnings.
 func Load(ctx context.Context, src Source) (*Loaded, error) {
 	p, err := prepare(ctx, src)
 	if err != nil {
@@ -127,6 +128,7 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 
 	unset := unsetVariables{}
 	var lastEvent string
+	files := newFileLoader(src, &lastEvent)
 	// The options run twice (LoadModelWithContext and ModelToProject), each time on a fresh ToOptions value:
 	// the pruned cast table is worked out once.
 	var casts map[tree.Path]interpolation.Cast
@@ -148,11 +150,14 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 		o.Interpolate.TypeCastMapping = casts
 		o.Interpolate.Substitute = unset.substitute
 		o.Interpolate.LookupValue = vars.Resolve
-		o.ResourceLoaders = []loader.ResourceLoader{noFileLoader{lastEvent: &lastEvent}}
+		o.ResourceLoaders = []loader.ResourceLoader{files}
 		o.Listeners = []loader.Listener{func(event string, _ map[string]any) { lastEvent = event }}
 	}
 
 	model, err := guard(func() (map[string]any, error) { return loader.LoadModelWithContext(ctx, details, options) })
+	// Included and extended files are read while the model is built; nothing reads them afterwards.
+	files.relativize(model)
+	err = files.cleanup(err)
 	if err != nil {
 		if named := diagnose(src.Files); named != nil {
 			return nil, nil, fmt.Errorf("loading compose files: %w", named)

@@ -384,8 +384,10 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown image service", func() Source { s := seed(t, "main"); s.Images = map[string]string{"nope": "nginx"}; return s }(), []string{`service "nope"`, "no such service", "orchestrator"}},
 		{"bad image reference", func() Source { s := seed(t, "main"); s.Images = map[string]string{"eureka": "UPPER CASE"}; return s }(), []string{`service "eureka"`, `"UPPER CASE" is not an image reference`}},
 		{"no image", compose("services:\n  app:\n    ports: [\"80:80\"]\n"), []string{`"app" has neither an image nor a build context`}},
-		{"include", compose("include: [other.yaml]\nservices: {app: {image: nginx}}\n"), []string{`include "other.yaml"`, "another compose file"}},
-		{"extends file", compose("services:\n  app:\n    extends: {file: base.yaml, service: web}\n"), []string{`extends.file "base.yaml"`}},
+		{"include", compose("include: [other.yaml]\nservices: {app: {image: nginx}}\n"), []string{`include "other.yaml" not found`, "spec.compose.supportingFiles"}},
+		{"include outside the project", compose("include: [../other.yaml]\nservices: {app: {image: nginx}}\n"), []string{"include", `"../other.yaml" leaves the project directory`}},
+		{"include of a sensitive file", compose("include: [.secret/c.yaml]\nservices: {app: {image: nginx}}\n", File{Name: ".secret/c.yaml", Content: []byte("services: {b: {image: nginx}}\n"), Sensitive: true}), []string{"include", "sensitive"}},
+		{"extends file", compose("services:\n  app:\n    extends: {file: base.yaml, service: web}\n"), []string{`extends.file "base.yaml" not found`, "spec.compose.supportingFiles"}},
 		{"missing secret file", compose("services:\n  app:\n    image: nginx\n    secrets: [db]\nsecrets:\n  db:\n    file: db.txt\n"), []string{`secret "db"`, `"db.txt" not found`}},
 		{"sensitive label file", compose("services:\n  app:\n    image: nginx\n    label_file: .secret/l\n", File{Name: ".secret/l", Content: []byte("a=b"), Sensitive: true}), []string{"label_file", "sensitive"}},
 		{"unknown dependency", compose("services:\n  app:\n    image: nginx\n    depends_on: [db]\n"), []string{"db"}},
@@ -586,5 +588,47 @@ func TestLoadNamesServiceAndField(t *testing.T) {
 				t.Errorf("%q: error %q does not mention %q", file, err, w)
 			}
 		}
+	}
+}
+
+// include: and extends.file are followed as Docker Compose follows them, from the files given: paths in an
+// included or extended file are relative to its own directory, and become paths of the project.
+func TestLoadIncludeAndExtendsFile(t *testing.T) {
+	src := compose(`include:
+  - db/compose.yaml
+services:
+  web:
+    extends:
+      file: common/base.yaml
+      service: webapp
+    environment:
+      ROLE: web
+`,
+		File{Name: "db/compose.yaml", Content: []byte("services:\n  db:\n    image: postgres:16\n    env_file: db.env\nvolumes:\n  pgdata: {}\n")},
+		File{Name: "db/db.env", Content: []byte("POSTGRES_DB=shop\n")},
+		File{Name: "common/base.yaml", Content: []byte("services:\n  webapp:\n    image: nginx:1.27\n    env_file: web.env\n    environment:\n      ROLE: base\n")},
+		File{Name: "common/web.env", Content: []byte("FROM_BASE=1\n")},
+	)
+	l := load(t, src)
+	if got := env(t, l.Project, "db"); got["POSTGRES_DB"] != "shop" {
+		t.Errorf("included service env = %v: db/db.env not read relative to the included file", got)
+	}
+	if _, ok := l.Project.Volumes["pgdata"]; !ok {
+		t.Error("the included file's volumes are missing")
+	}
+	got := env(t, l.Project, "web")
+	if got["ROLE"] != "web" || got["FROM_BASE"] != "1" || l.Project.Services["web"].Image != "nginx:1.27" {
+		t.Errorf("extended service = %v, image %q", got, l.Project.Services["web"].Image)
+	}
+
+	// The CLI reads what it was not given from the project directory through ReadFile.
+	var asked []string
+	src = compose("include: [extra.yaml]\nservices: {app: {image: nginx}}\n")
+	src.ReadFile = func(p string) ([]byte, error) {
+		asked = append(asked, p)
+		return []byte("services: {extra: {image: busybox}}\n"), nil
+	}
+	if l := load(t, src); l.Project.Services["extra"].Image != "busybox" || len(asked) != 1 || asked[0] != "extra.yaml" {
+		t.Errorf("ReadFile asked for %v; services %v", asked, l.Project.ServiceNames())
 	}
 }
