@@ -289,6 +289,20 @@ func TestConvertIncludeAndExtends(t *testing.T) {
 	}
 }
 
+// The CLI lists every blocking problem of a run, each on its line with its service and field.
+func TestConvertListsEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	compose := "services:\n  web:\n    image: nginx\n    volumes: [\"./nginx.conf:/etc/nginx/nginx.conf\"]\n  worker:\n    image: busybox\n    volumes: [\"/var/run/docker.sock:/var/run/docker.sock\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	code, _, errOut := run(t, "convert")
+	if code == 0 || !strings.Contains(errOut, "2 problems:\n  services.web.volumes[0]") || !strings.Contains(errOut, "\n  services.worker.volumes[0]") {
+		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
 func TestConvertErrors(t *testing.T) {
 	dir := seedDir(t, "main")
 	composeFile := filepath.Join(dir, "docker-compose.yaml")

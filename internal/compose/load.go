@@ -329,26 +329,30 @@ func applyImages(model map[string]any, images map[string]string) error {
 // hooks, and returns the sensitive variables by service.
 func resolveServices(project *types.Project, vars types.Mapping, files supporting) (map[string]map[string]string, error) {
 	sensitive := map[string]map[string]string{}
+	// Every service's missing or broken files are reported at once, services in order.
+	var problems []error
 	for _, group := range []types.Services{project.Services, project.DisabledServices} {
 		for _, name := range slices.Sorted(maps.Keys(group)) {
 			svc := group[name]
 			owner := "service " + name
 			hidden, err := resolveEnvironment(owner, &svc.ContainerSpec, vars, files)
 			if err != nil {
-				return nil, err
+				problems = append(problems, err)
+				continue
 			}
 			if err := resolveLabels(owner, &svc.ContainerSpec, files); err != nil {
-				return nil, err
+				problems = append(problems, err)
+				continue
 			}
 			for i := range svc.PreStart {
 				hook := &svc.PreStart[i].ContainerSpec
 				hookOwner := fmt.Sprintf("%s: pre_start[%d]", owner, i)
 				// Hooks do not run on ECS; their sensitive values are dropped rather than published.
 				if _, err := resolveEnvironment(hookOwner, hook, vars, files); err != nil {
-					return nil, err
+					problems = append(problems, err)
 				}
 				if err := resolveLabels(hookOwner, hook, files); err != nil {
-					return nil, err
+					problems = append(problems, err)
 				}
 			}
 			group[name] = svc
@@ -356,6 +360,9 @@ func resolveServices(project *types.Project, vars types.Mapping, files supportin
 				sensitive[name] = hidden
 			}
 		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
 	}
 	return sensitive, nil
 }

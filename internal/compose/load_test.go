@@ -632,3 +632,16 @@ services:
 		t.Errorf("ReadFile asked for %v; services %v", asked, l.Project.ServiceNames())
 	}
 }
+
+// Missing files of several services are reported together, services in order.
+func TestLoadReportsEveryMissingFile(t *testing.T) {
+	_, err := Load(context.Background(), compose("services:\n  web:\n    image: nginx\n    env_file: web.env\n  api:\n    image: nginx\n    env_file: api.env\n"))
+	if err == nil {
+		t.Fatal("loaded without the env files")
+	}
+	msg := err.Error()
+	a, w := strings.Index(msg, `service api: env_file "api.env" not found`), strings.Index(msg, `service web: env_file "web.env" not found`)
+	if a < 0 || w < 0 || a > w {
+		t.Errorf("error %q: want both services' missing files, api first", msg)
+	}
+}

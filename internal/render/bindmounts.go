@@ -150,6 +150,7 @@ func (r *renderer) planBindMounts(svc *types.ServiceConfig) error {
 	}
 	var kept []entry
 	var devTargets []string // container paths of the development mounts left out
+	var problems Problems   // every refused mount of the service, not just the first
 	for i, sv := range svc.Volumes {
 		at := fmt.Sprintf("services.%s.volumes[%d]", svc.Name, i)
 		if sv.Type != types.VolumeTypeBind {
@@ -159,14 +160,14 @@ func (r *renderer) planBindMounts(svc *types.ServiceConfig) error {
 		b := classifyBind(svc, sv.Source)
 		switch {
 		case b.kind == bindHostOnly:
-			return fmt.Errorf("%s: bind mount of %s cannot run on Fargate: %s; remove the mount (the service cannot run on ECS as long as it needs it)", at, sv.Source, b.reason)
+			problems.collect(fmt.Errorf("%s: bind mount of %s cannot run on Fargate: %s; remove the mount (the service cannot run on ECS as long as it needs it)", at, sv.Source, b.reason))
 		case b.kind == bindHostTimezone:
 			r.warnf(at, "%s is the Docker host's time zone, and a Fargate task has no host to take it from: the mount is left out and the container keeps the image's time zone (UTC in most images); set TZ in environment if the image reads it", sv.Source)
 		case r.efsOptedIn(b):
 			name := bindVolumeName(b.clean)
 			for declared := range r.project.Volumes {
 				if normalizeName(declared) == normalizeName(name) {
-					return fmt.Errorf("%s: the EFS volume for bind mount %s would be named %q, like the project's volume %q; rename that volume", at, sv.Source, name, declared)
+					problems.collect(fmt.Errorf("%s: the EFS volume for bind mount %s would be named %q, like the project's volume %q; rename that volume", at, sv.Source, name, declared))
 				}
 			}
 			if r.bindVolumes == nil {
@@ -180,9 +181,9 @@ func (r *renderer) planBindMounts(svc *types.ServiceConfig) error {
 			r.warnf(at, "bind mount of %s over %s is a development mount of the service's build context: the image already holds that code, so the mount is left out; check that the image %s is built from the same sources", sv.Source, sv.Target, svc.Image)
 			devTargets = append(devTargets, path.Clean(sv.Target))
 		case b.kind == bindProjectPath:
-			return fmt.Errorf("%s: bind mount of %s over %s: a Fargate task has no host to mount files from; bake them into the image (COPY them in its Dockerfile, or build an image FROM %s that adds them), or, if the service writes data there, store it on EFS with spec.compose.efsBindMounts: [%q] (CLI: --efs-bind-mount %s)", at, sv.Source, sv.Target, svc.Image, sv.Source, sv.Source)
+			problems.collect(fmt.Errorf("%s: bind mount of %s over %s: a Fargate task has no host to mount files from; bake them into the image (COPY them in its Dockerfile, or build an image FROM %s that adds them), or, if the service writes data there, store it on EFS with spec.compose.efsBindMounts: [%q] (CLI: --efs-bind-mount %s)", at, sv.Source, sv.Target, svc.Image, sv.Source, sv.Source))
 		default: // bindHostData without the opt-in
-			return fmt.Errorf("%s: bind mount of host directory %s over %s: a Fargate task has no host to mount it from; to keep the data on an EFS file system instead (it starts empty: copy the data in), opt in with spec.compose.efsBindMounts: [%q], or [%q] for every host directory of the project (CLI: --efs-bind-mount %s, or --efs-bind-mount '%s')", at, sv.Source, sv.Target, sv.Source, AllHostDirectories, sv.Source, AllHostDirectories)
+			problems.collect(fmt.Errorf("%s: bind mount of host directory %s over %s: a Fargate task has no host to mount it from; to keep the data on an EFS file system instead (it starts empty: copy the data in), opt in with spec.compose.efsBindMounts: [%q], or [%q] for every host directory of the project (CLI: --efs-bind-mount %s, or --efs-bind-mount '%s')", at, sv.Source, sv.Target, sv.Source, AllHostDirectories, sv.Source, AllHostDirectories))
 		}
 	}
 	out := make([]types.ServiceVolumeConfig, 0, len(kept))
@@ -196,7 +197,7 @@ func (r *renderer) planBindMounts(svc *types.ServiceConfig) error {
 		out = append(out, e.sv)
 	}
 	svc.Volumes = out
-	return nil
+	return problems.err()
 }
 
 func underAny(p string, dirs []string) bool {

@@ -49,8 +49,18 @@ type servicePlan struct {
 	memReserve   int64 // MiB
 }
 
-// planService validates a service and works out its ports, size and deployment settings.
+// planService validates a service and works out its mounts, ports, size and deployment settings. Its mounts are
+// judged apart from the rest, so a refused mount and another problem of the service are reported together.
 func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
+	var problems Problems
+	problems.collect(r.planBindMounts(svc))
+	p, err := r.planSettings(svc)
+	problems.collect(err)
+	return p, problems.err()
+}
+
+// planSettings works out everything of a service but its mounts.
+func (r *renderer) planSettings(svc *types.ServiceConfig) (*servicePlan, error) {
 	if err := r.checkServiceFields(svc); err != nil {
 		return nil, err
 	}
@@ -58,9 +68,6 @@ func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 	at := "services." + svc.Name
 	if strings.HasPrefix(strings.ToLower(svc.Platform), "wasi") || strings.Contains(strings.ToLower(svc.Runtime), "wasm") {
 		return nil, fmt.Errorf("%s: a WebAssembly (wasi/wasm) image needs a Wasm runtime, and ECS runs only Linux containers: there is none; build the service as a linux/amd64 or linux/arm64 image", at)
-	}
-	if err := r.planBindMounts(svc); err != nil {
-		return nil, err
 	}
 	if svc.Image == "" {
 		if svc.Build != nil {
