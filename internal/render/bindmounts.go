@@ -142,8 +142,9 @@ func bindVolumeName(clean string) string {
 // becomes, and rewrites the service's volumes to what remains: development mounts of the build context are left
 // out, with the anonymous volumes that only shielded image files from them; opted-in host directories become
 // named volumes on EFS (recorded in r.bindVolumes); the rest is refused with the reason and what to do. Other
-// anonymous volumes stay, and become task-scoped scratch volumes in serviceVolumes.
-func (r *renderer) planBindMounts(svc *types.ServiceConfig) error {
+// anonymous volumes stay, and become task-scoped scratch volumes in serviceVolumes. It returns, for each volume
+// that remains, its index in the volumes as written, so later messages name the entry the user wrote.
+func (r *renderer) planBindMounts(svc *types.ServiceConfig) ([]int, error) {
 	type entry struct {
 		index int // in the service's volumes as written, for warnings
 		sv    types.ServiceVolumeConfig
@@ -187,6 +188,7 @@ func (r *renderer) planBindMounts(svc *types.ServiceConfig) error {
 		}
 	}
 	out := make([]types.ServiceVolumeConfig, 0, len(kept))
+	index := make([]int, 0, len(kept))
 	for _, e := range kept {
 		// An anonymous volume under a development mount kept the image's files there (node_modules) from being
 		// hidden by it; with the mount left out the image's files show, and an empty task volume would hide them.
@@ -195,9 +197,10 @@ func (r *renderer) planBindMounts(svc *types.ServiceConfig) error {
 			continue
 		}
 		out = append(out, e.sv)
+		index = append(index, e.index)
 	}
 	svc.Volumes = out
-	return problems.err()
+	return index, problems.err()
 }
 
 func underAny(p string, dirs []string) bool {

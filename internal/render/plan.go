@@ -47,15 +47,28 @@ type servicePlan struct {
 	maxPercent   int
 	scaling      *scaling
 	memReserve   int64 // MiB
+	volumeIndex  []int // per entry of svc.Volumes, its index as written (planBindMounts drops some)
+}
+
+// volumeAt names the i-th entry of the service's volumes by the index the user wrote it at.
+func (p *servicePlan) volumeAt(i int) string {
+	if i < len(p.volumeIndex) {
+		i = p.volumeIndex[i]
+	}
+	return fmt.Sprintf("services.%s.volumes[%d]", p.svc.Name, i)
 }
 
 // planService validates a service and works out its mounts, ports, size and deployment settings. Its mounts are
 // judged apart from the rest, so a refused mount and another problem of the service are reported together.
 func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 	var problems Problems
-	problems.collect(r.planBindMounts(svc))
+	index, err := r.planBindMounts(svc)
+	problems.collect(err)
 	p, err := r.planSettings(svc)
 	problems.collect(err)
+	if p != nil {
+		p.volumeIndex = index
+	}
 	return p, problems.err()
 }
 

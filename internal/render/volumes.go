@@ -243,7 +243,7 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 		writable[sv.Source] = writable[sv.Source] || !sv.ReadOnly
 	}
 	for i, sv := range p.svc.Volumes {
-		at := fmt.Sprintf("services.%s.volumes[%d]", p.svc.Name, i)
+		at := p.volumeAt(i)
 		switch sv.Type {
 		case "volume", "":
 		case "bind":
