@@ -645,3 +645,20 @@ func TestLoadReportsEveryMissingFile(t *testing.T) {
 		t.Errorf("error %q: want both services' missing files, api first", msg)
 	}
 }
+
+// References inside an included or extended file are relative to that file's directory, as with Docker Compose.
+func TestLoadNestedReferencesAreRelativeToTheirFile(t *testing.T) {
+	src := compose("include: [sub/compose.yaml]\nservices:\n  web:\n    extends: {file: common/a.yaml, service: a}\n",
+		File{Name: "sub/compose.yaml", Content: []byte("services:\n  inc:\n    extends: {file: base.yaml, service: b}\n")},
+		File{Name: "sub/base.yaml", Content: []byte("services:\n  b:\n    image: from-sub-base\n")},
+		File{Name: "common/a.yaml", Content: []byte("services:\n  a:\n    extends: {file: b.yaml, service: b}\n")},
+		File{Name: "common/b.yaml", Content: []byte("services:\n  b:\n    image: from-common-b\n")},
+		// Decoys at the project root: found only if paths were taken from the project directory.
+		File{Name: "base.yaml", Content: []byte("services:\n  b:\n    image: wrong-root-base\n")},
+		File{Name: "b.yaml", Content: []byte("services:\n  b:\n    image: wrong-root-b\n")},
+	)
+	l := load(t, src)
+	if web, inc := l.Project.Services["web"].Image, l.Project.Services["inc"].Image; web != "from-common-b" || inc != "from-sub-base" {
+		t.Errorf("web image %q, inc image %q: nested references not resolved from their own file's directory", web, inc)
+	}
+}

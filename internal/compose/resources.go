@@ -7,6 +7,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/compose-spec/compose-go/v2/consts"
 )
 
 // includeHint tells the user where a file that `include:` or `extends.file` names must be given.
@@ -21,10 +23,11 @@ const includeHint = "add it to spec.compose.supportingFiles (with the CLI: keep 
 // temporary directory (dir, made on first use and removed by cleanup), and Dir hands compose-go the file's
 // directory relative to the project, so paths in included files stay relative to the project directory.
 type fileLoader struct {
-	files     map[string]File // by cleaned path: compose files, then supporting files
-	read      func(string) ([]byte, error)
-	lastEvent *string // the kind of reference ("include" or "extends") compose-go reported just before loading
-	dir       string
+	files      map[string]File // by cleaned path: compose files, then supporting files
+	read       func(string) ([]byte, error)
+	lastEvent  *string // the kind of reference ("include" or "extends") compose-go reported just before loading
+	lastServed string  // the project path of the file served last
+	dir        string
 }
 
 func newFileLoader(src Source, lastEvent *string) *fileLoader {
@@ -41,7 +44,7 @@ func newFileLoader(src Source, lastEvent *string) *fileLoader {
 
 func (*fileLoader) Accept(string) bool { return true }
 
-func (l *fileLoader) Load(_ context.Context, p string) (string, error) {
+func (l *fileLoader) Load(ctx context.Context, p string) (string, error) {
 	kind := "a referenced compose file"
 	switch *l.lastEvent {
 	case "include":
@@ -52,7 +55,23 @@ func (l *fileLoader) Load(_ context.Context, p string) (string, error) {
 	if strings.Contains(p, "://") || strings.HasPrefix(p, "oci:") || strings.HasPrefix(p, "git@") {
 		return "", fmt.Errorf("%s %q: remote compose files are not fetched; copy the file into the project and %s", kind, p, includeHint)
 	}
-	key, err := cleanPath(l.relative(p))
+	// A reference in a file that was itself included or extended is relative to that file's directory. compose-go
+	// names the including file in ctx for includes; for an extends.file inside an extended file it names no file
+	// and reports no event, and that file is the one served last.
+	rel, from := l.relative(p), ""
+	if f, _ := ctx.Value(consts.ComposeFileKey{}).(string); f != "" && l.relative(f) != f {
+		from = l.relative(f)
+	} else if *l.lastEvent == "" && l.lastServed != "" {
+		from = l.lastServed
+	}
+	*l.lastEvent = ""
+	if from != "" {
+		kind = "include or extends.file in " + from
+		if !path.IsAbs(rel) && !strings.HasPrefix(rel, "~") {
+			rel = path.Join(path.Dir(from), rel)
+		}
+	}
+	key, err := cleanPath(rel)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", kind, err)
 	}
@@ -85,6 +104,7 @@ func (l *fileLoader) Load(_ context.Context, p string) (string, error) {
 	if err := os.WriteFile(local, f.Content, 0o600); err != nil {
 		return "", fmt.Errorf("%s %q: %w", kind, p, err)
 	}
+	l.lastServed = key
 	return local, nil
 }
 
