@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -660,5 +661,18 @@ func TestLoadNestedReferencesAreRelativeToTheirFile(t *testing.T) {
 	l := load(t, src)
 	if web, inc := l.Project.Services["web"].Image, l.Project.Services["inc"].Image; web != "from-common-b" || inc != "from-sub-base" {
 		t.Errorf("web image %q, inc image %q: nested references not resolved from their own file's directory", web, inc)
+	}
+}
+
+// A chain of references is bounded before it is followed further.
+func TestLoadBoundsReferences(t *testing.T) {
+	var files []File
+	for i := range maxReferences + 1 {
+		files = append(files, File{Name: fmt.Sprintf("f%d.yaml", i), Content: []byte(fmt.Sprintf("services:\n  s:\n    extends: {file: f%d.yaml, service: s}\n", i+1))})
+	}
+	files = append(files, File{Name: fmt.Sprintf("f%d.yaml", maxReferences+1), Content: []byte("services:\n  s:\n    image: nginx\n")})
+	_, err := Load(context.Background(), compose("services:\n  app:\n    extends: {file: f0.yaml, service: s}\n", files...))
+	if err == nil || !strings.Contains(err.Error(), "more than 512") {
+		t.Errorf("error %v: want the reference bound", err)
 	}
 }

@@ -11,6 +11,10 @@ import (
 	"github.com/compose-spec/compose-go/v2/consts"
 )
 
+// maxReferences bounds how many times one load may serve an include or extends.file target: a project splits
+// into tens of files, and a chain of extends over thousands is a mistake or an attack on the controller.
+const maxReferences = 512
+
 // includeHint tells the user where a file that `include:` or `extends.file` names must be given.
 const includeHint = "add it to spec.compose.supportingFiles (with the CLI: keep it inside the project directory)"
 
@@ -27,6 +31,7 @@ type fileLoader struct {
 	read       func(string) ([]byte, error)
 	lastEvent  *string // the kind of reference ("include" or "extends") compose-go reported just before loading
 	lastServed string  // the project path of the file served last
+	served     int     // how many references were served
 	dir        string
 }
 
@@ -74,6 +79,9 @@ func (l *fileLoader) Load(ctx context.Context, p string) (string, error) {
 	key, err := cleanPath(rel)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", kind, err)
+	}
+	if l.served++; l.served > maxReferences {
+		return "", fmt.Errorf("%s %q: the project follows more than %d include and extends.file references; merge some files", kind, p, maxReferences)
 	}
 	f, ok := l.files[key]
 	if !ok && l.read != nil {
