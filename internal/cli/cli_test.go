@@ -303,6 +303,34 @@ func TestConvertListsEveryProblem(t *testing.T) {
 	}
 }
 
+// Without -f, COMPOSE_FILE chooses the compose files, from the process environment or the .env file here.
+func TestConvertComposeFileVariable(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"compose.yaml":  "services:\n  web:\n    image: nginx:default\n",
+		"base.yaml":     "services:\n  web:\n    image: nginx:base\n",
+		"override.yaml": "services:\n  web:\n    environment: {FROM_OVERRIDE: \"1\"}\n",
+		".env":          "COMPOSE_FILE=base.yaml\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	code, out, errOut := run(t, "convert")
+	if code != 0 || !strings.Contains(out, "nginx:base") {
+		t.Fatalf("COMPOSE_FILE from .env not used: exit %d, stderr:\n%s", code, errOut)
+	}
+	t.Setenv("COMPOSE_FILE", "base.yaml:override.yaml")
+	code, out, errOut = run(t, "convert")
+	if code != 0 || !strings.Contains(out, "nginx:base") || !strings.Contains(out, "FROM_OVERRIDE") {
+		t.Fatalf("COMPOSE_FILE from the process environment not used: exit %d, stderr:\n%s", code, errOut)
+	}
+	if code, out, _ = run(t, "convert", "-f", "compose.yaml"); code != 0 || !strings.Contains(out, "nginx:default") {
+		t.Error("-f does not win over COMPOSE_FILE")
+	}
+}
+
 func TestConvertErrors(t *testing.T) {
 	dir := seedDir(t, "main")
 	composeFile := filepath.Join(dir, "docker-compose.yaml")

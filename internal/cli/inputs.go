@@ -35,6 +35,9 @@ type inputs struct {
 func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
 	paths := []string(o.files)
 	if len(paths) == 0 {
+		paths = composeFileVariable(o.environ)
+	}
+	if len(paths) == 0 {
 		found, err := defaultComposeFiles(".")
 		if err != nil {
 			return nil, err
@@ -92,6 +95,37 @@ func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
 		in.overlays = append(in.overlays, data)
 	}
 	return in, nil
+}
+
+// composeFileVariable returns the compose files COMPOSE_FILE names when -f is not given, as docker compose reads
+// it: from the process environment, else from the .env file of the current directory; the files are separated
+// by COMPOSE_PATH_SEPARATOR, or the system's list separator (':' on Linux).
+func composeFileVariable(environ []string) []string {
+	vars := map[string]string{}
+	if data, err := os.ReadFile(".env"); err == nil {
+		if read, err := dotenv.ParseWithLookup(bytes.NewReader(data), nil); err == nil {
+			vars = read
+		}
+	}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && (k == "COMPOSE_FILE" || k == "COMPOSE_PATH_SEPARATOR") {
+			vars[k] = v
+		}
+	}
+	if vars["COMPOSE_FILE"] == "" {
+		return nil
+	}
+	sep := vars["COMPOSE_PATH_SEPARATOR"]
+	if sep == "" {
+		sep = string(os.PathListSeparator)
+	}
+	var paths []string
+	for _, p := range strings.Split(vars["COMPOSE_FILE"], sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			paths = append(paths, p)
+		}
+	}
+	return paths
 }
 
 // defaultComposeFiles finds the compose file, and its override file, in dir, as `docker compose` does without -f.
