@@ -63,7 +63,7 @@ func (l *fileLoader) Load(ctx context.Context, p string) (string, error) {
 	// A reference in a file that was itself included or extended is relative to that file's directory. compose-go
 	// names the including file in ctx for includes; for an extends.file inside an extended file it names no file
 	// and reports no event, and that file is the one served last.
-	rel, from := l.relative(p), ""
+	rel, from, include := l.relative(p), "", *l.lastEvent == "include"
 	if f, _ := ctx.Value(consts.ComposeFileKey{}).(string); f != "" && l.relative(f) != f {
 		from = l.relative(f)
 	} else if *l.lastEvent == "" && l.lastServed != "" {
@@ -83,16 +83,9 @@ func (l *fileLoader) Load(ctx context.Context, p string) (string, error) {
 	if l.served++; l.served > maxReferences {
 		return "", fmt.Errorf("%s %q: the project follows more than %d include and extends.file references; merge some files", kind, p, maxReferences)
 	}
-	f, ok := l.files[key]
-	if !ok && l.read != nil {
-		content, err := l.read(key)
-		if err != nil && !os.IsNotExist(err) {
-			return "", fmt.Errorf("%s %q: %w", kind, p, err)
-		}
-		if err == nil {
-			f, ok = File{Name: key, Content: content}, true
-			l.files[key] = f
-		}
+	f, ok, err := l.lookup(key)
+	if err != nil {
+		return "", fmt.Errorf("%s %q: %w", kind, p, err)
 	}
 	if !ok {
 		return "", fmt.Errorf("%s %q not found: %s", kind, p, includeHint)
@@ -100,20 +93,59 @@ func (l *fileLoader) Load(ctx context.Context, p string) (string, error) {
 	if f.Sensitive {
 		return "", fmt.Errorf("%s %q is sensitive, but a compose file is published in the template's inputs: give it as a plain (non-secret) file", kind, p)
 	}
-	if l.dir == "" {
-		if l.dir, err = os.MkdirTemp("", "composestack-include-"); err != nil {
-			return "", fmt.Errorf("%s %q: %w", kind, p, err)
+	local, err := l.write(key, f.Content)
+	if err != nil {
+		return "", fmt.Errorf("%s %q: %w", kind, p, err)
+	}
+	if include {
+		// Docker Compose interpolates an included file with the .env file of its directory too.
+		envKey := path.Join(path.Dir(key), ".env")
+		if env, ok, err := l.lookup(envKey); err != nil {
+			return "", fmt.Errorf("%s %q: %s: %w", kind, p, envKey, err)
+		} else if ok && !env.Sensitive {
+			if _, err := l.write(envKey, env.Content); err != nil {
+				return "", fmt.Errorf("%s %q: %w", kind, p, err)
+			}
 		}
-	}
-	local := filepath.Join(l.dir, filepath.FromSlash(key))
-	if err := os.MkdirAll(filepath.Dir(local), 0o700); err != nil {
-		return "", fmt.Errorf("%s %q: %w", kind, p, err)
-	}
-	if err := os.WriteFile(local, f.Content, 0o600); err != nil {
-		return "", fmt.Errorf("%s %q: %w", kind, p, err)
 	}
 	l.lastServed = key
 	return local, nil
+}
+
+// lookup finds a file by project path among the files given, or else through Source.ReadFile.
+func (l *fileLoader) lookup(key string) (File, bool, error) {
+	if f, ok := l.files[key]; ok {
+		return f, true, nil
+	}
+	if l.read == nil {
+		return File{}, false, nil
+	}
+	content, err := l.read(key)
+	if os.IsNotExist(err) {
+		return File{}, false, nil
+	}
+	if err != nil {
+		return File{}, false, err
+	}
+	f := File{Name: key, Content: content}
+	l.files[key] = f
+	return f, true, nil
+}
+
+// write puts a file into the private directory, under its project path, and returns where it is.
+func (l *fileLoader) write(key string, content []byte) (string, error) {
+	if l.dir == "" {
+		dir, err := os.MkdirTemp("", "composestack-include-")
+		if err != nil {
+			return "", err
+		}
+		l.dir = dir
+	}
+	local := filepath.Join(l.dir, filepath.FromSlash(key))
+	if err := os.MkdirAll(filepath.Dir(local), 0o700); err != nil {
+		return "", err
+	}
+	return local, os.WriteFile(local, content, 0o600)
 }
 
 // Dir is the directory of a file relative to the project directory; compose-go resolves the relative paths of
