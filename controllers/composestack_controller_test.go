@@ -102,6 +102,20 @@ func TestCreateUpdateDelete(t *testing.T) {
 	}
 }
 
+// Every blocking problem is in the Stalled message at once, each with its service and field; a host directory names
+// the spec.compose.efsBindMounts opt-in.
+func TestStalledMessageListsEveryProblem(t *testing.T) {
+	ns := newNamespace(t)
+	obj := newStack(ns, "problems", "services:\n  api:\n    build: ./api\n  media:\n    image: jellyfin/jellyfin\n    volumes:\n      - /srv/media:/media\n")
+	obj.Spec.Compose.Images = map[string]string{"api": "example/api:1"}
+	create(t, obj)
+	stalledMessage(t, obj, csv1.ReasonInvalidCompose, "services.media.volumes[0]", "efsBindMounts")
+
+	obj = newStack(ns, "problems2", "services:\n  api:\n    image: example/api:1\n    deploy: {mode: global}\n  media:\n    image: jellyfin/jellyfin\n    volumes:\n      - /srv/media:/media\n      - /lib/modules:/lib/modules\n")
+	create(t, obj)
+	stalledMessage(t, obj, csv1.ReasonInvalidCompose, "3 problems", "services.api.deploy.mode", "services.media.volumes[0]", "services.media.volumes[1]", "kernel modules")
+}
+
 func controllerHasFinalizer(o *csv1.ComposeStack) bool {
 	for _, f := range o.Finalizers {
 		if f == csv1.Finalizer {

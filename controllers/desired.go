@@ -10,6 +10,10 @@ import (
 	"github.com/composestack/composestack/internal/stack"
 )
 
+// maxProblemsMessage bounds the list of render problems in the Stalled message: enough for dozens of them, far
+// under the 32 KiB a condition message may hold.
+const maxProblemsMessage = 4096
+
 // rendered is what the spec renders to: the stack to converge to, and what status reports about it.
 type rendered struct {
 	stack    stack.Desired
@@ -50,10 +54,17 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 		SensitiveEnv: loaded.SensitiveEnv,
 		Files:        loaded.Files,
 		Helpers:      r.helpers(obj.Spec.Helpers),
+		// The user's opt-in to store bind mounts on EFS (Fargate has no host to bind from).
+		EFSBindMounts: obj.Spec.Compose.EFSBindMounts,
 	})
 	var oe *render.OverlayError
 	if errors.As(err, &oe) && oe.Index >= 0 {
 		return nil, nil, stalled(csv1.ReasonInvalidOverlay, "spec.stack.overlays[%d]: %v", oe.Index, oe.Err)
+	}
+	var problems render.Problems
+	if errors.As(err, &problems) {
+		// Every problem at once, so the user fixes them in one round, within a bound however many there are.
+		return nil, nil, stalled(csv1.ReasonInvalidCompose, "spec.compose: %s", problems.Summary(maxProblemsMessage))
 	}
 	if err != nil {
 		return nil, nil, stalled(csv1.ReasonInvalidCompose, "spec.compose: %v", err)

@@ -109,6 +109,17 @@ type ComposeProject struct {
 	// +optional
 	// +kubebuilder:validation:MaxProperties=128
 	Images map[string]string `json:"images,omitempty"`
+
+	// EFSBindMounts stores bind mounts on EFS file systems, which a Fargate task can mount, instead of refusing
+	// them (a task has no host to bind from): each entry is a bind mount source as the compose file writes it
+	// (`/srv/media`, `~/data`, `./uploads`), or `*` for every host directory outside the project. A file system
+	// starts empty and outlives the stack: copy the data in. Paths inside the project usually hold
+	// configuration the image needs, so `*` does not cover them: name them.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:MaxLength=1024
+	EFSBindMounts []string `json:"efsBindMounts,omitempty"`
 }
 
 // ComposeFile is one compose file, given inline or from a ConfigMap key.

@@ -197,6 +197,140 @@ func TestConvertVariables(t *testing.T) {
 	}
 }
 
+// As with docker compose, the process environment wins over .env and --env-file, and ${VAR} in an env file sees it.
+func TestConvertProcessEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"compose.yaml": "services:\n  web:\n    image: nginx:${TAG:-latest}\n    environment:\n      REGION: ${REGION}\n",
+		".env":         "TAG=1.25\nREGION=eu-${ZONE}\n",
+		"ci.env":       "TAG=1.26\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	t.Setenv("ZONE", "west-1")
+	code, out, errOut := run(t, "convert")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "nginx:1.25") || !strings.Contains(out, "eu-west-1") {
+		t.Errorf(".env with ${ZONE} from the process environment not applied:\n%s", out)
+	}
+	t.Setenv("TAG", "sha-abc123")
+	for _, args := range [][]string{{"convert"}, {"convert", "--env-file", "ci.env"}} {
+		code, out, errOut = run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d, stderr:\n%s", args, code, errOut)
+		}
+		if !strings.Contains(out, "nginx:sha-abc123") {
+			t.Errorf("%v: TAG from the process environment does not override the env file", args)
+		}
+	}
+}
+
+// A host directory is refused with the name of the opt-in, and stored on EFS with it.
+func TestConvertEFSBindMount(t *testing.T) {
+	dir := t.TempDir()
+	compose := "services:\n  media:\n    image: jellyfin/jellyfin:10.9.11\n    volumes:\n      - /srv/media:/media\n"
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	code, _, errOut := run(t, "convert")
+	if code == 0 || !strings.Contains(errOut, "--efs-bind-mount /srv/media") {
+		t.Errorf("exit %d, want a refusal naming --efs-bind-mount; stderr:\n%s", code, errOut)
+	}
+	for _, flag := range []string{"/srv/media", "*"} {
+		code, out, errOut := run(t, "convert", "--efs-bind-mount", flag)
+		if code != 0 {
+			t.Fatalf("--efs-bind-mount %s: exit %d, stderr:\n%s", flag, code, errOut)
+		}
+		resource(t, template(t, out), "SrvmediaFilesystem")
+		if !strings.Contains(errOut, `stored on the EFS file system of volume "srv_media"`) {
+			t.Errorf("--efs-bind-mount %s: no warning about the EFS volume; stderr:\n%s", flag, errOut)
+		}
+	}
+}
+
+// include: and extends.file are read from the project directory, with paths relative to the file that names them.
+func TestConvertIncludeAndExtends(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"compose.yaml":        "include: [db/compose.yaml]\nservices:\n  web:\n    extends: {file: common/base.yaml, service: web}\n    ports: [\"80:80\"]\n",
+		"db/compose.yaml":     "services:\n  db:\n    image: postgres:16\n    env_file: db.env\n",
+		"db/db.env":           "POSTGRES_DB=shop\n",
+		"common/base.yaml":    "services:\n  web:\n    image: nginx:1.27\n    env_file: web.env\n",
+		"common/web.env":      "FROM_BASE=yes\n",
+		"escape/compose.yaml": "include: [../../outside.yaml]\nservices: {a: {image: nginx}}\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	code, out, errOut := run(t, "convert")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	for _, want := range []string{"postgres:16", "POSTGRES_DB", "nginx:1.27", "FROM_BASE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("template lacks %s: include or extends.file not followed", want)
+		}
+	}
+	t.Chdir(filepath.Join(dir, "escape"))
+	if code, _, errOut := run(t, "convert"); code == 0 || !strings.Contains(errOut, "leaves the project directory") {
+		t.Errorf("include outside the project: exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+// The CLI lists every blocking problem of a run, each on its line with its service and field.
+func TestConvertListsEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	compose := "services:\n  web:\n    image: nginx\n    volumes: [\"./nginx.conf:/etc/nginx/nginx.conf\"]\n  worker:\n    image: busybox\n    volumes: [\"/var/run/docker.sock:/var/run/docker.sock\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	code, _, errOut := run(t, "convert")
+	if code == 0 || !strings.Contains(errOut, "2 problems:\n  services.web.volumes[0]") || !strings.Contains(errOut, "\n  services.worker.volumes[0]") {
+		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+// Without -f, COMPOSE_FILE chooses the compose files, from the process environment or the .env file here.
+func TestConvertComposeFileVariable(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"compose.yaml":  "services:\n  web:\n    image: nginx:default\n",
+		"base.yaml":     "services:\n  web:\n    image: nginx:base\n",
+		"override.yaml": "services:\n  web:\n    environment: {FROM_OVERRIDE: \"1\"}\n",
+		".env":          "COMPOSE_FILE=base.yaml\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	code, out, errOut := run(t, "convert")
+	if code != 0 || !strings.Contains(out, "nginx:base") {
+		t.Fatalf("COMPOSE_FILE from .env not used: exit %d, stderr:\n%s", code, errOut)
+	}
+	t.Setenv("COMPOSE_FILE", "base.yaml:override.yaml")
+	code, out, errOut = run(t, "convert")
+	if code != 0 || !strings.Contains(out, "nginx:base") || !strings.Contains(out, "FROM_OVERRIDE") {
+		t.Fatalf("COMPOSE_FILE from the process environment not used: exit %d, stderr:\n%s", code, errOut)
+	}
+	if code, out, _ = run(t, "convert", "-f", "compose.yaml"); code != 0 || !strings.Contains(out, "nginx:default") {
+		t.Error("-f does not win over COMPOSE_FILE")
+	}
+}
+
 func TestConvertErrors(t *testing.T) {
 	dir := seedDir(t, "main")
 	composeFile := filepath.Join(dir, "docker-compose.yaml")

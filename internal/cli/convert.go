@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -29,6 +30,8 @@ type convertOptions struct {
 	subnets     stringList
 	subnetImps  stringList
 	helpers     render.Helpers
+	efsBinds    stringList
+	environ     []string // the process environment, KEY=value: interpolation variables over the env files
 }
 
 func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
@@ -39,10 +42,11 @@ func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
 	fs.Var(&o.files, "file", "same as -f")
 	fs.StringVar(&o.projectName, "project-name", "", "project `name` (default: COMPOSE_PROJECT_NAME, the compose file's name:, or its directory's name)")
 	fs.StringVar(&o.projectName, "p", "", "same as --project-name")
-	fs.Var(&o.envFiles, "env-file", "`file` of interpolation variables (repeatable; default: .env next to the first compose file)")
+	fs.Var(&o.envFiles, "env-file", "`file` of interpolation variables (repeatable; default: .env next to the first compose file); the process environment overrides them, as with docker compose")
 	fs.Var(&o.profiles, "profile", "enable a `profile` (repeatable; default: COMPOSE_PROFILES from the env file)")
 	fs.Var(&o.overlays, "overlay", "CloudFormation `file` merged over the template after x-aws-cloudformation (repeatable)")
 	fs.Var(o.images, "image", "replace a service's image: `service=reference` (repeatable)")
+	fs.Var(&o.efsBinds, "efs-bind-mount", "store the bind mounts of this `source` (as the compose file writes it) on EFS instead of refusing them; '*' for every host directory outside the project (repeatable)")
 	fs.Var(&o.secretFiles, "secret-file", "treat this supporting `file` as sensitive, like files under .secret/ (repeatable)")
 	fs.StringVar(&o.network.VPCID, "vpc", "", "VPC `ID` to deploy into (default: x-aws-vpc, else a template parameter)")
 	fs.StringVar(&o.network.VPCImport, "vpc-import", "", "CloudFormation export `name` holding the VPC ID")
@@ -77,6 +81,7 @@ func convert(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: --format %q: use yaml or json\n", o.format)
 		return 1
 	}
+	o.environ = os.Environ()
 	o.network.AssignPublicIP = !o.noPublicIP
 	o.network.SubnetIDs = o.subnets
 	o.network.SubnetImports = o.subnetImps
@@ -112,12 +117,13 @@ func (o *convertOptions) run(ctx context.Context) (out []byte, warnings, notes [
 	}
 	warnings = loaded.Warnings
 	res, err := render.Render(loaded.Project, render.Options{
-		ProjectName:  in.source.ProjectName,
-		Network:      o.network,
-		Overlays:     in.overlays,
-		SensitiveEnv: loaded.SensitiveEnv,
-		Files:        loaded.Files,
-		Helpers:      o.helpers,
+		ProjectName:   in.source.ProjectName,
+		Network:       o.network,
+		Overlays:      in.overlays,
+		SensitiveEnv:  loaded.SensitiveEnv,
+		Files:         loaded.Files,
+		EFSBindMounts: o.efsBinds,
+		Helpers:       o.helpers,
 	})
 	if err != nil {
 		// An overlay file is named as the user gave it, as when it cannot be read.

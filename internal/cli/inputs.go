@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,9 @@ type inputs struct {
 func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
 	paths := []string(o.files)
 	if len(paths) == 0 {
+		paths = composeFileVariable(o.environ)
+	}
+	if len(paths) == 0 {
 		found, err := defaultComposeFiles(".")
 		if err != nil {
 			return nil, err
@@ -54,7 +58,10 @@ func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
 	}
 	dir := filepath.Dir(abs)
 
-	if src.Variables, err = readVariables(o.envFiles, dir); err != nil {
+	// Files that include: and extends.file name are read from the project directory, as docker compose does,
+	// and, like every file a project names, cannot lead outside it (symbolic links included).
+	src.ReadFile = func(rel string) ([]byte, error) { return compose.ReadProjectFile(dir, rel) }
+	if src.Variables, err = readVariables(o.envFiles, dir, o.environ); err != nil {
 		return nil, err
 	}
 	if len(src.Profiles) == 0 && src.Variables["COMPOSE_PROFILES"] != "" {
@@ -90,6 +97,37 @@ func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
 	return in, nil
 }
 
+// composeFileVariable returns the compose files COMPOSE_FILE names when -f is not given, as docker compose reads
+// it: from the process environment, else from the .env file of the current directory; the files are separated
+// by COMPOSE_PATH_SEPARATOR, or the system's list separator (':' on Linux).
+func composeFileVariable(environ []string) []string {
+	vars := map[string]string{}
+	if data, err := os.ReadFile(".env"); err == nil {
+		if read, err := dotenv.ParseWithLookup(bytes.NewReader(data), nil); err == nil {
+			vars = read
+		}
+	}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && (k == "COMPOSE_FILE" || k == "COMPOSE_PATH_SEPARATOR") {
+			vars[k] = v
+		}
+	}
+	if vars["COMPOSE_FILE"] == "" {
+		return nil
+	}
+	sep := vars["COMPOSE_PATH_SEPARATOR"]
+	if sep == "" {
+		sep = string(os.PathListSeparator)
+	}
+	var paths []string
+	for _, p := range strings.Split(vars["COMPOSE_FILE"], sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			paths = append(paths, p)
+		}
+	}
+	return paths
+}
+
 // defaultComposeFiles finds the compose file, and its override file, in dir, as `docker compose` does without -f.
 func defaultComposeFiles(dir string) ([]string, error) {
 	first := func(names []string) string {
@@ -111,38 +149,48 @@ func defaultComposeFiles(dir string) ([]string, error) {
 	return []string{main}, nil
 }
 
-// readVariables reads the interpolation variables like `docker compose --env-file`: the files in order, later
-// ones overriding earlier ones and able to refer to them; without --env-file, the .env file next to the first
-// compose file if there is one. The process environment is not used, so the CLI renders exactly what the
-// controller would from the same files.
-func readVariables(envFiles []string, dir string) (map[string]string, error) {
+// readVariables reads the interpolation variables as `docker compose` does: the env files in order (--env-file,
+// or the .env file next to the first compose file when none is given), later ones overriding earlier ones and
+// able to refer to them, and the process environment (environ, KEY=value entries) over them all, so
+// `TAG=$GIT_SHA composestack convert` works in a pipeline. The controller never reads its own environment: there
+// the variables are spec.compose.variables only.
+func readVariables(envFiles []string, dir string, environ []string) (map[string]string, error) {
+	process := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			process[k] = v
+		}
+	}
 	files := envFiles
-	read := os.ReadFile
+	readFile := os.ReadFile
 	if len(files) == 0 {
 		def := filepath.Join(dir, ".env")
 		if st, err := os.Stat(def); err == nil && !st.IsDir() {
 			files = []string{def}
 			// The default .env is a file of the project, like an env_file: it must not lead outside it.
-			read = func(string) ([]byte, error) { return compose.ReadProjectFile(dir, ".env") }
+			readFile = func(string) ([]byte, error) { return compose.ReadProjectFile(dir, ".env") }
 		}
 	}
 	vars := map[string]string{}
 	for _, f := range files {
-		data, err := read(f)
+		data, err := readFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("--env-file %s: %w", f, err)
 		}
+		// ${VAR} in an env file sees the process environment first, as in docker compose.
 		read, err := dotenv.ParseWithLookup(bytes.NewReader(data), func(k string) (string, bool) {
+			if v, ok := process[k]; ok {
+				return v, true
+			}
 			v, ok := vars[k]
 			return v, ok
 		})
 		if err != nil {
 			return nil, fmt.Errorf("--env-file %s: %w", f, err)
 		}
-		for k, v := range read {
-			vars[k] = v
-		}
+		maps.Copy(vars, read)
 	}
+	maps.Copy(vars, process)
 	return vars, nil
 }
 

@@ -35,11 +35,11 @@ func literalParts(p tree.Path) []string {
 // those. A path's parts are mapping keys (or "[]"), and a key is written in the file's text, so a pattern one of
 // whose literal parts appears in no file cannot match: dropping it changes no result, only the time spent
 // failing to match it. Keys can also be spelled with escapes in double-quoted YAML ("\x63pu_count"): a file
-// with a backslash keeps the whole table. `include:` and `extends.file`, which would bring keys from other
-// text, are refused by noFileLoader.
+// with a backslash keeps the whole table, and so does one that may name other files (`include:`,
+// `extends.file`), whose keys are not in this text.
 func relevantCasts(casts map[tree.Path]interpolation.Cast, files []types.ConfigFile) map[tree.Path]interpolation.Cast {
 	for _, f := range files {
-		if bytes.IndexByte(f.Content, '\\') >= 0 {
+		if bytes.IndexByte(f.Content, '\\') >= 0 || bytes.Contains(f.Content, []byte("include")) || bytes.Contains(f.Content, []byte("extends")) {
 			return casts
 		}
 	}

@@ -27,8 +27,9 @@ const workingDir = "."
 // label_file entries are read from src.Supporting, and src.Images replaces service images before the project is
 // checked, so a service with only `build:` can be given an image.
 //
-// `include:` and `extends.file` are refused with an error saying what to do: they would read other files from
-// disk. Values of sensitive env files never appear in the returned errors or warnings.
+// `include:` and `extends.file` are followed as Docker Compose follows them, taking the files they name from
+// src.Files, src.Supporting or src.ReadFile (see fileLoader). Values of sensitive env files never appear in the
+// returned errors or warnings.
 func Load(ctx context.Context, src Source) (*Loaded, error) {
 	p, err := prepare(ctx, src)
 	if err != nil {
@@ -130,6 +131,7 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 
 	unset := unsetVariables{}
 	var lastEvent string
+	files := newFileLoader(src, &lastEvent)
 	// The options run twice (LoadModelWithContext and ModelToProject), each time on a fresh ToOptions value:
 	// the pruned cast table is worked out once.
 	var casts map[tree.Path]interpolation.Cast
@@ -140,6 +142,8 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 		o.ResolvePaths = false
 		o.SkipResolveEnvironment = true
 		o.SkipResolveLabels = true
+		// Defaults are applied by markImplicitProtocols, once it has seen which ports have no protocol.
+		o.SkipDefaultValues = true
 		// ToOptions has set Interpolate to a fresh value holding compose-go's type casts: keep them.
 		if o.Interpolate == nil {
 			o.Interpolate = &interpolation.Options{}
@@ -150,13 +154,22 @@ func loadProject(ctx context.Context, src Source, vars types.Mapping) (*types.Pr
 		o.Interpolate.TypeCastMapping = casts
 		o.Interpolate.Substitute = unset.substitute
 		o.Interpolate.LookupValue = vars.Resolve
-		o.ResourceLoaders = []loader.ResourceLoader{noFileLoader{lastEvent: &lastEvent}}
+		o.ResourceLoaders = []loader.ResourceLoader{files}
 		o.Listeners = []loader.Listener{func(event string, _ map[string]any) { lastEvent = event }}
 	}
 
 	model, err := guard(func() (map[string]any, error) { return loader.LoadModelWithContext(ctx, details, options) })
+	// Included and extended files are read while the model is built; nothing reads them afterwards.
+	files.relativize(model)
+	err = files.cleanup(err)
 	if err != nil {
+		if named := diagnose(src.Files); named != nil {
+			return nil, nil, fmt.Errorf("loading compose files: %w", named)
+		}
 		return nil, nil, fmt.Errorf("loading compose files: %w", nonFiniteError(src.Files, err))
+	}
+	if model, err = markImplicitProtocols(model); err != nil {
+		return nil, nil, fmt.Errorf("loading compose files: %w", err)
 	}
 	if err := applyImages(model, src.Images); err != nil {
 		return nil, nil, err
@@ -320,26 +333,30 @@ func applyImages(model map[string]any, images map[string]string) error {
 // hooks, and returns the sensitive variables by service.
 func resolveServices(project *types.Project, vars types.Mapping, files supporting) (map[string]map[string]string, error) {
 	sensitive := map[string]map[string]string{}
+	// Every service's missing or broken files are reported at once, services in order.
+	var problems []error
 	for _, group := range []types.Services{project.Services, project.DisabledServices} {
 		for _, name := range slices.Sorted(maps.Keys(group)) {
 			svc := group[name]
 			owner := "service " + name
 			hidden, err := resolveEnvironment(owner, &svc.ContainerSpec, vars, files)
 			if err != nil {
-				return nil, err
+				problems = append(problems, err)
+				continue
 			}
 			if err := resolveLabels(owner, &svc.ContainerSpec, files); err != nil {
-				return nil, err
+				problems = append(problems, err)
+				continue
 			}
 			for i := range svc.PreStart {
 				hook := &svc.PreStart[i].ContainerSpec
 				hookOwner := fmt.Sprintf("%s: pre_start[%d]", owner, i)
 				// Hooks do not run on ECS; their sensitive values are dropped rather than published.
 				if _, err := resolveEnvironment(hookOwner, hook, vars, files); err != nil {
-					return nil, err
+					problems = append(problems, err)
 				}
 				if err := resolveLabels(hookOwner, hook, files); err != nil {
-					return nil, err
+					problems = append(problems, err)
 				}
 			}
 			group[name] = svc
@@ -347,6 +364,9 @@ func resolveServices(project *types.Project, vars types.Mapping, files supportin
 				sensitive[name] = hidden
 			}
 		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
 	}
 	return sensitive, nil
 }

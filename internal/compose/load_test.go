@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -384,8 +385,10 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown image service", func() Source { s := seed(t, "main"); s.Images = map[string]string{"nope": "nginx"}; return s }(), []string{`service "nope"`, "no such service", "orchestrator"}},
 		{"bad image reference", func() Source { s := seed(t, "main"); s.Images = map[string]string{"eureka": "UPPER CASE"}; return s }(), []string{`service "eureka"`, `"UPPER CASE" is not an image reference`}},
 		{"no image", compose("services:\n  app:\n    ports: [\"80:80\"]\n"), []string{`"app" has neither an image nor a build context`}},
-		{"include", compose("include: [other.yaml]\nservices: {app: {image: nginx}}\n"), []string{`include "other.yaml"`, "another compose file"}},
-		{"extends file", compose("services:\n  app:\n    extends: {file: base.yaml, service: web}\n"), []string{`extends.file "base.yaml"`}},
+		{"include", compose("include: [other.yaml]\nservices: {app: {image: nginx}}\n"), []string{`include "other.yaml" not found`, "spec.compose.supportingFiles"}},
+		{"include outside the project", compose("include: [../other.yaml]\nservices: {app: {image: nginx}}\n"), []string{"include", `"../other.yaml" leaves the project directory`}},
+		{"include of a sensitive file", compose("include: [.secret/c.yaml]\nservices: {app: {image: nginx}}\n", File{Name: ".secret/c.yaml", Content: []byte("services: {b: {image: nginx}}\n"), Sensitive: true}), []string{"include", "sensitive"}},
+		{"extends file", compose("services:\n  app:\n    extends: {file: base.yaml, service: web}\n"), []string{`extends.file "base.yaml" not found`, "spec.compose.supportingFiles"}},
 		{"missing secret file", compose("services:\n  app:\n    image: nginx\n    secrets: [db]\nsecrets:\n  db:\n    file: db.txt\n"), []string{`secret "db"`, `"db.txt" not found`}},
 		{"sensitive label file", compose("services:\n  app:\n    image: nginx\n    label_file: .secret/l\n", File{Name: ".secret/l", Content: []byte("a=b"), Sensitive: true}), []string{"label_file", "sensitive"}},
 		{"unknown dependency", compose("services:\n  app:\n    image: nginx\n    depends_on: [db]\n"), []string{"db"}},
@@ -575,5 +578,121 @@ func TestLoadExtendsInSameFile(t *testing.T) {
 `))
 	if got := env(t, l.Project, "app"); got["A"] != "1" || got["B"] != "2" || l.Project.Services["app"].Image != "nginx" {
 		t.Errorf("extended service = %v, %q", got, l.Project.Services["app"].Image)
+	}
+}
+
+// Loader errors that compose-go reports bare name the file, the service and the field.
+func TestLoadNamesServiceAndField(t *testing.T) {
+	for file, want := range map[string][]string{
+		"services:\n  web:\n    image: nginx\n    ports:\n      - \"70000:80\"\n":  {"compose.yaml: services.web.ports[0]", "70000", "between 1 and 65535"},
+		"services:\n  api:\n    image: nginx\n    ports:\n      - \"8080:http\"\n": {"services.api.ports[0]", "8080:http"},
+		"services:\n  \"web app\":\n    image: nginx\n":                            {`services."web app"`, "letters, digits, '.', '_' and '-'"},
+	} {
+		_, err := Load(context.Background(), Source{ProjectName: "p", Files: []File{{Name: "compose.yaml", Content: []byte(file)}}})
+		if err == nil {
+			t.Errorf("%q: loaded; want an error", file)
+			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%q: error %q does not mention %q", file, err, w)
+			}
+		}
+	}
+}
+
+// include: and extends.file are followed as Docker Compose follows them, from the files given: paths in an
+// included or extended file are relative to its own directory, and become paths of the project.
+func TestLoadIncludeAndExtendsFile(t *testing.T) {
+	src := compose(`include:
+  - db/compose.yaml
+services:
+  web:
+    extends:
+      file: common/base.yaml
+      service: webapp
+    environment:
+      ROLE: web
+`,
+		File{Name: "db/compose.yaml", Content: []byte("services:\n  db:\n    image: postgres:16\n    env_file: db.env\nvolumes:\n  pgdata: {}\n")},
+		File{Name: "db/db.env", Content: []byte("POSTGRES_DB=shop\n")},
+		File{Name: "common/base.yaml", Content: []byte("services:\n  webapp:\n    image: nginx:1.27\n    env_file: web.env\n    environment:\n      ROLE: base\n")},
+		File{Name: "common/web.env", Content: []byte("FROM_BASE=1\n")},
+	)
+	l := load(t, src)
+	if got := env(t, l.Project, "db"); got["POSTGRES_DB"] != "shop" {
+		t.Errorf("included service env = %v: db/db.env not read relative to the included file", got)
+	}
+	if _, ok := l.Project.Volumes["pgdata"]; !ok {
+		t.Error("the included file's volumes are missing")
+	}
+	got := env(t, l.Project, "web")
+	if got["ROLE"] != "web" || got["FROM_BASE"] != "1" || l.Project.Services["web"].Image != "nginx:1.27" {
+		t.Errorf("extended service = %v, image %q", got, l.Project.Services["web"].Image)
+	}
+
+	// The CLI reads what it was not given from the project directory through ReadFile.
+	var asked []string
+	src = compose("include: [extra.yaml]\nservices: {app: {image: nginx}}\n")
+	src.ReadFile = func(p string) ([]byte, error) {
+		asked = append(asked, p)
+		return []byte("services: {extra: {image: busybox}}\n"), nil
+	}
+	if l := load(t, src); l.Project.Services["extra"].Image != "busybox" || len(asked) == 0 || asked[0] != "extra.yaml" {
+		t.Errorf("ReadFile asked for %v; services %v", asked, l.Project.ServiceNames())
+	}
+}
+
+// Missing files of several services are reported together, services in order.
+func TestLoadReportsEveryMissingFile(t *testing.T) {
+	_, err := Load(context.Background(), compose("services:\n  web:\n    image: nginx\n    env_file: web.env\n  api:\n    image: nginx\n    env_file: api.env\n"))
+	if err == nil {
+		t.Fatal("loaded without the env files")
+	}
+	msg := err.Error()
+	a, w := strings.Index(msg, `service api: env_file "api.env" not found`), strings.Index(msg, `service web: env_file "web.env" not found`)
+	if a < 0 || w < 0 || a > w {
+		t.Errorf("error %q: want both services' missing files, api first", msg)
+	}
+}
+
+// References inside an included or extended file are relative to that file's directory, as with Docker Compose.
+func TestLoadNestedReferencesAreRelativeToTheirFile(t *testing.T) {
+	src := compose("include: [sub/compose.yaml]\nservices:\n  web:\n    extends: {file: common/a.yaml, service: a}\n",
+		File{Name: "sub/compose.yaml", Content: []byte("services:\n  inc:\n    extends: {file: base.yaml, service: b}\n")},
+		File{Name: "sub/base.yaml", Content: []byte("services:\n  b:\n    image: from-sub-base\n")},
+		File{Name: "common/a.yaml", Content: []byte("services:\n  a:\n    extends: {file: b.yaml, service: b}\n")},
+		File{Name: "common/b.yaml", Content: []byte("services:\n  b:\n    image: from-common-b\n")},
+		// Decoys at the project root: found only if paths were taken from the project directory.
+		File{Name: "base.yaml", Content: []byte("services:\n  b:\n    image: wrong-root-base\n")},
+		File{Name: "b.yaml", Content: []byte("services:\n  b:\n    image: wrong-root-b\n")},
+	)
+	l := load(t, src)
+	if web, inc := l.Project.Services["web"].Image, l.Project.Services["inc"].Image; web != "from-common-b" || inc != "from-sub-base" {
+		t.Errorf("web image %q, inc image %q: nested references not resolved from their own file's directory", web, inc)
+	}
+}
+
+// A chain of references is bounded before it is followed further.
+func TestLoadBoundsReferences(t *testing.T) {
+	var files []File
+	for i := range maxReferences + 1 {
+		files = append(files, File{Name: fmt.Sprintf("f%d.yaml", i), Content: []byte(fmt.Sprintf("services:\n  s:\n    extends: {file: f%d.yaml, service: s}\n", i+1))})
+	}
+	files = append(files, File{Name: fmt.Sprintf("f%d.yaml", maxReferences+1), Content: []byte("services:\n  s:\n    image: nginx\n")})
+	_, err := Load(context.Background(), compose("services:\n  app:\n    extends: {file: f0.yaml, service: s}\n", files...))
+	if err == nil || !strings.Contains(err.Error(), "more than 512") {
+		t.Errorf("error %v: want the reference bound", err)
+	}
+}
+
+// An included file is interpolated with the .env file of its own directory, as Docker Compose does.
+func TestLoadIncludeReadsItsDotEnv(t *testing.T) {
+	l := load(t, compose("include: [db/compose.yaml]\nservices: {app: {image: nginx}}\n",
+		File{Name: "db/compose.yaml", Content: []byte("services:\n  db:\n    image: postgres:${PG_TAG:-latest}\n")},
+		File{Name: "db/.env", Content: []byte("PG_TAG=16-alpine\n")},
+	))
+	if got := l.Project.Services["db"].Image; got != "postgres:16-alpine" {
+		t.Errorf("included image = %q: db/.env not used", got)
 	}
 }

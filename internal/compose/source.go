@@ -30,6 +30,10 @@ type Source struct {
 	Profiles []string
 	// Images maps a service name to an image reference that replaces the service's image.
 	Images map[string]string
+	// ReadFile reads a file that `include:` or `extends.file` names and that neither Files nor Supporting
+	// holds, by cleaned path relative to the project directory (an error satisfying os.IsNotExist when there is
+	// none). The CLI reads the project directory; nil, for the controller, reads nothing.
+	ReadFile func(path string) ([]byte, error)
 }
 
 // Loaded is a project loaded by Load.

@@ -49,7 +49,57 @@ services:
   app:
     image: busybox
     volumes:
-      - ./data:/data`, Options{}, []string{"services.app.volumes[0]", "bind mount", "named volume"}},
+      - ./data:/data`, Options{}, []string{"services.app.volumes[0]", "bind mount of ./data", "bake them into the image", "efsBindMounts: [\"./data\"]", "--efs-bind-mount ./data"}},
+		{"host data directory without the EFS opt-in", `
+services:
+  app:
+    image: busybox
+    volumes:
+      - /srv/media:/media`, Options{}, []string{"services.app.volumes[0]", "host directory /srv/media", "efsBindMounts: [\"/srv/media\"]", `["*"]`, "--efs-bind-mount '*'"}},
+		{"host directory outside the project, named for another", `
+services:
+  app:
+    image: busybox
+    volumes:
+      - ../shared:/shared`, Options{EFSBindMounts: []string{"/srv/media"}}, []string{"services.app.volumes[0]", "host directory ../shared", "efsBindMounts"}},
+		{"project path is not covered by every host directory", `
+services:
+  app:
+    image: busybox
+    volumes:
+      - ./conf:/etc/app`, Options{EFSBindMounts: []string{"*"}}, []string{"services.app.volumes[0]", "bake them into the image"}},
+		{"docker socket", `
+services:
+  app:
+    image: portainer/agent
+    volumes:
+      - /var/run/docker.sock:/var/run/docker.sock`, Options{EFSBindMounts: []string{"*"}}, []string{"services.app.volumes[0]", "no Docker engine", "no Docker API"}},
+		{"kernel modules", `
+services:
+  app:
+    image: busybox
+    volumes:
+      - /lib/modules:/lib/modules:ro`, Options{}, []string{"services.app.volumes[0]", "kernel modules"}},
+		{"host proc", `
+services:
+  app:
+    image: prom/node-exporter
+    volumes:
+      - /proc:/host/proc:ro`, Options{}, []string{"services.app.volumes[0]", "process table"}},
+		{"wasm platform", `
+services:
+  app:
+    image: example/wasm-app
+    platform: wasi/wasm`, Options{}, []string{"services.app", "Wasm runtime"}},
+		{"bind volume named like a declared volume", `
+services:
+  app:
+    image: busybox
+    volumes:
+      - /srv/media:/media
+      - srvmedia:/other
+volumes:
+  srvmedia:`, Options{EFSBindMounts: []string{"/srv/media"}}, []string{"services.app.volumes[0]", `"srv_media"`, `"srvmedia"`, "rename"}},
 		{"tmpfs beside a named volume of its task volume name", `
 services:
   app:
@@ -59,12 +109,6 @@ services:
       - tmpfs1:/data
 volumes:
   tmpfs1:`, Options{}, []string{"services.app.tmpfs[0]", `"tmpfs1"`, "rename the named volume"}},
-		{"anonymous volume", `
-services:
-  app:
-    image: busybox
-    volumes:
-      - /data`, Options{}, []string{"services.app.volumes[0]", "sourceless"}},
 		{"port range", `
 services:
   app:

@@ -125,7 +125,7 @@ var serviceFields = map[string]fieldRule{
 	"shm_size":            ignore(notOnFargate),
 	"stdin_open":          mapsTo,
 	"stop_grace_period":   mapsTo,
-	"stop_signal":         ignore("ECS always sends SIGTERM; handle it in the image; the field is ignored"),
+	"stop_signal":         mapsTo, // ECS sends SIGTERM: warned about unless it asks for that, see planService
 	"storage_opt":         ignore(notOnFargate),
 	"sysctls":             mapsTo,
 	"tmpfs":               mapsTo, // scratch task volumes

@@ -19,7 +19,9 @@ import (
 type caseOptions struct {
 	Project  string   `yaml:"project"`
 	Overlays []string `yaml:"overlays"` // files in the case directory
-	Network  struct {
+	// EFSBindMounts is Options.EFSBindMounts.
+	EFSBindMounts []string `yaml:"efsBindMounts"`
+	Network       struct {
 		VPCID                string   `yaml:"vpcID"`
 		VPCImport            string   `yaml:"vpcImport"`
 		SubnetIDs            []string `yaml:"subnetIDs"`
@@ -57,7 +59,8 @@ func loadCase(t testing.TB, dir string) (*types.Project, Options) {
 		opts.Project = filepath.Base(dir)
 	}
 	o := Options{
-		ProjectName: opts.Project,
+		ProjectName:   opts.Project,
+		EFSBindMounts: opts.EFSBindMounts,
 		Network: Network{
 			VPCID: opts.Network.VPCID, VPCImport: opts.Network.VPCImport,
 			SubnetIDs: opts.Network.SubnetIDs, SubnetImports: opts.Network.SubnetImports,

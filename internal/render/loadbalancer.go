@@ -109,7 +109,7 @@ func (r *renderer) addPortResources(p *servicePlan, port portPlan) (string, stri
 	case port.tcpAndUDP:
 		protocol = "TCP_UDP"
 	}
-	tgID := targetGroupID(svc, port.protocol, port.published)
+	tgID := targetGroupID(svc, port.idProtocol, port.published)
 	tg := &elasticloadbalancingv2.TargetGroup{
 		Port:       ptr.To(int(port.target)),
 		Protocol:   ptr.To(protocol),
@@ -125,7 +125,7 @@ func (r *renderer) addPortResources(p *servicePlan, port portPlan) (string, stri
 		}
 	}
 	r.tpl.Resources[tgID] = tg
-	lID := listenerID(svc, port.protocol, port.published)
+	lID := listenerID(svc, port.idProtocol, port.published)
 	r.tpl.Resources[lID] = &elasticloadbalancingv2.Listener{
 		DefaultActions: []elasticloadbalancingv2.Listener_Action{{
 			Type: "forward",

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/composestack/composestack/internal/compose"
 )
 
 // portPlan is one published port of a service.
@@ -18,6 +20,9 @@ type portPlan struct {
 	protocol  string // tcp or udp
 	http      bool   // counts towards an application load balancer
 	tcpAndUDP bool   // published for both tcp and udp: one TCP_UDP listener (protocol is then tcp)
+	// idProtocol is the protocol in the listener's and target group's logical IDs: "" for a long-syntax port
+	// without protocol:, as Docker's converter named it (see compose.ImplicitProtocol).
+	idProtocol string
 }
 
 // scaling is a service's x-aws-autoscaling.
@@ -42,10 +47,33 @@ type servicePlan struct {
 	maxPercent   int
 	scaling      *scaling
 	memReserve   int64 // MiB
+	volumeIndex  []int // per entry of svc.Volumes, its index as written (planBindMounts drops some)
 }
 
-// planService validates a service and works out its ports, size and deployment settings.
+// volumeAt names the i-th entry of the service's volumes by the index the user wrote it at.
+func (p *servicePlan) volumeAt(i int) string {
+	if i < len(p.volumeIndex) {
+		i = p.volumeIndex[i]
+	}
+	return fmt.Sprintf("services.%s.volumes[%d]", p.svc.Name, i)
+}
+
+// planService validates a service and works out its mounts, ports, size and deployment settings. Its mounts are
+// judged apart from the rest, so a refused mount and another problem of the service are reported together.
 func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
+	var problems Problems
+	index, err := r.planBindMounts(svc)
+	problems.collect(err)
+	p, err := r.planSettings(svc)
+	problems.collect(err)
+	if p != nil {
+		p.volumeIndex = index
+	}
+	return p, problems.err()
+}
+
+// planSettings works out everything of a service but its mounts.
+func (r *renderer) planSettings(svc *types.ServiceConfig) (*servicePlan, error) {
 	if err := finiteCPUs(svc); err != nil {
 		return nil, err
 	}
@@ -54,11 +82,17 @@ func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 	}
 	p := &servicePlan{svc: svc, desired: svc.GetScale(), minPercent: 100, maxPercent: 200}
 	at := "services." + svc.Name
+	if strings.HasPrefix(strings.ToLower(svc.Platform), "wasi") || strings.Contains(strings.ToLower(svc.Runtime), "wasm") {
+		return nil, fmt.Errorf("%s: a WebAssembly (wasi/wasm) image needs a Wasm runtime, and ECS runs only Linux containers: there is none; build the service as a linux/amd64 or linux/arm64 image", at)
+	}
 	if svc.Image == "" {
 		if svc.Build != nil {
 			return nil, fmt.Errorf("%s: the service only has build: and no image, and ECS cannot build images; push the image to a registry and set it as an image override (spec.compose.images.%s, or --image %s=<ref> on the command line)", at, svc.Name, svc.Name)
 		}
 		return nil, fmt.Errorf("%s.image: the service has no image; set image to an image in a registry ECS can pull from", at)
+	}
+	if !isSIGTERM(svc.StopSignal) {
+		r.warnf(at+".stop_signal", "ECS always sends SIGTERM to stop a container, not %s: handle SIGTERM in the image; the field is ignored", svc.StopSignal)
 	}
 	if svc.Build != nil {
 		r.warnf(at+".build", "ECS runs the image %s and does not build it; the field is ignored", svc.Image)
@@ -122,6 +156,15 @@ func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 	return p, nil
 }
 
+// isSIGTERM reports whether a stop_signal asks for what ECS sends anyway; "" is unset.
+func isSIGTERM(sig string) bool {
+	switch strings.ToUpper(strings.TrimSpace(sig)) {
+	case "", "SIGTERM", "TERM", "15":
+		return true
+	}
+	return false
+}
+
 func (r *renderer) planPorts(p *servicePlan) error {
 	seen := map[string]bool{}
 	for i, port := range p.svc.Ports {
@@ -178,7 +221,11 @@ func (r *renderer) planPorts(p *servicePlan) error {
 			return fmt.Errorf("%s: port %s is published twice by the service; publish it once", at, key)
 		}
 		seen[key] = true
-		p.ports = append(p.ports, portPlan{target: port.Target, published: published, protocol: proto, http: http})
+		idProto := proto
+		if implicit, _ := port.Extensions[compose.ImplicitProtocol].(bool); implicit {
+			idProto = ""
+		}
+		p.ports = append(p.ports, portPlan{target: port.Target, published: published, protocol: proto, http: http, idProtocol: idProto})
 	}
 	return mergeTCPAndUDP(p)
 }
@@ -196,7 +243,7 @@ func mergeTCPAndUDP(p *servicePlan) error {
 			if out[i].target != port.target {
 				return fmt.Errorf("services.%s.ports: port %d is published for tcp and udp to different container ports (%d, %d); one TCP_UDP listener forwards to one port, so use the same container port", p.svc.Name, port.published, out[i].target, port.target)
 			}
-			out[i].protocol, out[i].tcpAndUDP, out[i].http = "tcp", true, false
+			out[i].protocol, out[i].idProtocol, out[i].tcpAndUDP, out[i].http = "tcp", "tcp", true, false
 			merged = true
 		}
 		if !merged {
@@ -235,11 +282,18 @@ func (r *renderer) placeNetworkModes() error {
 		if len(p.networks) > 0 {
 			continue
 		}
+		// host is converted, not refused: a task has its own interface, on which the service listens as it did
+		// on the host's, and its ports are published through the load balancer; only the default network is
+		// needed to give it security groups.
+		hostHint := ""
+		if svc.NetworkMode == "host" {
+			hostHint = "; removing network_mode: host is enough: the service listens on its task's own address and its ports are published through the load balancer"
+		}
 		if _, ok := r.project.Networks["default"]; !ok {
-			return fmt.Errorf("%s: %q is not possible on ECS, where every task has its own network interface, and the project has no default network to put %s on; remove network_mode and list the service's networks", at, svc.NetworkMode, svc.Name)
+			return fmt.Errorf("%s: %q is not possible on ECS, where every task has its own network interface, and the project has no default network to put %s on; remove network_mode and list the service's networks%s", at, svc.NetworkMode, svc.Name, hostHint)
 		}
 		p.networks = []string{"default"}
-		r.warnf(at, "%q is not possible on ECS, where every task has its own network interface; the service joins the default network", svc.NetworkMode)
+		r.warnf(at, "%q is not possible on ECS, where every task has its own network interface; the service joins the default network%s", svc.NetworkMode, hostHint)
 	}
 	return nil
 }

@@ -19,13 +19,19 @@ func (r *renderer) build() error {
 	if err := r.checkProjectFields(); err != nil {
 		return err
 	}
+	// Services are planned independently, so every service's problems are reported at once.
+	var problems Problems
 	for i := range r.services {
 		svc := &r.services[i]
 		p, err := r.planService(svc)
 		if err != nil {
-			return err
+			problems.collect(err)
+			continue
 		}
 		r.plans[svc.Name] = p
+	}
+	if err := problems.err(); err != nil {
+		return err
 	}
 	if err := r.placeNetworkModes(); err != nil {
 		return err
@@ -58,9 +64,10 @@ func (r *renderer) build() error {
 		}
 	}
 	for _, svc := range r.services {
-		if err := r.addService(r.plans[svc.Name], secrets, volumes); err != nil {
-			return err
-		}
+		problems.collect(r.addService(r.plans[svc.Name], secrets, volumes))
+	}
+	if err := problems.err(); err != nil {
+		return err
 	}
 	r.addOutputs()
 	return nil

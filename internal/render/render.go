@@ -62,6 +62,10 @@ type Options struct {
 	Files map[string][]byte
 	// Helpers chooses the image of the init containers that set search domains and write secret files.
 	Helpers Helpers
+	// EFSBindMounts are the bind mount sources, as written in the compose file, to store on EFS file systems
+	// instead of refusing them (Fargate has no host to bind); AllHostDirectories stands for every host directory
+	// outside the project. spec.compose.efsBindMounts and the CLI's --efs-bind-mount fill it.
+	EFSBindMounts []string
 }
 
 // Parameter is a template parameter value the caller must pass to CloudFormation.
@@ -156,6 +160,8 @@ type renderer struct {
 	createLB bool
 
 	gpu bool // some service needs EC2 GPU capacity
+
+	bindVolumes map[string]types.VolumeConfig // volumes planBindMounts adds for host directories on EFS
 }
 
 // listenerRef ties a listener resource to its service for Result.Listeners.

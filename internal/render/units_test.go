@@ -108,3 +108,17 @@ services:
 		t.Errorf("deployment configuration = %v; want 50%% from parallelism and 175%% from x-aws-max_percent", cfg)
 	}
 }
+
+// ECS sends SIGTERM: a stop_signal naming it, in any spelling, is what happens and needs no warning.
+func TestStopSignalSIGTERMIsSilent(t *testing.T) {
+	for sig, warned := range map[string]bool{"SIGTERM": false, "TERM": false, "15": false, "sigterm": false, "SIGINT": true, "SIGQUIT": true} {
+		res, err := renderYAML(t, "services:\n  app:\n    image: nginx\n    stop_signal: \""+sig+"\"\n", Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", sig, err)
+		}
+		got := strings.Contains(strings.Join(res.Warnings, "\n"), "stop_signal")
+		if got != warned {
+			t.Errorf("stop_signal %s: warned=%v, want %v (warnings: %q)", sig, got, warned, res.Warnings)
+		}
+	}
+}

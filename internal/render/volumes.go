@@ -11,6 +11,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/efs"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/awslabs/goformation/v7/cloudformation/policies"
+	"github.com/compose-spec/compose-go/v2/types"
 	"k8s.io/utils/ptr"
 )
 
@@ -27,6 +28,10 @@ type efsVolume struct {
 // (it cannot mount one); a read_only container can write there, as it can to its tmpfs under Docker.
 const scratchVolumePrefix = "tmpfs"
 
+// anonymousVolumePrefix names the task volumes that stand for anonymous volumes (/app/node_modules): anonymous1,
+// anonymous2... Like Docker's, they belong to one run of the container and start without data of their own.
+const anonymousVolumePrefix = "anonymous"
+
 // efsOptions are the driver_opts Docker read; hyphenated spellings are accepted too (Docker ignored them, #2207).
 var efsOptions = map[string]bool{
 	"uid": true, "gid": true, "permissions": true, "root_directory": true, "backup_policy": true,
@@ -38,8 +43,13 @@ var efsOptions = map[string]bool{
 // subnet and an access point. An external volume names an existing file system (fs-...).
 func (r *renderer) addVolumes() (map[string]*efsVolume, error) {
 	out := map[string]*efsVolume{}
-	for _, name := range slices.Sorted(maps.Keys(r.project.Volumes)) {
-		vol := r.project.Volumes[name]
+	all := maps.Clone(r.bindVolumes)
+	if all == nil {
+		all = map[string]types.VolumeConfig{}
+	}
+	maps.Copy(all, r.project.Volumes)
+	for _, name := range slices.Sorted(maps.Keys(all)) {
+		vol := all[name]
 		at := "volumes." + name
 		opts := map[string]string{}
 		for _, k := range slices.Sorted(maps.Keys(vol.DriverOpts)) {
@@ -185,8 +195,8 @@ func (r *renderer) accessPoint(name, fsID string, opts map[string]string) (*efs.
 }
 
 // serviceVolumes maps a service's volumes to task volumes, mounts, task-role policies and mount targets to wait
-// for. tmpfs mounts become scratch volumes (see scratchVolumePrefix). Bind mounts and anonymous volumes are rejected:
-// Fargate has no host to bind, and data written to an anonymous volume would not outlive the task.
+// for. tmpfs mounts and anonymous volumes become scratch volumes (see scratchVolumePrefix and
+// anonymousVolumePrefix); bind mounts were decided by planBindMounts.
 func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([]ecs.TaskDefinition_Volume, []ecs.TaskDefinition_MountPoint, []iam.Role_Policy, []string, error) {
 	var (
 		volumes  []ecs.TaskDefinition_Volume
@@ -195,6 +205,7 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 		waits    []string
 		seen     = map[string]bool{}
 		scratchN int
+		anonN    int
 	)
 	// scratch mounts a tmpfs; optionsAt names its options when it has some, which are ignored.
 	scratch := func(at, target string, readOnly bool, optionsAt string) error {
@@ -232,11 +243,12 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 		writable[sv.Source] = writable[sv.Source] || !sv.ReadOnly
 	}
 	for i, sv := range p.svc.Volumes {
-		at := fmt.Sprintf("services.%s.volumes[%d]", p.svc.Name, i)
+		at := p.volumeAt(i)
 		switch sv.Type {
 		case "volume", "":
 		case "bind":
-			return nil, nil, nil, nil, fmt.Errorf("%s: bind mount of %s: Fargate tasks have no host to mount from; use a named volume (EFS) or bake the files into the image", at, sv.Source)
+			// planBindMounts has rewritten or refused every bind mount.
+			return nil, nil, nil, nil, fmt.Errorf("%s: bind mount of %s: Fargate tasks have no host to mount from", at, sv.Source)
 		case "tmpfs":
 			optionsAt := ""
 			if sv.Tmpfs != nil && (sv.Tmpfs.Size != 0 || sv.Tmpfs.Mode != 0) {
@@ -250,7 +262,18 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 			return nil, nil, nil, nil, fmt.Errorf("%s: volume type %q is not supported; use a named volume (EFS)", at, sv.Type)
 		}
 		if sv.Source == "" {
-			return nil, nil, nil, nil, fmt.Errorf("%s: anonymous volume at %s: ECS does not support sourceless volumes; name it and declare it under the top-level volumes", at, sv.Target)
+			if !strings.HasPrefix(sv.Target, "/") {
+				return nil, nil, nil, nil, fmt.Errorf("%s: anonymous volume target %q must be an absolute path in the container", at, sv.Target)
+			}
+			anonN++
+			name := fmt.Sprintf("%s%d", anonymousVolumePrefix, anonN)
+			if _, clash := vols[name]; clash {
+				return nil, nil, nil, nil, fmt.Errorf("%s: the task volume %q holds an anonymous volume; rename the named volume %s", at, name, name)
+			}
+			r.warnf(at, "anonymous volume at %s becomes the task volume %s: it lives as long as the task, as under Docker an anonymous volume lives as long as its container, and it starts empty unless the image declares VOLUME %s (ECS copies the image's files into it only then)", sv.Target, name, sv.Target)
+			volumes = append(volumes, ecs.TaskDefinition_Volume{Name: ptr.To(name)})
+			mounts = append(mounts, ecs.TaskDefinition_MountPoint{ContainerPath: ptr.To(sv.Target), ReadOnly: ptr.To(sv.ReadOnly), SourceVolume: ptr.To(name)})
+			continue
 		}
 		if sv.Source == secretsVolume && len(p.svc.Secrets) > 0 {
 			return nil, nil, nil, nil, fmt.Errorf("%s: the task volume %q holds the service's secrets; rename the named volume", at, secretsVolume)
@@ -282,7 +305,9 @@ func (r *renderer) serviceVolumes(p *servicePlan, vols map[string]*efsVolume) ([
 		})
 		actions := []any{"elasticfilesystem:ClientMount"}
 		if writable[sv.Source] {
-			actions = append(actions, "elasticfilesystem:ClientWrite")
+			// Root access as Docker granted it: without it EFS squashes root to nobody once the file system has a
+			// policy, and images that start as root to chown their data directory (postgres, mysql) fail.
+			actions = append(actions, "elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess")
 		}
 		policies = append(policies, iam.Role_Policy{
 			PolicyName: normalizeName(p.svc.Name) + normalizeName(sv.Source) + "VolumeMountPolicy",
