@@ -27,3 +27,7 @@ func (e *Error) Error() string {
 func tooDeep(line int) *Error {
 	return &Error{Line: line, Msg: fmt.Sprintf("nested deeper than %d levels", MaxDepth)}
 }
+
+func tooMany(limit int) error {
+	return &Error{Msg: fmt.Sprintf("expands to more than %d values (aliases?): simplify it", limit)}
+}

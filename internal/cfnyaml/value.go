@@ -16,6 +16,8 @@ type Options struct {
 	// Float64 decodes every number to a float64, as encoding/json does, so that a YAML and a JSON body give the
 	// same values. Otherwise integers are ints (uint64 past int64).
 	Float64 bool
+	// MaxValues bounds the values n may expand to through its aliases; 0 means the package's MaxValues.
+	MaxValues int
 }
 
 // Value converts n to plain Go values: map[string]any, []any, string, bool, numbers and nil. Short-form tags
@@ -23,6 +25,18 @@ type Options struct {
 // float64 cannot hold (.inf, .nan) stay text: CloudFormation wants "2010-09-09" as a string, and JSON has no
 // infinity.
 func Value(n *yaml.Node, opts Options) (any, error) {
+	if opts.MaxValues <= 0 {
+		opts.MaxValues = MaxValues
+	}
+	// Counted before anything is built: a few kilobytes of anchors and aliases would otherwise cost hundreds of
+	// megabytes before the limit was reached.
+	size, deepLine := expandedNodes(n, opts.MaxValues)
+	if deepLine > 0 {
+		return nil, tooDeep(deepLine)
+	}
+	if size > opts.MaxValues {
+		return nil, tooMany(opts.MaxValues)
+	}
 	d := decoder{opts: opts}
 	return d.value(n, 0)
 }
@@ -38,8 +52,8 @@ func (d *decoder) value(n *yaml.Node, depth int) (any, error) {
 		return nil, tooDeep(n.Line)
 	}
 	d.values++
-	if d.values > MaxValues {
-		return nil, &Error{Msg: fmt.Sprintf("expands to more than %d values (aliases?): simplify it", MaxValues)}
+	if d.values > d.opts.MaxValues {
+		return nil, tooMany(d.opts.MaxValues)
 	}
 	fn, arg, ok, err := intrinsic(n)
 	if err != nil {

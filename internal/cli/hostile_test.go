@@ -74,6 +74,8 @@ func hostileProjects() []hostile {
 		{name: "label_file linked outside", compose: svc("    label_file: l.txt\n"), links: map[string]string{"l.txt": "OUTSIDE/passwd"}, want: []string{"service web: label_file", "leaves the project directory"}},
 		{name: "default .env linked outside", compose: svc("    environment: [A=${A}]\n"), links: map[string]string{".env": "OUTSIDE/passwd"}, want: []string{".env", "leaves the project directory"}},
 		{name: "config file linked outside", compose: svc("configs:\n  c: {file: c.txt}\n"), links: map[string]string{"c.txt": "OUTSIDE/passwd"}, want: []string{`config "c": file`, "leaves the project directory"}},
+		{name: "include linked outside", compose: "include: [inc.yaml]\n" + web, links: map[string]string{"inc.yaml": "OUTSIDE/passwd"}, want: []string{"inc.yaml", "leaves the project directory"}},
+		{name: "extends.file linked outside", compose: svc("    extends: {file: base.yaml, service: web}\n"), links: map[string]string{"base.yaml": "OUTSIDE/passwd"}, want: []string{"base.yaml", "leaves the project directory"}},
 		{name: "env_file absolute", compose: svc("    env_file: /etc/passwd\n"), want: []string{"service web: env_file", "not relative to the project directory"}},
 		{name: "env_file dot-dot", compose: svc("    env_file: ../passwd\n"), want: []string{"service web: env_file", "leaves the project directory"}},
 		{name: "secret file dot-dot", compose: svc("    secrets: [s]\nsecrets:\n  s: {file: ../s.txt}\n"), want: []string{`secret "s": file`, "leaves the project directory"}},

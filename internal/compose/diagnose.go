@@ -12,6 +12,8 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v4"
+
+	"github.com/composestack/composestack/internal/limits"
 )
 
 // serviceNamePattern is the compose specification's rule for service names.
@@ -42,6 +44,9 @@ func diagnose(files []File) error {
 					spec, ok := p.(string)
 					if !ok || strings.Contains(spec, "$") {
 						continue
+					}
+					if n, read := portRangeSize(spec); read && n > limits.ListenersPerLoadBalancer {
+						continue // ParsePortConfig would expand it; the port budget has refused it already
 					}
 					if _, err := types.ParsePortConfig(spec); err != nil {
 						return fmt.Errorf("%s: services.%s.ports[%d]: %q: %w; ports are [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL] with ports between 1 and 65535", f.Name, name, i, spec, err)

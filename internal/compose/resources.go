@@ -2,7 +2,9 @@ package compose
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -121,7 +123,7 @@ func (l *fileLoader) lookup(key string) (File, bool, error) {
 		return File{}, false, nil
 	}
 	content, err := l.read(key)
-	if os.IsNotExist(err) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return File{}, false, nil
 	}
 	if err != nil {

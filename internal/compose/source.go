@@ -31,7 +31,7 @@ type Source struct {
 	// Images maps a service name to an image reference that replaces the service's image.
 	Images map[string]string
 	// ReadFile reads a file that `include:` or `extends.file` names and that neither Files nor Supporting
-	// holds, by cleaned path relative to the project directory (an error satisfying os.IsNotExist when there is
+	// holds, by cleaned path relative to the project directory (an error matching fs.ErrNotExist when there is
 	// none). The CLI reads the project directory; nil, for the controller, reads nothing.
 	ReadFile func(path string) ([]byte, error)
 }

@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/composestack/composestack/internal/cfnyaml"
+	"github.com/composestack/composestack/internal/limits"
 )
 
 // Sections are the top-level keys a CloudFormation template may hold. An overlay key outside this set is almost
@@ -132,7 +133,8 @@ func parseYAML(data []byte) (any, error) {
 		}
 		return nil, errors.New("overlay holds more than one YAML document: merge them into one")
 	}
-	v, err := cfnyaml.Value(&root, cfnyaml.Options{Strict: true})
+	// An overlay is a fragment: it gets the compose files' budget, not a whole template's.
+	v, err := cfnyaml.Value(&root, cfnyaml.Options{Strict: true, MaxValues: limits.YAMLNodes})
 	if err != nil {
 		return nil, fmt.Errorf("overlay %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/composestack/composestack/internal/limits"
 )
 
 func TestParse(t *testing.T) {
@@ -172,6 +174,35 @@ func TestParseAliasBomb(t *testing.T) {
 	_, err := Parse([]byte(b.String()))
 	if err == nil || !strings.Contains(err.Error(), "expands to more than") {
 		t.Fatalf("Parse error = %v, want the expansion limit", err)
+	}
+}
+
+// TestParseWideAliasesCostLittle: a few kilobytes that alias one wide list hundreds of times (about 900,000
+// values) are refused before anything is built, for little memory.
+func TestParseWideAliasesCostLittle(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Resources:\n  a: &a [")
+	for i := range 1000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(itoa(i))
+	}
+	b.WriteString("]\n  b: [")
+	for i := range 900 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("*a")
+	}
+	b.WriteString("]\n")
+	var err error
+	bytes := limits.AllocatedBytes(func() { _, err = Parse([]byte(b.String())) })
+	if err == nil || !strings.Contains(err.Error(), "expands to more than") {
+		t.Fatalf("Parse error = %v, want the expansion limit", err)
+	}
+	if bytes > 8<<20 {
+		t.Errorf("refusing a %d-byte overlay allocated %d bytes; it must be refused before the aliases are built", b.Len(), bytes)
 	}
 }
 
