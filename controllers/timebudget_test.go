@@ -13,10 +13,10 @@ import (
 
 // TestReconcileTimeBudget hangs CloudFormation calls past the reconcile's time budget: the reconcile is cut off,
 // its status says so (written although its context is spent), and once the calls answer again the stack
-// converges. Two calls hang, so that the status of the first cut stays up while the second reconcile waits.
+// converges. Every CreateChangeSet hangs until the status has been seen, so the test does not race the retries.
 func TestReconcileTimeBudget(t *testing.T) {
 	if err := cfn.AddAPIFault(cfnlocal.APIFault{
-		Operation: "CreateChangeSet", Kind: cfnlocal.FaultLatency, Latency: cfnlocal.Duration(3 * reconcileBudget), Times: 2,
+		Operation: "CreateChangeSet", Kind: cfnlocal.FaultLatency, Latency: cfnlocal.Duration(3 * reconcileBudget),
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -34,5 +34,6 @@ func TestReconcileTimeBudget(t *testing.T) {
 	if waited := time.Since(start); waited < reconcileBudget {
 		t.Errorf("the reconcile was reported cut off after %v, before its %v budget", waited, reconcileBudget)
 	}
+	cfn.ClearFaults()
 	waitStack(t, obj, "Ready after the budget ran out once", readyAt)
 }
