@@ -143,11 +143,12 @@ type renderer struct {
 	subnets     []string // subnet IDs or tokens; one splice token when a List parameter
 	subnetNames []string // per subnet, the suffix of mount target IDs
 
-	cluster       string            // cluster name/ARN or token, for Cluster properties
-	clusterName   string            // cluster name or token, for the ECS agent and scaling resource IDs
-	createCluster bool              // false with x-aws-cluster
-	securityGroup map[string]string // network -> group ID or token
-	createdGroups map[string]bool   // networks whose group the template creates
+	cluster        string            // cluster name/ARN or token, for Cluster properties
+	serviceCluster string            // cluster ARN or token, for the services' Cluster property
+	clusterName    string            // cluster name or token, for the ECS agent and scaling resource IDs
+	createCluster  bool              // false with x-aws-cluster
+	securityGroup  map[string]string // network -> group ID or token
+	createdGroups  map[string]bool   // networks whose group the template creates
 
 	lbType   string // "application" or "network"; "" without a load balancer
 	lbARN    string // ARN or token
