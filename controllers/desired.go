@@ -79,6 +79,7 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 			TemplateBody:      out.Body,
 			Parameters:        params,
 			Tags:              obj.Spec.Stack.Tags,
+			Project:           out.ProjectName,
 			Owner:             ownerOf(obj),
 			Adopt:             obj.Spec.Stack.Adopt,
 			TemplateBucket:    bucket,

@@ -95,6 +95,8 @@ type Result struct {
 	Listeners []Listener
 	// Warnings list compose fields that were ignored, and why.
 	Warnings []string
+	// ProjectName is the project name the template was rendered for.
+	ProjectName string
 }
 
 // Render converts a compose project into a CloudFormation template.
@@ -116,11 +118,12 @@ func Render(project *types.Project, opts Options) (*Result, error) {
 	sort.Slice(r.params, func(i, j int) bool { return r.params[i].Key < r.params[j].Key })
 	sort.Strings(r.warnings) // by field path, so related warnings sit together
 	return &Result{
-		Template:   r.tpl,
-		Body:       body,
-		Parameters: r.params,
-		Listeners:  listeners,
-		Warnings:   r.warnings,
+		Template:    r.tpl,
+		Body:        body,
+		Parameters:  r.params,
+		Listeners:   listeners,
+		Warnings:    r.warnings,
+		ProjectName: r.name,
 	}, nil
 }
 

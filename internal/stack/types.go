@@ -26,6 +26,9 @@ type Desired struct {
 	Parameters []Parameter
 	// Tags are the user's stack tags; the driver adds the owner tags.
 	Tags map[string]string
+	// Project is the compose project name. The stack is tagged com.docker.compose.project with it, as Docker
+	// Compose for ECS tagged its stacks, so an adopted stack keeps the tag and tools that list projects find it.
+	Project string
 	// Owner is the object the stack belongs to.
 	Owner Owner
 	// Adopt allows taking over a stack that nobody owns (no owner tags), e.g. one that Docker Compose for
