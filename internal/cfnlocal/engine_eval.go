@@ -159,17 +159,51 @@ var updatableProps = map[string][]string{
 }
 
 // needsReplacement reports whether changing oldProps to newProps replaces
-// the resource. A dotted name is a property of a property.
+// the resource.
 func needsReplacement(typ string, oldProps, newProps map[string]any) bool {
+	return len(replacingProps(typ, oldProps, newProps)) > 0
+}
+
+// replacingProps lists the properties whose change from oldProps to newProps
+// replaces the resource. A dotted name is a property of a property.
+func replacingProps(typ string, oldProps, newProps map[string]any) []string {
+	var out []string
 	for _, p := range replacementProps[typ] {
 		if p == "*" {
-			return !reflect.DeepEqual(withoutProps(oldProps, updatableProps[typ]), withoutProps(newProps, updatableProps[typ]))
+			keep := updatableProps[typ]
+			for _, k := range slices.Sorted(maps.Keys(withoutProps(newProps, keep))) {
+				if !reflect.DeepEqual(oldProps[k], newProps[k]) {
+					out = append(out, k)
+				}
+			}
+			for _, k := range slices.Sorted(maps.Keys(withoutProps(oldProps, keep))) {
+				if _, still := newProps[k]; !still {
+					out = append(out, k)
+				}
+			}
+			return out
 		}
 		if !reflect.DeepEqual(propPath(oldProps, p), propPath(newProps, p)) {
-			return true
+			out = append(out, p)
 		}
 	}
-	return false
+	return out
+}
+
+// replacement is what a change set says of a modified resource: True when a
+// property whose change replaces it changes to a known value, Conditional
+// when those that change are all still unknown, False when none changes.
+func replacement(typ string, oldProps, newProps map[string]any) string {
+	props := replacingProps(typ, oldProps, newProps)
+	if len(props) == 0 {
+		return "False"
+	}
+	for _, p := range props {
+		if _, pending := firstUnresolved(propPath(newProps, p)); !pending {
+			return "True"
+		}
+	}
+	return "Conditional"
 }
 
 // withoutProps is props less the named keys.

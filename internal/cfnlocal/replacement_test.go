@@ -109,3 +109,22 @@ func (e *env) physicalID(t *testing.T, stackName, logicalID string) string {
 	}
 	return aws.ToString(out.StackResources[0].PhysicalResourceId)
 }
+
+// A change set says Conditional only when the replacing change depends on values not known yet.
+func TestReplacementIsConditionalOnlyOnUnknownReplacingValues(t *testing.T) {
+	old := map[string]any{"Cluster": "c", "TaskDefinition": "td:1"}
+	cases := []struct {
+		name string
+		new  map[string]any
+		want string
+	}{
+		{"known cluster, unknown task definition", map[string]any{"Cluster": "arn:c", "TaskDefinition": unresolved{}}, "True"},
+		{"unknown cluster", map[string]any{"Cluster": unresolved{}, "TaskDefinition": "td:1"}, "Conditional"},
+		{"only the task definition", map[string]any{"Cluster": "c", "TaskDefinition": unresolved{}}, "False"},
+	}
+	for _, c := range cases {
+		if got := replacement("AWS::ECS::Service", old, c.new); got != c.want {
+			t.Errorf("%s: replacement = %s, want %s", c.name, got, c.want)
+		}
+	}
+}
