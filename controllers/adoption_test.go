@@ -341,3 +341,53 @@ func deleteStack(t *testing.T, name string) {
 		return describeStack(t, name) == nil, "still there"
 	})
 }
+
+// An adoption that would replace a service stops before executing anything, lists what it would replace, and
+// goes ahead once the user allows it.
+func TestAdoptionThatWouldReplaceStopsUntilAllowed(t *testing.T) {
+	ns := newNamespace(t)
+	c := adoptionCases[1] // nginx-golang
+	c.project.name = "older-converter"
+	body := dockerTemplate(c.project, defaultNetwork(t))
+	// Converters before the GetAtt spelling wrote the cluster's name, so adopting replaces both services.
+	body = strings.ReplaceAll(body, `"Cluster":{"Fn::GetAtt":["Cluster","Arn"]}`, `"Cluster":{"Ref":"Cluster"}`)
+	if !strings.Contains(body, `"Cluster":{"Ref":"Cluster"}`) {
+		t.Fatal("the test template has no service cluster to rewrite")
+	}
+	ctx := context.Background()
+	if _, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{
+		StackName: aws.String(c.project.name), TemplateBody: aws.String(body),
+		Capabilities: []cftypes.Capability{cftypes.CapabilityCapabilityIam},
+		Tags:         []cftypes.Tag{{Key: aws.String(csv1.TagDockerComposeProject), Value: aws.String(c.project.name)}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "docker's stack created", 60*time.Second, func() (bool, string) {
+		s := describeStack(t, c.project.name)
+		return s != nil && s.StackStatus == cftypes.StackStatusCreateComplete, "not yet"
+	})
+	t.Cleanup(func() { deleteStack(t, c.project.name) })
+
+	obj := newStack(ns, c.project.name, c.files[c.compose])
+	obj.Spec.Compose.ProjectName = c.project.name
+	obj.Spec.Stack.Name = c.project.name
+	obj.Spec.Stack.Adopt = true
+	obj.Spec.Stack.DeletionPolicy = csv1.DeletionPolicyRetain
+	create(t, obj)
+	got := stalledMessage(t, obj, csv1.ReasonAdoptionWouldReplace,
+		"BackendService (AWS::ECS::Service): replaced", "ProxyService (AWS::ECS::Service): replaced", "allowAdoptionReplacements")
+	if msg := condition(got, csv1.ConditionStalled).Message; strings.Contains(msg, "TaskDefinition") {
+		t.Errorf("the stop lists a task definition, which holds no state: %s", msg)
+	}
+	if s := describeStack(t, c.project.name); s.StackStatus != cftypes.StackStatusCreateComplete {
+		t.Fatalf("the stack was changed before the user allowed it: %s", s.StackStatus)
+	}
+
+	update(t, obj, func(o *csv1.ComposeStack) { o.Spec.Stack.AllowAdoptionReplacements = true })
+	waitStack(t, obj, "Ready once allowed", func(o *csv1.ComposeStack) bool {
+		return readyAt(o) && o.Status.StackStatus == "UPDATE_COMPLETE"
+	})
+	if ch := adoptionChangesOf(t, c.project.name); !slices.Contains(ch.replaced, "ProxyService") {
+		t.Errorf("the allowed adoption did not replace ProxyService: %+v", ch)
+	}
+}

@@ -243,6 +243,13 @@ type StackSpec struct {
 	// one that Docker Compose for ECS created. Without it, such a stack is left alone and reported.
 	// +optional
 	Adopt bool `json:"adopt,omitempty"`
+
+	// AllowAdoptionReplacements lets an adoption go ahead when its change set would replace or remove a
+	// resource that holds state or traffic (an ECS service, load balancer, listener, target group, EFS file
+	// system or mount target, log group, Cloud Map namespace or secret). Without it the controller stops with
+	// the condition reason AdoptionWouldReplace, listing them, and does not execute the change set.
+	// +optional
+	AllowAdoptionReplacements bool `json:"allowAdoptionReplacements,omitempty"`
 }
 
 // Overlay is a CloudFormation template fragment, in YAML or JSON.
