@@ -60,6 +60,10 @@ type Options struct {
 	SensitiveEnv map[string]map[string]string
 	// Files holds the content of secret `file:` sources, by path relative to the project directory.
 	Files map[string][]byte
+	// FileSystems are existing EFS file systems to mount instead of creating new ones, by named volume: the
+	// file systems an earlier stack of the project left behind (they are retained), as Docker Compose for ECS
+	// reattached them. Needs.Volumes says which volumes to look up.
+	FileSystems map[string]string
 }
 
 // Parameter is a template parameter value the caller must pass to CloudFormation.
