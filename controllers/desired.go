@@ -3,6 +3,8 @@ package controllers
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/compose"
@@ -16,6 +18,9 @@ type rendered struct {
 	warnings []string
 	// listeners become status.endpoints once the stack has converged to this template, and not before.
 	listeners []csv1.Listener
+	// reattached are the retained file systems the template mounts, sorted by volume; like listeners, they
+	// reach status once the stack has converged.
+	reattached []csv1.ReattachedFileSystem
 }
 
 // desired loads and renders the project into the stack the driver should converge to. It is the one
@@ -43,12 +48,18 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 	if err != nil {
 		return nil, nil, err
 	}
+	// A file system that an earlier stack of the project retained is mounted again, as Docker did.
+	fileSystems, err := sc.FindRetainedFileSystems(ctx, obj.ProjectName(), needs.Volumes)
+	if err != nil {
+		return nil, nil, err
+	}
 	out, err := render.Render(loaded.Project, render.Options{
 		ProjectName:  obj.ProjectName(),
 		Network:      network,
 		Overlays:     in.overlays,
 		SensitiveEnv: loaded.SensitiveEnv,
 		Files:        loaded.Files,
+		FileSystems:  fileSystems,
 	})
 	var oe *render.OverlayError
 	if errors.As(err, &oe) && oe.Index >= 0 {
@@ -87,7 +98,17 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 			ResyncInterval:            obj.Interval(),
 			LastAppliedDigest:         obj.Status.LastAppliedDigest,
 		},
-		warnings:  append(append([]string{}, loaded.Warnings...), out.Warnings...),
-		listeners: listeners,
+		warnings:   append(append([]string{}, loaded.Warnings...), out.Warnings...),
+		listeners:  listeners,
+		reattached: reattachedOf(fileSystems),
 	}, sc, nil
+}
+
+// reattachedOf lists the file systems to mount again, sorted by volume.
+func reattachedOf(fileSystems map[string]string) []csv1.ReattachedFileSystem {
+	var out []csv1.ReattachedFileSystem
+	for _, vol := range slices.Sorted(maps.Keys(fileSystems)) {
+		out = append(out, csv1.ReattachedFileSystem{Volume: vol, FileSystemID: fileSystems[vol]})
+	}
+	return out
 }

@@ -367,6 +367,13 @@ type ComposeStackStatus struct {
 	// +optional
 	Endpoints *Endpoints `json:"endpoints,omitempty"`
 
+	// ReattachedFileSystems are the EFS file systems that an earlier stack of the project retained and that
+	// the deployed stack mounts instead of new, empty ones, as Docker Compose for ECS reattached them.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=64
+	ReattachedFileSystems []ReattachedFileSystem `json:"reattachedFileSystems,omitempty"`
+
 	// Warnings name the compose fields that were ignored, and why.
 	// +optional
 	// +listType=atomic
@@ -464,4 +471,12 @@ type ComposeStackList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	// Items are the ComposeStacks.
 	Items []ComposeStack `json:"items"`
+}
+
+// ReattachedFileSystem is a retained EFS file system that a named volume mounts again.
+type ReattachedFileSystem struct {
+	// Volume is the compose volume.
+	Volume string `json:"volume"`
+	// FileSystemID is the file system's ID (fs-...).
+	FileSystemID string `json:"fileSystemID"`
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
@@ -39,7 +40,13 @@ type ELBv2API interface {
 	DescribeLoadBalancers(ctx context.Context, in *elbv2.DescribeLoadBalancersInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeLoadBalancersOutput, error)
 }
 
+// EFSAPI is the part of the EFS client the FileSystemFinder uses.
+type EFSAPI interface {
+	DescribeFileSystems(ctx context.Context, in *efs.DescribeFileSystemsInput, optFns ...func(*efs.Options)) (*efs.DescribeFileSystemsOutput, error)
+}
+
 var (
+	_ EFSAPI            = (*efs.Client)(nil)
 	_ CloudFormationAPI = (*cloudformation.Client)(nil)
 	_ S3API             = (*s3.Client)(nil)
 	_ EC2API            = (*ec2.Client)(nil)
