@@ -22,6 +22,7 @@ type convertOptions struct {
 	secretFiles stringList
 	profiles    stringList
 	images      imageList
+	fileSystems fileSystemList
 	projectName string
 	format      string
 	network     render.Network
@@ -31,7 +32,7 @@ type convertOptions struct {
 }
 
 func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
-	o := &convertOptions{images: imageList{}}
+	o := &convertOptions{images: imageList{}, fileSystems: fileSystemList{}}
 	fs := flag.NewFlagSet("composestack convert", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(&o.files, "f", "compose `file` (repeatable; later files override earlier ones; default: compose.yaml or docker-compose.yaml here)")
@@ -50,6 +51,7 @@ func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
 	fs.BoolVar(&o.noPublicIP, "no-public-ip", false, "do not give tasks public IPs (private subnets with NAT or endpoints)")
 	fs.BoolVar(&o.network.InternalLoadBalancer, "internal-lb", false, "make the load balancer internal")
 	fs.StringVar(&o.network.IngressCIDR, "ingress-cidr", "", "source `CIDR` allowed to reach published ports (default 0.0.0.0/0)")
+	fs.Var(o.fileSystems, "file-system", "mount an existing EFS file system for a named volume instead of creating one, such as the one an earlier stack of the project retained: `volume=fs-id` (repeatable)")
 	fs.StringVar(&o.format, "format", "yaml", "output `format`: yaml or json")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: composestack convert [flags]\n\nPrint the CloudFormation template of a compose project.\n\nFlags:\n")
@@ -114,6 +116,7 @@ func (o *convertOptions) run(ctx context.Context) (out []byte, warnings, notes [
 		Overlays:     in.overlays,
 		SensitiveEnv: loaded.SensitiveEnv,
 		Files:        loaded.Files,
+		FileSystems:  o.fileSystems,
 	})
 	if err != nil {
 		// An overlay file is named as the user gave it, as when it cannot be read.
