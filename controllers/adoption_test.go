@@ -26,6 +26,8 @@ type adoptionCase struct {
 	project dockerProject
 	files   map[string]string // compose file first, then supporting files, by path
 	compose string            // name of the compose file in files
+	// respell, when set, changes the template Docker printed, as another converter version wrote it.
+	respell func(body string) string
 }
 
 // utopiaDir holds the seed's Utopia project, as the renderer's golden test reads it.
@@ -185,16 +187,28 @@ type adoptionChanges struct {
 // replaced, nothing is removed, and the ComposeStack is Ready. Task definitions get a new revision (composestack's
 // containers differ from Docker's, see docs/compose-support.md), which the service rolls to in place.
 func TestAdoptDockerComposeStacks(t *testing.T) {
-	cases := append([]adoptionCase{utopiaCase(t)}, adoptionCases...)
+	// Spelled as earlier converters (and earlier composestack versions) wrote them: the cluster's name, the
+	// protocol in lower case. The update keeps those spellings, so nothing is replaced either.
+	older := adoptionCases[1]
+	older.project.name = "older-spelling"
+	older.respell = func(body string) string {
+		return strings.NewReplacer(`"Cluster":{"Fn::GetAtt":["Cluster","Arn"]}`, `"Cluster":{"Ref":"Cluster"}`,
+			`"IpProtocol":"TCP"`, `"IpProtocol":"tcp"`).Replace(body)
+	}
+	cases := append([]adoptionCase{utopiaCase(t)}, append(adoptionCases, older)...)
 	network := defaultNetwork(t)
 	for _, c := range cases {
 		t.Run(c.project.name, func(t *testing.T) {
 			ns := newNamespace(t)
 			stackName := c.project.name // Docker named the stack after the project
+			body := dockerTemplate(c.project, network)
+			if c.respell != nil {
+				body = c.respell(body)
+			}
 			ctx := context.Background()
 			if _, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{
 				StackName:    aws.String(stackName),
-				TemplateBody: aws.String(dockerTemplate(c.project, network)),
+				TemplateBody: aws.String(body),
 				Capabilities: []cftypes.Capability{cftypes.CapabilityCapabilityIam},
 				OnFailure:    cftypes.OnFailureDelete,
 				Tags:         []cftypes.Tag{{Key: aws.String(csv1.TagDockerComposeProject), Value: aws.String(c.project.name)}},
@@ -342,18 +356,15 @@ func deleteStack(t *testing.T, name string) {
 	})
 }
 
-// An adoption that would replace a service stops before executing anything, lists what it would replace, and
-// goes ahead once the user allows it.
+// An adoption that would remove or replace what carries traffic stops before executing anything, lists it, and
+// goes ahead once the user allows it. Here the compose file moved the proxy from port 8080 to 80.
 func TestAdoptionThatWouldReplaceStopsUntilAllowed(t *testing.T) {
 	ns := newNamespace(t)
 	c := adoptionCases[1] // nginx-golang
-	c.project.name = "older-converter"
+	c.project.name = "moved-port"
+	c.project.services = slices.Clone(c.project.services)
+	c.project.services[1].ports = []int{8080}
 	body := dockerTemplate(c.project, defaultNetwork(t))
-	// Converters before the GetAtt spelling wrote the cluster's name, so adopting replaces both services.
-	body = strings.ReplaceAll(body, `"Cluster":{"Fn::GetAtt":["Cluster","Arn"]}`, `"Cluster":{"Ref":"Cluster"}`)
-	if !strings.Contains(body, `"Cluster":{"Ref":"Cluster"}`) {
-		t.Fatal("the test template has no service cluster to rewrite")
-	}
 	ctx := context.Background()
 	if _, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{
 		StackName: aws.String(c.project.name), TemplateBody: aws.String(body),
@@ -375,7 +386,8 @@ func TestAdoptionThatWouldReplaceStopsUntilAllowed(t *testing.T) {
 	obj.Spec.Stack.DeletionPolicy = csv1.DeletionPolicyRetain
 	create(t, obj)
 	got := stalledMessage(t, obj, csv1.ReasonAdoptionWouldReplace,
-		"BackendService (AWS::ECS::Service): replaced", "ProxyService (AWS::ECS::Service): replaced", "allowAdoptionReplacements")
+		"ProxyTCP8080Listener (AWS::ElasticLoadBalancingV2::Listener): removed",
+		"ProxyTCP8080TargetGroup (AWS::ElasticLoadBalancingV2::TargetGroup): removed", "allowAdoptionReplacements")
 	if msg := condition(got, csv1.ConditionStalled).Message; strings.Contains(msg, "TaskDefinition") {
 		t.Errorf("the stop lists a task definition, which holds no state: %s", msg)
 	}
@@ -387,7 +399,7 @@ func TestAdoptionThatWouldReplaceStopsUntilAllowed(t *testing.T) {
 	waitStack(t, obj, "Ready once allowed", func(o *csv1.ComposeStack) bool {
 		return readyAt(o) && o.Status.StackStatus == "UPDATE_COMPLETE"
 	})
-	if ch := adoptionChangesOf(t, c.project.name); !slices.Contains(ch.replaced, "ProxyService") {
-		t.Errorf("the allowed adoption did not replace ProxyService: %+v", ch)
+	if ch := adoptionChangesOf(t, c.project.name); !slices.Contains(ch.removed, "ProxyTCP8080Listener") {
+		t.Errorf("the allowed adoption did not remove ProxyTCP8080Listener: %+v", ch)
 	}
 }

@@ -149,6 +149,13 @@ func (d *Driver) advance(ctx context.Context, want Desired, digest string, st *t
 // start creates the change set for digest.
 func (d *Driver) start(ctx context.Context, want Desired, digest string, st *types.Stack, res Result, csType types.ChangeSetType) (Result, error) {
 	name := ChangeSetName(digest)
+	if csType == types.ChangeSetTypeUpdate {
+		body, err := d.liveSpelling(ctx, want.StackName, want.TemplateBody)
+		if err != nil {
+			return res, err
+		}
+		want.TemplateBody = body
+	}
 	src, err := d.source(ctx, want)
 	if err != nil {
 		return res, err
