@@ -239,8 +239,12 @@ func TestAdoptDockerComposeStacks(t *testing.T) {
 			})
 
 			ch := adoptionChangesOf(t, stackName)
-			t.Logf("ADOPTION %s: %d resources modified (%d of them task definitions replaced by a new revision), %d replaced other than task definitions, %d removed, %d added",
-				c.project.name, len(ch.modified), countType(ch.replacedTypes, "AWS::ECS::TaskDefinition"), len(ch.replaced)-countType(ch.replacedTypes, "AWS::ECS::TaskDefinition"), len(ch.removed), len(ch.added))
+			all, err := cf.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(stackName)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("ADOPTION %s: of %d resources, %d modified (%d of them task definitions replaced by a new revision), %d replaced other than task definitions, %d removed, %d added",
+				c.project.name, len(all.StackResources), len(ch.modified), countType(ch.replacedTypes, "AWS::ECS::TaskDefinition"), len(ch.replaced)-countType(ch.replacedTypes, "AWS::ECS::TaskDefinition"), len(ch.removed), len(ch.added))
 			for _, id := range ch.replaced {
 				if ch.replacedTypes[id] != "AWS::ECS::TaskDefinition" {
 					t.Errorf("adoption replaced %s (%s)", id, ch.replacedTypes[id])
