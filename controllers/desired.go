@@ -3,6 +3,8 @@ package controllers
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/compose"
@@ -20,6 +22,9 @@ type rendered struct {
 	warnings []string
 	// listeners become status.endpoints once the stack has converged to this template, and not before.
 	listeners []csv1.Listener
+	// reattached are the retained file systems the template mounts, sorted by volume; like listeners, they
+	// reach status once the stack has converged.
+	reattached []csv1.ReattachedFileSystem
 }
 
 // desired loads and renders the project into the stack the driver should converge to. It is the one
@@ -47,6 +52,11 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 	if err != nil {
 		return nil, nil, err
 	}
+	// A file system that an earlier stack of the project retained is mounted again, as Docker did.
+	fileSystems, err := sc.FindRetainedFileSystems(ctx, obj.ProjectName(), needs.Volumes)
+	if err != nil {
+		return nil, nil, err
+	}
 	out, err := render.Render(loaded.Project, render.Options{
 		ProjectName:  obj.ProjectName(),
 		Network:      network,
@@ -56,6 +66,7 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 		Helpers:      r.helpers(obj.Spec.Helpers),
 		// The user's opt-in to store bind mounts on EFS (Fargate has no host to bind from).
 		EFSBindMounts: obj.Spec.Compose.EFSBindMounts,
+		FileSystems:   fileSystems,
 	})
 	var oe *render.OverlayError
 	if errors.As(err, &oe) && oe.Index >= 0 {
@@ -87,18 +98,21 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 	}
 	return &rendered{
 		stack: stack.Desired{
-			StackName:         obj.StackName(),
-			TemplateBody:      out.Body,
-			Parameters:        params,
-			Tags:              obj.Spec.Stack.Tags,
-			Owner:             ownerOf(obj),
-			Adopt:             obj.Spec.Stack.Adopt,
-			TemplateBucket:    bucket,
-			ResyncInterval:    obj.Interval(),
-			LastAppliedDigest: obj.Status.LastAppliedDigest,
+			StackName:                 obj.StackName(),
+			TemplateBody:              out.Body,
+			Parameters:                params,
+			Tags:                      obj.Spec.Stack.Tags,
+			Project:                   out.ProjectName,
+			Owner:                     ownerOf(obj),
+			Adopt:                     obj.Spec.Stack.Adopt,
+			AllowAdoptionReplacements: obj.Spec.Stack.AllowAdoptionReplacements,
+			TemplateBucket:            bucket,
+			ResyncInterval:            obj.Interval(),
+			LastAppliedDigest:         obj.Status.LastAppliedDigest,
 		},
-		warnings:  append(append([]string{}, loaded.Warnings...), out.Warnings...),
-		listeners: listeners,
+		warnings:   append(append([]string{}, loaded.Warnings...), out.Warnings...),
+		listeners:  listeners,
+		reattached: reattachedOf(fileSystems),
 	}, sc, nil
 }
 
@@ -115,4 +129,13 @@ func (r *ComposeStackReconciler) helpers(spec *csv1.HelpersSpec) render.Helpers 
 		h.DockerCompatible = *spec.DockerCompatible
 	}
 	return h
+}
+
+// reattachedOf lists the file systems to mount again, sorted by volume.
+func reattachedOf(fileSystems map[string]string) []csv1.ReattachedFileSystem {
+	var out []csv1.ReattachedFileSystem
+	for _, vol := range slices.Sorted(maps.Keys(fileSystems)) {
+		out = append(out, csv1.ReattachedFileSystem{Volume: vol, FileSystemID: fileSystems[vol]})
+	}
+	return out
 }

@@ -15,6 +15,7 @@ type StackClient interface {
 	Delete(ctx context.Context, stackName string, owner stack.Owner) (stack.Result, error)
 	ResolveNetwork(ctx context.Context, vpcID string) (string, []string, error)
 	ResolveLoadBalancer(ctx context.Context, nameOrARN string) (stack.LoadBalancer, error)
+	FindRetainedFileSystems(ctx context.Context, project string, volumes []string) (map[string]string, error)
 }
 
 // StackClients hands out a StackClient per region and role.

@@ -3,6 +3,7 @@ package controllers
 import (
 	"fmt"
 	"reflect"
+	"slices"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -39,6 +40,15 @@ func (r *ComposeStackReconciler) apply(obj *csv1.ComposeStack, res stack.Result,
 		// Only now does the stack have this template: until then (in progress, failed, rolled back) the
 		// endpoints stay those of the template it had, so they never show a port that was not deployed.
 		st.Endpoints = endpoints(want.listeners, res.Outputs[loadBalancerOutput])
+		if !slices.Equal(st.ReattachedFileSystems, want.reattached) {
+			for _, fs := range want.reattached {
+				if !slices.Contains(st.ReattachedFileSystems, fs) {
+					r.event(obj, csv1.ReasonFileSystemReattached, "Reconcile", fmt.Sprintf(
+						"volume %s mounts file system %s, which an earlier stack of project %s retained", fs.Volume, fs.FileSystemID, obj.ProjectName()))
+				}
+			}
+			st.ReattachedFileSystems = want.reattached
+		}
 		msg := fmt.Sprintf("stack %s is %s", st.StackName, res.StackStatus)
 		r.transition(obj, csv1.ReasonSucceeded, msg)
 		setConditions(obj, phaseReady, metav1.ConditionTrue, csv1.ReasonSucceeded, msg)

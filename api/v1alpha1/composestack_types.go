@@ -281,6 +281,13 @@ type StackSpec struct {
 	// one that Docker Compose for ECS created. Without it, such a stack is left alone and reported.
 	// +optional
 	Adopt bool `json:"adopt,omitempty"`
+
+	// AllowAdoptionReplacements lets an adoption go ahead when its change set would replace or remove a
+	// resource that holds state or traffic (an ECS service, load balancer, listener, target group, EFS file
+	// system or mount target, log group, Cloud Map namespace or secret). Without it the controller stops with
+	// the condition reason AdoptionWouldReplace, listing them, and does not execute the change set.
+	// +optional
+	AllowAdoptionReplacements bool `json:"allowAdoptionReplacements,omitempty"`
 }
 
 // Overlay is a CloudFormation template fragment, in YAML or JSON.
@@ -398,6 +405,13 @@ type ComposeStackStatus struct {
 	// +optional
 	Endpoints *Endpoints `json:"endpoints,omitempty"`
 
+	// ReattachedFileSystems are the EFS file systems that an earlier stack of the project retained and that
+	// the deployed stack mounts instead of new, empty ones, as Docker Compose for ECS reattached them.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=64
+	ReattachedFileSystems []ReattachedFileSystem `json:"reattachedFileSystems,omitempty"`
+
 	// Warnings name the compose fields that were ignored, and why.
 	// +optional
 	// +listType=atomic
@@ -495,4 +509,12 @@ type ComposeStackList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	// Items are the ComposeStacks.
 	Items []ComposeStack `json:"items"`
+}
+
+// ReattachedFileSystem is a retained EFS file system that a named volume mounts again.
+type ReattachedFileSystem struct {
+	// Volume is the compose volume.
+	Volume string `json:"volume"`
+	// FileSystemID is the file system's ID (fs-...).
+	FileSystemID string `json:"fileSystemID"`
 }

@@ -35,6 +35,12 @@ const (
 	// ReasonNetworkNotFound: the VPC or its subnets cannot be found (no default VPC, an unknown VPC ID), or the
 	// load balancer x-aws-loadbalancer names does not exist.
 	ReasonNetworkNotFound = "NetworkNotFound"
+	// ReasonAdoptionWouldReplace: adopting the stack would replace or remove resources that hold state or
+	// traffic; the change set is left unexecuted until spec.stack.allowAdoptionReplacements is set.
+	ReasonAdoptionWouldReplace = "AdoptionWouldReplace"
+	// ReasonFileSystemReattached: the stack mounts a file system an earlier stack of the project retained (an
+	// Event reason).
+	ReasonFileSystemReattached = "FileSystemReattached"
 	// ReasonStackFailed: the last stack operation failed; the root cause is in status.failedResources.
 	ReasonStackFailed = "StackFailed"
 	// ReasonChangeSetFailed: CloudFormation rejected the change set.

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -55,6 +56,7 @@ type Clients struct {
 	S3              *s3.Client
 	EC2             *ec2.Client
 	ELBv2           *elbv2.Client
+	EFS             *efs.Client
 }
 
 type key struct{ region, role string }
@@ -110,6 +112,7 @@ func (c *Cache) Stack(ctx context.Context, region, roleARN string) (*stack.Clien
 		Driver:        stack.NewDriver(cl.CloudFormation, cl.S3, opts),
 		Network:       stack.NewNetworkResolver(cl.EC2, c.opts.NetworkTTL, c.opts.Now),
 		LoadBalancers: stack.NewLoadBalancerResolver(cl.ELBv2, c.opts.NetworkTTL, c.opts.Now),
+		FileSystems:   stack.NewFileSystemFinder(cl.EFS, cl.CloudFormation),
 	}
 	c.stacks[k] = s
 	return s, nil
@@ -156,5 +159,6 @@ func (c *Cache) build(ctx context.Context, region, roleARN string) (*Clients, er
 		S3:             s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
 		EC2:            ec2.NewFromConfig(cfg),
 		ELBv2:          elbv2.NewFromConfig(cfg),
+		EFS:            efs.NewFromConfig(cfg),
 	}, nil
 }

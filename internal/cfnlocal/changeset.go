@@ -104,12 +104,8 @@ func (s *Server) diffLocked(st *stack, cs *changeSet) ([]resourceChange, bool, e
 			delete(visible, id)
 			changes = append(changes, resourceChange{Action: "Modify", LogicalID: id, PhysicalID: cur.PhysicalID, Type: rd.Type, Replacement: "True"})
 		case !reflect.DeepEqual(cur.Props, props) || cur.DeletionPolicy != rd.DeletionPolicy || cur.ReplacePolicy != rd.UpdateReplacePolicy:
-			repl := "False"
-			if needsReplacement(rd.Type, cur.Props, props) {
-				repl = "True"
-				if _, pending := firstUnresolved(props); pending {
-					repl = "Conditional"
-				}
+			repl := replacement(rd.Type, cur.Props, props)
+			if repl != "False" {
 				delete(visible, id)
 			}
 			changes = append(changes, resourceChange{Action: "Modify", LogicalID: id, PhysicalID: cur.PhysicalID, Type: rd.Type, Replacement: repl})

@@ -19,6 +19,8 @@ type work struct {
 	finish func()
 	fail   func(reason string)
 	cancel func()
+	// refused, when set, is why the AWS service refuses the operation ("" when it accepts it).
+	refused func() string
 }
 
 // runWave starts every item (their IN_PROGRESS events come together, as
@@ -39,6 +41,10 @@ func (s *Server) runWave(ctx context.Context, st *stack, items []work, rollback,
 		}
 		s.mu.Lock()
 		reason, bad := s.resourceFaultLocked(st.Name, it.res, it.op, rollback)
+		if !bad && it.refused != nil {
+			reason = it.refused()
+			bad = reason != ""
+		}
 		if !bad {
 			it.finish()
 			s.mu.Unlock()
@@ -348,8 +354,9 @@ func (ap *applied) workFor(s *Server, st *stack, id string, props map[string]any
 				assignPhysicalID(r, st.ID)
 				s.resourceEventLocked(st, r, "CREATE_COMPLETE", "")
 			},
-			fail:   func(reason string) { s.resourceEventLocked(st, r, "CREATE_FAILED", reason) },
-			cancel: func() { s.resourceEventLocked(st, r, "CREATE_FAILED", "Resource creation cancelled") },
+			fail:    func(reason string) { s.resourceEventLocked(st, r, "CREATE_FAILED", reason) },
+			cancel:  func() { s.resourceEventLocked(st, r, "CREATE_FAILED", "Resource creation cancelled") },
+			refused: s.refusal(rd.Type, props),
 		}, true
 	case cur.Type == rd.Type && reflect.DeepEqual(cur.Props, props) && cur.DeletionPolicy == rd.DeletionPolicy && cur.ReplacePolicy == rd.UpdateReplacePolicy:
 		// Unchanged: CloudFormation leaves it alone.
@@ -383,7 +390,22 @@ func (ap *applied) workFor(s *Server, st *stack, id string, props map[string]any
 		},
 		fail:   func(reason string) { s.resourceEventLocked(st, r, "UPDATE_FAILED", reason) },
 		cancel: func() { s.resourceEventLocked(st, r, "UPDATE_FAILED", "Resource update cancelled") },
+		refused: func() string {
+			if !replace {
+				return ""
+			}
+			return s.refusal(rd.Type, props)()
+		},
 	}, true
+}
+
+// refusal is the check the AWS service makes before it creates a resource of type typ with props. The returned
+// function runs with mu held.
+func (s *Server) refusal(typ string, props map[string]any) func() string {
+	if typ != "AWS::EC2::SecurityGroupIngress" {
+		return func() string { return "" }
+	}
+	return func() string { return s.duplicateIngressLocked(props) }
 }
 
 // runUpdate applies a new template to a stack whose status is already

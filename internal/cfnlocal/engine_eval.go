@@ -117,43 +117,117 @@ func outputString(v any) string {
 	return scalarString(v)
 }
 
-// replacementProps lists, per type, the properties whose change makes
-// CloudFormation create a new physical resource; "*" means any change.
+// replacementProps lists, per type this project renders, the properties whose change makes CloudFormation
+// create a new physical resource, as each property's "Update requires: Replacement" in the CloudFormation
+// resource reference says; "*" means any property but those in updatableProps.
 var replacementProps = map[string][]string{
-	"AWS::ECS::Cluster":                           {"ClusterName"},
-	"AWS::ECS::TaskDefinition":                    {"*"},
-	"AWS::ECS::Service":                           {"ServiceName", "Cluster", "LaunchType", "SchedulingStrategy", "Role"},
-	"AWS::ElasticLoadBalancingV2::LoadBalancer":   {"Name", "Scheme", "Type"},
-	"AWS::ElasticLoadBalancingV2::TargetGroup":    {"Name", "Port", "Protocol", "ProtocolVersion", "TargetType", "VpcId"},
-	"AWS::EC2::SecurityGroup":                     {"GroupName", "GroupDescription", "VpcId"},
-	"AWS::EC2::SecurityGroupIngress":              {"*"},
-	"AWS::EC2::SecurityGroupEgress":               {"*"},
-	"AWS::Logs::LogGroup":                         {"LogGroupName"},
-	"AWS::IAM::Role":                              {"RoleName", "Path"},
-	"AWS::EFS::FileSystem":                        {"Encrypted", "KmsKeyId", "PerformanceMode", "AvailabilityZoneName"},
-	"AWS::EFS::MountTarget":                       {"FileSystemId", "SubnetId", "IpAddress"},
-	"AWS::EFS::AccessPoint":                       {"FileSystemId", "PosixUser", "RootDirectory", "ClientToken"},
-	"AWS::ServiceDiscovery::PrivateDnsNamespace":  {"Name", "Vpc"},
-	"AWS::ServiceDiscovery::Service":              {"Name", "NamespaceId"},
-	"AWS::Route53::RecordSet":                     {"Name", "HostedZoneId", "HostedZoneName"},
-	"AWS::SecretsManager::Secret":                 {"Name"},
-	"AWS::ApplicationAutoScaling::ScalableTarget": {"ResourceId", "ScalableDimension", "ServiceNamespace"},
-	"AWS::ApplicationAutoScaling::ScalingPolicy":  {"PolicyName", "ResourceId", "ScalableDimension", "ServiceNamespace", "ScalingTargetId"},
-	"AWS::S3::Bucket":                             {"BucketName"},
+	"AWS::ECS::Cluster":                             {"ClusterName"},
+	"AWS::ECS::TaskDefinition":                      {"*"},
+	"AWS::ECS::Service":                             {"ServiceName", "Cluster", "LaunchType", "SchedulingStrategy", "Role", "DeploymentController"},
+	"AWS::ECS::CapacityProvider":                    {"Name", "AutoScalingGroupProvider.AutoScalingGroupArn"},
+	"AWS::ECS::ClusterCapacityProviderAssociations": {"Cluster"},
+	"AWS::ElasticLoadBalancingV2::LoadBalancer":     {"Name", "Scheme", "Type"},
+	"AWS::ElasticLoadBalancingV2::TargetGroup":      {"Name", "Port", "Protocol", "ProtocolVersion", "TargetType", "VpcId", "IpAddressType"},
+	"AWS::ElasticLoadBalancingV2::Listener":         {"LoadBalancerArn"},
+	"AWS::ElasticLoadBalancingV2::ListenerRule":     {"ListenerArn"},
+	"AWS::EC2::SecurityGroup":                       {"GroupName", "GroupDescription", "VpcId"},
+	"AWS::EC2::SecurityGroupIngress":                {"*"},
+	"AWS::EC2::SecurityGroupEgress":                 {"*"},
+	"AWS::EC2::LaunchTemplate":                      {"LaunchTemplateName"},
+	"AWS::AutoScaling::AutoScalingGroup":            {"AutoScalingGroupName", "InstanceId"},
+	"AWS::Logs::LogGroup":                           {"LogGroupName"},
+	"AWS::IAM::Role":                                {"RoleName", "Path"},
+	"AWS::IAM::InstanceProfile":                     {"InstanceProfileName", "Path"},
+	"AWS::EFS::FileSystem":                          {"Encrypted", "KmsKeyId", "PerformanceMode", "AvailabilityZoneName"},
+	"AWS::EFS::MountTarget":                         {"FileSystemId", "SubnetId", "IpAddress"},
+	"AWS::EFS::AccessPoint":                         {"FileSystemId", "PosixUser", "RootDirectory", "ClientToken"},
+	"AWS::ServiceDiscovery::PrivateDnsNamespace":    {"Name", "Vpc"},
+	"AWS::ServiceDiscovery::Service":                {"Name", "NamespaceId", "HealthCheckCustomConfig", "Type"},
+	"AWS::Route53::RecordSet":                       {"Name", "HostedZoneId", "HostedZoneName"},
+	"AWS::SecretsManager::Secret":                   {"Name"},
+	"AWS::ApplicationAutoScaling::ScalableTarget":   {"ResourceId", "ScalableDimension", "ServiceNamespace"},
+	"AWS::ApplicationAutoScaling::ScalingPolicy":    {"PolicyName", "ResourceId", "ScalableDimension", "ServiceNamespace", "ScalingTargetId"},
+	"AWS::S3::Bucket":                               {"BucketName"},
+}
+
+// updatableProps are, for types whose entry in replacementProps is "*", the properties updated in place: a
+// task definition's tags and a rule's description.
+var updatableProps = map[string][]string{
+	"AWS::ECS::TaskDefinition":       {"Tags"},
+	"AWS::EC2::SecurityGroupIngress": {"Description"},
+	"AWS::EC2::SecurityGroupEgress":  {"Description"},
 }
 
 // needsReplacement reports whether changing oldProps to newProps replaces
 // the resource.
 func needsReplacement(typ string, oldProps, newProps map[string]any) bool {
+	return len(replacingProps(typ, oldProps, newProps)) > 0
+}
+
+// replacingProps lists the properties whose change from oldProps to newProps
+// replaces the resource. A dotted name is a property of a property.
+func replacingProps(typ string, oldProps, newProps map[string]any) []string {
+	var out []string
 	for _, p := range replacementProps[typ] {
 		if p == "*" {
-			return !reflect.DeepEqual(oldProps, newProps)
+			keep := updatableProps[typ]
+			for _, k := range slices.Sorted(maps.Keys(withoutProps(newProps, keep))) {
+				if !reflect.DeepEqual(oldProps[k], newProps[k]) {
+					out = append(out, k)
+				}
+			}
+			for _, k := range slices.Sorted(maps.Keys(withoutProps(oldProps, keep))) {
+				if _, still := newProps[k]; !still {
+					out = append(out, k)
+				}
+			}
+			return out
 		}
-		if !reflect.DeepEqual(oldProps[p], newProps[p]) {
-			return true
+		if !reflect.DeepEqual(propPath(oldProps, p), propPath(newProps, p)) {
+			out = append(out, p)
 		}
 	}
-	return false
+	return out
+}
+
+// replacement is what a change set says of a modified resource: True when a
+// property whose change replaces it changes to a known value, Conditional
+// when those that change are all still unknown, False when none changes.
+func replacement(typ string, oldProps, newProps map[string]any) string {
+	props := replacingProps(typ, oldProps, newProps)
+	if len(props) == 0 {
+		return "False"
+	}
+	for _, p := range props {
+		if _, pending := firstUnresolved(propPath(newProps, p)); !pending {
+			return "True"
+		}
+	}
+	return "Conditional"
+}
+
+// withoutProps is props less the named keys.
+func withoutProps(props map[string]any, keys []string) map[string]any {
+	out := make(map[string]any, len(props))
+	for k, v := range props {
+		if !slices.Contains(keys, k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// propPath reads a dotted property path; nil when a step is missing.
+func propPath(props map[string]any, path string) any {
+	var v any = props
+	for _, step := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[step]
+	}
+	return v
 }
 
 // deletionOrder returns the stack's resources in reverse dependency order:

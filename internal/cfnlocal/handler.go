@@ -33,6 +33,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveELBv2(w, r)
 	case "s3":
 		s.serveS3(w, r)
+	case "elasticfilesystem":
+		s.serveEFS(w, r)
 	case "":
 		// Unsigned: a query call names its API version; anything else is S3.
 		if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {

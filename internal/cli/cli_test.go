@@ -352,6 +352,7 @@ func TestConvertErrors(t *testing.T) {
 		{"missing compose file", []string{"convert", "-f", filepath.Join(dir, "nope.yaml")}, []string{"compose file", "nope.yaml", "no such file"}},
 		{"no compose file here", []string{"convert"}, []string{"no compose file in the current directory"}},
 		{"bad project name", []string{"convert", "-f", composeFile, "-p", "Bad Name"}, []string{`project name "Bad Name" is not valid`}},
+		{"bad file-system flag", []string{"convert", "-f", composeFile, "--file-system", "data"}, []string{`"data" is not volume=fs-id`}},
 		{"unknown image service", []string{"convert", "-f", composeFile, "--image", "nope=nginx"}, []string{`service "nope"`}},
 		{"missing secret env file", []string{"convert", "-f", filepath.Join(noSecret, "docker-compose.yaml")},
 			[]string{"service config", ".secret/spring_config_encrypt_key.env", "next to the compose file"}},
@@ -419,5 +420,26 @@ func TestConvertHelperFlags(t *testing.T) {
 				t.Errorf("the template should name %q and never %q", tc.want, tc.never)
 			}
 		})
+	}
+}
+
+// --file-system mounts a file system an earlier stack retained instead of creating one.
+func TestConvertFileSystem(t *testing.T) {
+	dir := t.TempDir()
+	compose := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(compose, []byte("services:\n  db:\n    image: postgres:16\n    volumes: [data:/var/lib/postgresql/data]\nvolumes:\n  data: {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "convert", "--format", "json", "-f", compose, "--project-name", "db", "--file-system", "data=fs-0abc")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	doc := template(t, out)
+	if _, ok := doc["Resources"].(map[string]any)["DataFilesystem"]; ok {
+		t.Error("a file system is created although --file-system names one")
+	}
+	ap, _ := resource(t, doc, "DataAccessPoint")["Properties"].(map[string]any)
+	if ap["FileSystemId"] != "fs-0abc" {
+		t.Errorf("access point on %v, want fs-0abc", ap["FileSystemId"])
 	}
 }

@@ -23,6 +23,7 @@ type convertOptions struct {
 	secretFiles stringList
 	profiles    stringList
 	images      imageList
+	fileSystems fileSystemList
 	projectName string
 	format      string
 	network     render.Network
@@ -35,7 +36,7 @@ type convertOptions struct {
 }
 
 func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
-	o := &convertOptions{images: imageList{}}
+	o := &convertOptions{images: imageList{}, fileSystems: fileSystemList{}}
 	fs := flag.NewFlagSet("composestack convert", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Var(&o.files, "f", "compose `file` (repeatable; later files override earlier ones; default: compose.yaml or docker-compose.yaml here)")
@@ -57,6 +58,7 @@ func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
 	fs.StringVar(&o.network.IngressCIDR, "ingress-cidr", "", "source `CIDR` allowed to reach published ports (default 0.0.0.0/0)")
 	fs.StringVar(&o.helpers.Image, "helper-image", render.DefaultHelperImage, "`image` of the init containers that set search domains and write secret files (a copy in your own ECR, for private subnets without NAT)")
 	fs.BoolVar(&o.helpers.DockerCompatible, "docker-compatible-helpers", false, "run Docker's helper images from Docker Hub, as Docker Compose for ECS did")
+	fs.Var(o.fileSystems, "file-system", "mount an existing EFS file system for a named volume instead of creating one, such as the one an earlier stack of the project retained: `volume=fs-id` (repeatable)")
 	fs.StringVar(&o.format, "format", "yaml", "output `format`: yaml or json")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: composestack convert [flags]\n\nPrint the CloudFormation template of a compose project.\n\nFlags:\n")
@@ -124,6 +126,7 @@ func (o *convertOptions) run(ctx context.Context) (out []byte, warnings, notes [
 		Files:         loaded.Files,
 		EFSBindMounts: o.efsBinds,
 		Helpers:       o.helpers,
+		FileSystems:   o.fileSystems,
 	})
 	if err != nil {
 		// An overlay file is named as the user gave it, as when it cannot be read.

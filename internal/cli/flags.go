@@ -29,14 +29,24 @@ func (m imageList) String() string {
 	return strings.Join(parts, ",")
 }
 
-func (m imageList) Set(v string) error {
-	svc, ref, ok := strings.Cut(v, "=")
-	if !ok || svc == "" || ref == "" {
-		return fmt.Errorf("%q is not service=image", v)
+func (m imageList) Set(v string) error { return setPair(m, v, "service", "image") }
+
+// fileSystemList is the repeatable --file-system volume=fs-... flag.
+type fileSystemList map[string]string
+
+func (m fileSystemList) String() string { return imageList(m).String() }
+
+func (m fileSystemList) Set(v string) error { return setPair(m, v, "volume", "fs-id") }
+
+// setPair parses key=value into m; key and value name the two parts in errors.
+func setPair(m map[string]string, v, key, value string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" || val == "" {
+		return fmt.Errorf("%q is not %s=%s", v, key, value)
 	}
-	if _, dup := m[svc]; dup {
-		return fmt.Errorf("service %q is given twice", svc)
+	if _, dup := m[k]; dup {
+		return fmt.Errorf("%s %q is given twice", key, k)
 	}
-	m[svc] = ref
+	m[k] = val
 	return nil
 }

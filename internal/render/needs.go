@@ -3,6 +3,8 @@ package render
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -23,6 +25,10 @@ type Needs struct {
 	// ARN whose last segment is the ID, as Docker read it). "" when neither names one, or the VPC comes from
 	// Network.VPCImport.
 	VPCID string
+	// Volumes are the named volumes the template would create a file system for, sorted. The caller looks for
+	// file systems that an earlier stack of the project retained, tagged with the project and the volume, and
+	// passes back those it finds as Options.FileSystems.
+	Volumes []string
 }
 
 // NeedsOf says what must be looked up to render project into net. Its errors name the compose field at
@@ -41,6 +47,11 @@ func NeedsOf(project *types.Project, net Network) (Needs, error) {
 		return needs, err
 	}
 	needs.LoadBalancer = lb
+	for _, name := range slices.Sorted(maps.Keys(project.Volumes)) {
+		if !project.Volumes[name].External {
+			needs.Volumes = append(needs.Volumes, name)
+		}
+	}
 	needs.Subnets = len(net.SubnetIDs) == 0 && len(net.SubnetImports) == 0
 	switch {
 	case net.VPCID != "":

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -36,7 +37,7 @@ func TestNeedsOf(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != c.want {
+			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("NeedsOf = %+v; want %+v", got, c.want)
 			}
 		})
@@ -73,5 +74,18 @@ func TestNeedsOfRejects(t *testing.T) {
 	}
 	if _, err := NeedsOf(nil, Network{}); err == nil {
 		t.Error("NeedsOf(nil) succeeded; want an error")
+	}
+}
+
+// Named volumes are looked up for a retained file system; external ones name theirs already.
+func TestNeedsOfVolumes(t *testing.T) {
+	got, err := NeedsOf(&types.Project{Volumes: types.Volumes{
+		"db": {}, "cache": {}, "shared": {External: true, Name: "fs-0123"},
+	}}, Network{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"cache", "db"}; !reflect.DeepEqual(got.Volumes, want) {
+		t.Errorf("Volumes = %v, want %v", got.Volumes, want)
 	}
 }

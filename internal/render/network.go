@@ -59,7 +59,7 @@ func (r *renderer) addSecurityGroups() error {
 		r.tpl.Resources[id] = &ec2.SecurityGroup{
 			GroupDescription: fmt.Sprintf("%s Security Group for %s network", r.name, name),
 			VpcId:            ptr.To(r.vpc),
-			Tags:             append(r.projectTags(), tags.Tag{Key: "com.docker.compose.network", Value: name}),
+			Tags:             append(r.projectTags(), tags.Tag{Key: "com.docker.compose.network", Value: networkTagValue(r.name, name, net.Name)}),
 		}
 		r.tpl.Resources[networkIngressID(name)] = &ec2.SecurityGroupIngress{
 			Description:           ptr.To("Allow communication within network " + name),
@@ -81,7 +81,7 @@ func (r *renderer) addPortIngress(svc, network string, port uint32, proto string
 	}
 	id := portIngressID(network, port)
 	if existing, ok := r.tpl.Resources[id].(*ec2.SecurityGroupIngress); ok {
-		if existing.IpProtocol == proto {
+		if existing.IpProtocol == ipProtocol(proto) {
 			return // another service already opened this port on this network
 		}
 		// Docker's ID has no protocol; the second protocol on one port gets its own rule.
@@ -97,6 +97,21 @@ func (r *renderer) addPortIngress(svc, network string, port uint32, proto string
 		GroupId:     ptr.To(r.securityGroup[network]),
 		FromPort:    ptr.To(int(port)),
 		ToPort:      ptr.To(int(port)),
-		IpProtocol:  proto,
+		IpProtocol:  ipProtocol(proto),
 	}
+}
+
+// ipProtocol spells a port protocol as Docker's rules had it, upper case. EC2 reads either case the same, but any
+// change to a standalone ingress rule replaces it, and the replacement duplicates the live rule, which EC2 refuses.
+func ipProtocol(proto string) string {
+	return strings.ToUpper(proto)
+}
+
+// networkTagValue is the com.docker.compose.network tag: the network's full name, <project>_<network> unless the
+// compose file names it, as Docker tagged its security groups.
+func networkTagValue(project, network, fullName string) string {
+	if fullName != "" {
+		return fullName
+	}
+	return project + "_" + network
 }

@@ -168,6 +168,7 @@ func (r *renderer) addCluster() {
 	ext, ok, _ := r.extString(xCluster)
 	if ok {
 		r.cluster = ext
+		r.serviceCluster = ext
 		r.clusterName = ext[strings.LastIndex(ext, "/")+1:]
 		r.tpl.Metadata["Cluster"] = ext
 		return
@@ -176,6 +177,9 @@ func (r *renderer) addCluster() {
 	r.tpl.Resources[clusterID] = &ecs.Cluster{ClusterName: ptr.To(r.name), Tags: r.projectTags()}
 	r.cluster = r.in.ref(clusterID)
 	r.clusterName = r.cluster
+	// A service's cluster cannot change in place, and Docker wrote the ARN: the name would replace every service
+	// of an adopted stack.
+	r.serviceCluster = r.in.getAtt(clusterID, "Arn")
 }
 
 // logRetentionDays are the values CloudWatch Logs accepts for RetentionInDays.

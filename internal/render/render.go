@@ -66,6 +66,10 @@ type Options struct {
 	// instead of refusing them (Fargate has no host to bind); AllHostDirectories stands for every host directory
 	// outside the project. spec.compose.efsBindMounts and the CLI's --efs-bind-mount fill it.
 	EFSBindMounts []string
+	// FileSystems are existing EFS file systems to mount instead of creating new ones, by named volume: the
+	// file systems an earlier stack of the project left behind (they are retained), as Docker Compose for ECS
+	// reattached them. Needs.Volumes says which volumes to look up.
+	FileSystems map[string]string
 }
 
 // Parameter is a template parameter value the caller must pass to CloudFormation.
@@ -101,6 +105,8 @@ type Result struct {
 	Listeners []Listener
 	// Warnings list compose fields that were ignored, and why.
 	Warnings []string
+	// ProjectName is the project name the template was rendered for.
+	ProjectName string
 }
 
 // Render converts a compose project into a CloudFormation template.
@@ -122,11 +128,12 @@ func Render(project *types.Project, opts Options) (*Result, error) {
 	sort.Slice(r.params, func(i, j int) bool { return r.params[i].Key < r.params[j].Key })
 	sort.Strings(r.warnings) // by field path, so related warnings sit together
 	return &Result{
-		Template:   r.tpl,
-		Body:       body,
-		Parameters: r.params,
-		Listeners:  listeners,
-		Warnings:   r.warnings,
+		Template:    r.tpl,
+		Body:        body,
+		Parameters:  r.params,
+		Listeners:   listeners,
+		Warnings:    r.warnings,
+		ProjectName: r.name,
 	}, nil
 }
 
@@ -149,11 +156,12 @@ type renderer struct {
 	subnets     []string // subnet IDs or tokens; one splice token when a List parameter
 	subnetNames []string // per subnet, the suffix of mount target IDs
 
-	cluster       string            // cluster name/ARN or token, for Cluster properties
-	clusterName   string            // cluster name or token, for the ECS agent and scaling resource IDs
-	createCluster bool              // false with x-aws-cluster
-	securityGroup map[string]string // network -> group ID or token
-	createdGroups map[string]bool   // networks whose group the template creates
+	cluster        string            // cluster name/ARN or token, for Cluster properties
+	serviceCluster string            // cluster ARN or token, for the services' Cluster property
+	clusterName    string            // cluster name or token, for the ECS agent and scaling resource IDs
+	createCluster  bool              // false with x-aws-cluster
+	securityGroup  map[string]string // network -> group ID or token
+	createdGroups  map[string]bool   // networks whose group the template creates
 
 	lbType   string // "application" or "network"; "" without a load balancer
 	lbARN    string // ARN or token

@@ -567,7 +567,7 @@ x-aws-cloudformation:
     AService:
       Properties:
         Cluster:
-          Ref: OtherCluster
+          Fn::GetAtt: [OtherCluster, Arn]
   Outputs:
     Cluster:
       Value:
@@ -585,7 +585,7 @@ Resources:
 	doc := template(t, res)
 	svc := resources(t, doc, "AWS::ECS::Service")
 	got := func(v any) string { b, _ := json.Marshal(v); return string(b) }
-	if a, b := got(svc["AService"]["Cluster"]), got(svc["BService"]["Cluster"]); a != `{"Ref":"OtherCluster"}` || b != `{"Ref":"Cluster"}` {
+	if a, b := got(svc["AService"]["Cluster"]), got(svc["BService"]["Cluster"]); a != `{"Fn::GetAtt":["OtherCluster","Arn"]}` || b != `{"Fn::GetAtt":["Cluster","Arn"]}` {
 		t.Errorf("Cluster of AService = %s, of BService = %s; want only AService's changed", a, b)
 	}
 	if a, b := got(svc["AService"]["TaskDefinition"]), got(svc["BService"]["TaskDefinition"]); a != `{"Ref":"ATaskDefinition"}` || b != `{"Ref":"OtherTaskDefinition"}` {

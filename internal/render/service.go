@@ -207,7 +207,7 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		publicIP = "ENABLED" // EC2 tasks in awsvpc mode cannot have public IPs
 	}
 	service := &ecs.Service{
-		Cluster:              ptr.To(r.cluster),
+		Cluster:              ptr.To(r.serviceCluster),
 		DesiredCount:         ptr.To(p.desired),
 		DeploymentController: &ecs.Service_DeploymentController{Type: ptr.To("ECS")},
 		DeploymentConfiguration: &ecs.Service_DeploymentConfiguration{

@@ -67,12 +67,21 @@ func (r *renderer) addVolumes() (map[string]*efsVolume, error) {
 			r.warnf(at+".labels", "file systems carry the compose project and volume tags only; the field is ignored")
 		}
 		v := &efsVolume{accessPoint: accessPointID(name)}
+		existing := ""
 		if vol.External {
 			if !strings.HasPrefix(vol.Name, "fs-") {
 				return nil, fmt.Errorf("%s: an external volume must name an existing EFS file system (name: fs-...), got %q", at, vol.Name)
 			}
-			v.fsID = vol.Name
-			v.fsARN = r.in.sub("arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/" + vol.Name)
+			existing = vol.Name
+		} else if id, ok := r.opts.FileSystems[name]; ok {
+			if !strings.HasPrefix(id, "fs-") {
+				return nil, fmt.Errorf("%s: the file system to reattach must be an EFS file system ID (fs-...), got %q", at, id)
+			}
+			existing = id
+		}
+		if existing != "" {
+			v.fsID = existing
+			v.fsARN = r.in.sub("arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/" + existing)
 		} else {
 			fs, err := r.fileSystem(name, vol.Name, opts)
 			if err != nil {

@@ -267,7 +267,7 @@ var (
 	waited         = outcome{phase: stack.PhaseInProgress, action: stack.ActionNone, calls: map[string]int{"DescribeStacks": 1}}
 	deleteStarted  = outcome{phase: stack.PhaseInProgress, action: stack.ActionDeleteStack, calls: map[string]int{"DescribeStacks": 1, "DeleteStack": 1}}
 	createStarted  = outcome{phase: stack.PhaseInProgress, action: stack.ActionCreateChangeSet, calls: map[string]int{"DescribeStacks": 1, "CreateChangeSet": 1}}
-	updateStarted  = outcome{phase: stack.PhaseInProgress, action: stack.ActionCreateChangeSet, calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 1, "CreateChangeSet": 1}}
+	updateStarted  = outcome{phase: stack.PhaseInProgress, action: stack.ActionCreateChangeSet, calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 1, "GetTemplate": 1, "CreateChangeSet": 1}}
 	waitThenDelete = []driverCall{{want: waited}}
 	deleteNow      = []driverCall{{want: deleteStarted}}
 )
@@ -565,7 +565,7 @@ var localStatusRows = []localRow{
 		sync: []driverCall{
 			{want: failedOn("WebService UPDATE_FAILED: " + updateFault)},
 			{later: true, want: outcome{phase: stack.PhaseInProgress, action: stack.ActionCreateChangeSet,
-				calls: map[string]int{"DescribeStacks": 1, "DescribeStackEvents": 1, "ListChangeSets": 1, "CreateChangeSet": 1},
+				calls: map[string]int{"DescribeStacks": 1, "DescribeStackEvents": 1, "ListChangeSets": 1, "GetTemplate": 1, "CreateChangeSet": 1},
 				cause: []string{"WebService UPDATE_FAILED: " + updateFault}}},
 		},
 		syncEnd: ending{stack.PhaseConverged, cftypes.StackStatusUpdateComplete},

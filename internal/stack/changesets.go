@@ -105,6 +105,16 @@ func (d *Driver) advance(ctx context.Context, want Desired, digest string, st *t
 	}
 	switch cur.ExecutionStatus {
 	case types.ExecutionStatusAvailable:
+		if csType == types.ChangeSetTypeUpdate && !want.AllowAdoptionReplacements && ownerOf(tagMap(st.Tags), want.Owner.UID) == ownedByNobody {
+			// The first update of a stack someone else made: what it would replace is looked at first.
+			risks, err := d.adoptionRisks(ctx, id)
+			if err != nil {
+				return res, err
+			}
+			if len(risks) > 0 {
+				return res, adoptionStopped(want.StackName, risks)
+			}
+		}
 		_, err := d.cf.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: aws.String(id)})
 		if apiCode(err) == "InvalidChangeSetStatus" || apiCode(err) == "InvalidChangeSetStatusException" {
 			return d.waiting(res, "change set %s cannot be executed yet", name), nil
@@ -139,6 +149,13 @@ func (d *Driver) advance(ctx context.Context, want Desired, digest string, st *t
 // start creates the change set for digest.
 func (d *Driver) start(ctx context.Context, want Desired, digest string, st *types.Stack, res Result, csType types.ChangeSetType) (Result, error) {
 	name := ChangeSetName(digest)
+	if csType == types.ChangeSetTypeUpdate {
+		body, err := d.liveSpelling(ctx, want.StackName, want.TemplateBody)
+		if err != nil {
+			return res, err
+		}
+		want.TemplateBody = body
+	}
 	src, err := d.source(ctx, want)
 	if err != nil {
 		return res, err

@@ -52,9 +52,12 @@ func ChangeSetName(digest string) string {
 	return changeSetPrefix + digest
 }
 
-// stackTags are the user's tags plus the owner tags, which win over user tags of the same key.
+// stackTags are the project tag, then the user's tags, then the owner tags, each winning over the ones before.
 func stackTags(d Desired) map[string]string {
-	tags := make(map[string]string, len(d.Tags)+3)
+	tags := make(map[string]string, len(d.Tags)+4)
+	if d.Project != "" {
+		tags[csv1.TagDockerComposeProject] = d.Project
+	}
 	maps.Copy(tags, d.Tags)
 	tags[csv1.TagOwnerNamespace] = d.Owner.Namespace
 	tags[csv1.TagOwnerName] = d.Owner.Name

@@ -103,3 +103,16 @@ func TestTemplateURL(t *testing.T) {
 		}
 	}
 }
+
+// A stack keeps the project tag Docker Compose for ECS wrote, unless the user tags it otherwise.
+func TestStackTagsCarryTheComposeProject(t *testing.T) {
+	d := desired(1)
+	d.Project = "shop"
+	if got := stack.StackTags(d)[csv1.TagDockerComposeProject]; got != "shop" {
+		t.Errorf("%s = %q, want shop", csv1.TagDockerComposeProject, got)
+	}
+	d.Tags = map[string]string{csv1.TagDockerComposeProject: "store"}
+	if got := stack.StackTags(d)[csv1.TagDockerComposeProject]; got != "store" {
+		t.Errorf("with a user tag, %s = %q, want store", csv1.TagDockerComposeProject, got)
+	}
+}

@@ -6,4 +6,5 @@ var (
 	StackTags       = stackTags
 	TemplateURL     = templateURL
 	TemplateKey     = templateKey
+	KeepSpelling    = keepSpelling
 )

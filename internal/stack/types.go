@@ -26,11 +26,18 @@ type Desired struct {
 	Parameters []Parameter
 	// Tags are the user's stack tags; the driver adds the owner tags.
 	Tags map[string]string
+	// Project is the compose project name. The stack is tagged com.docker.compose.project with it, as Docker
+	// Compose for ECS tagged its stacks, so an adopted stack keeps the tag and tools that list projects find it.
+	Project string
 	// Owner is the object the stack belongs to.
 	Owner Owner
 	// Adopt allows taking over a stack that nobody owns (no owner tags), e.g. one that Docker Compose for
 	// ECS created. A stack owned by another object is never taken over.
 	Adopt bool
+	// AllowAdoptionReplacements lets the adoption change set run even when it replaces or removes a resource
+	// that holds state or traffic (a service, load balancer, listener, target group, file system, mount
+	// target, log group, namespace or secret). Without it the driver stops with ReasonAdoptionWouldReplace.
+	AllowAdoptionReplacements bool
 	// TemplateBucket is where templates too large to send inline are uploaded; empty means none. It must be
 	// in the stack's region.
 	TemplateBucket string
