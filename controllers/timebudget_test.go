@@ -13,10 +13,11 @@ import (
 
 // TestReconcileTimeBudget hangs CloudFormation calls past the reconcile's time budget: the reconcile is cut off,
 // its status says so (written although its context is spent), and once the calls answer again the stack
-// converges. Every CreateChangeSet hangs until the status has been seen, so the test does not race the retries.
+// converges. Every DescribeStacks, the first call of every reconcile's stack step, hangs until the status has
+// been seen, so the retries cannot move the status on before the test reads it.
 func TestReconcileTimeBudget(t *testing.T) {
 	if err := cfn.AddAPIFault(cfnlocal.APIFault{
-		Operation: "CreateChangeSet", Kind: cfnlocal.FaultLatency, Latency: cfnlocal.Duration(3 * reconcileBudget),
+		Operation: "DescribeStacks", Kind: cfnlocal.FaultLatency, Latency: cfnlocal.Duration(3 * reconcileBudget),
 	}); err != nil {
 		t.Fatal(err)
 	}

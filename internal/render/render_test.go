@@ -561,9 +561,10 @@ services:
     image: busybox
 x-aws-cloudformation:
   Parameters:
-    OtherCluster: {Type: String}
     OtherTaskDefinition: {Type: String}
   Resources:
+    OtherCluster:
+      Type: AWS::ECS::Cluster
     AService:
       Properties:
         Cluster:
