@@ -522,3 +522,28 @@ func installServiceMonitorCRD(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestSchemaRejectsBadValues: values.schema.json turns a misspelt or mistyped value into an install error
+// rather than a silently ignored one.
+func TestSchemaRejectsBadValues(t *testing.T) {
+	for name, values := range map[string]string{
+		"misspelt value":       "replicas: 2",
+		"misspelt nested":      "serviceAccount: {annotation: {a: b}}",
+		"wrong type":           "watchNamespaces: team-a",
+		"bad pull policy":      "image: {pullPolicy: Sometimes}",
+		"bad poll interval":    "pollInterval: 10",
+		"role that is no ARN":  "allowedRoleARNs: [deployer]",
+		"bad metrics port":     "metrics: {port: 70000}",
+		"no reconciles at all": "maxConcurrentReconciles: 0",
+	} {
+		t.Run(name, func(t *testing.T) {
+			var v map[string]any
+			if err := yaml.Unmarshal([]byte(values), &v); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Render(chartDir, release, v); err == nil {
+				t.Errorf("%s renders; want a schema error", values)
+			}
+		})
+	}
+}
