@@ -191,14 +191,14 @@ func has(m map[string]any, path string) bool {
 	return ok && has(sub, rest)
 }
 
-// TestCRDIsTheGeneratedOne: Helm installs the CRDs in crds/ as they are, so they must be the ones
-// controller-gen writes to config/crd/bases (`make manifests` copies them).
-func TestCRDIsTheGeneratedOne(t *testing.T) {
+// TestCopiesAreGenerated: the chart holds copies of what controller-gen writes (`make manifests` makes them),
+// the CRDs in crds/, which Helm installs as they are, and the ClusterRole's rules in files/role.yaml.
+func TestCopiesAreGenerated(t *testing.T) {
 	generated, err := filepath.Glob("../config/crd/bases/*.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	inChart, err := filepath.Glob(filepath.Join(chartDir, "crds", "*.yaml"))
+	copies, err := filepath.Glob(filepath.Join(chartDir, "crds", "*.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,26 +209,28 @@ func TestCRDIsTheGeneratedOne(t *testing.T) {
 		}
 		return out
 	}
-	if !slices.Equal(base(generated), base(inChart)) {
-		t.Fatalf("chart CRDs %v, generated CRDs %v: run `make manifests`", base(inChart), base(generated))
+	if len(generated) == 0 || !slices.Equal(base(generated), base(copies)) {
+		t.Fatalf("chart CRDs %v, generated CRDs %v: run `make manifests`", base(copies), base(generated))
 	}
+	generated = append(generated, "../config/rbac/role.yaml")
+	copies = append(copies, filepath.Join(chartDir, "files", "role.yaml"))
 	for i := range generated {
 		want, err := os.ReadFile(generated[i])
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := os.ReadFile(inChart[i])
+		got, err := os.ReadFile(copies[i])
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s: run `make manifests`", inChart[i], generated[i])
+			t.Errorf("%s differs from %s: run `make manifests`", copies[i], generated[i])
 		}
 	}
 }
 
-// TestRBACMatchesConfig holds the chart's ClusterRole to the rules controller-gen writes from the
-// +kubebuilder:rbac markers.
+// TestRBACMatchesConfig holds the chart's ClusterRole, as rendered, to the rules controller-gen writes from
+// the +kubebuilder:rbac markers, and sees it bound to the manager's service account.
 func TestRBACMatchesConfig(t *testing.T) {
 	data, err := os.ReadFile("../config/rbac/role.yaml")
 	if err != nil {
