@@ -549,3 +549,25 @@ func TestSchemaRejectsBadValues(t *testing.T) {
 		})
 	}
 }
+
+// TestBringYourOwnServiceAccountAndRBAC: with rbac.create and serviceAccount.create off, the chart creates
+// neither and runs the manager as the named service account, which it then requires.
+func TestBringYourOwnServiceAccountAndRBAC(t *testing.T) {
+	objs := render(t, map[string]any{
+		"rbac":           map[string]any{"create": false},
+		"serviceAccount": map[string]any{"create": false, "name": "existing"},
+	})
+	for _, o := range objs {
+		if k := o.GetKind(); k == "ServiceAccount" || k == "ClusterRole" || k == "ClusterRoleBinding" {
+			t.Errorf("the chart renders a %s with rbac.create and serviceAccount.create off", k)
+		}
+	}
+	var d appsv1.Deployment
+	one(t, objs, "Deployment", &d)
+	if got := d.Spec.Template.Spec.ServiceAccountName; got != "existing" {
+		t.Errorf("serviceAccountName = %q, want existing", got)
+	}
+	if _, err := Render(chartDir, release, map[string]any{"serviceAccount": map[string]any{"create": false}}); err == nil {
+		t.Error("serviceAccount.create off without serviceAccount.name renders; want an error")
+	}
+}
