@@ -4,7 +4,7 @@
 set -euo pipefail
 make_cmd=${1:-make}
 cd "$(dirname "$0")/.."
-files() { find api config/crd/bases config/rbac -type f \( -name 'zz_generated*.go' -o -name '*.yaml' \) 2>/dev/null | sort; }
+files() { find api config/crd/bases config/rbac charts/composestack/crds charts/composestack/files -type f \( -name 'zz_generated*.go' -o -name '*.yaml' \) 2>/dev/null | sort; }
 sum() { files | xargs -r sha256sum; }
 before=$(sum)
 $make_cmd --no-print-directory generate manifests >/dev/null

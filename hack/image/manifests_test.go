@@ -10,12 +10,16 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/composestack/composestack/charts"
 )
 
 // TestDeploymentRunsAsImageUser reads the manager's Deployment (config/default only adds a name prefix and a
 // namespace to it) and sees that it runs the image's entrypoint as the image's user, on a read-only root
-// filesystem. There is no Helm chart yet; when there is, it needs the same check.
+// filesystem. TestChartRunsAsImageUser holds the Helm chart's Deployment to the same.
 func TestDeploymentRunsAsImageUser(t *testing.T) {
 	f, err := os.Open("../../config/manager/manager.yaml")
 	if err != nil {
@@ -38,7 +42,37 @@ func TestDeploymentRunsAsImageUser(t *testing.T) {
 	if len(deployments) != 1 {
 		t.Fatalf("config/manager/manager.yaml has %d Deployments, want 1", len(deployments))
 	}
-	pod := deployments[0].Spec.Template.Spec
+	checkRunsAsImageUser(t, deployments[0].Spec.Template.Spec)
+}
+
+// TestChartRunsAsImageUser renders the Helm chart with its default values (no value reaches the security
+// context) and checks its Deployment as above.
+func TestChartRunsAsImageUser(t *testing.T) {
+	objs, err := charts.Render("../../charts/composestack", charts.Release{Name: "composestack", Namespace: "composestack-system"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deployments []appsv1.Deployment
+	for _, o := range objs {
+		if o.GetKind() != "Deployment" {
+			continue
+		}
+		var d appsv1.Deployment
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &d); err != nil {
+			t.Fatal(err)
+		}
+		deployments = append(deployments, d)
+	}
+	if len(deployments) != 1 {
+		t.Fatalf("the chart renders %d Deployments, want 1", len(deployments))
+	}
+	checkRunsAsImageUser(t, deployments[0].Spec.Template.Spec)
+}
+
+// checkRunsAsImageUser sees that pod runs the image's entrypoint as the image's user, on a read-only root
+// filesystem.
+func checkRunsAsImageUser(t *testing.T, pod corev1.PodSpec) {
+	t.Helper()
 	for _, c := range pod.Containers {
 		if c.Name != "manager" {
 			continue
