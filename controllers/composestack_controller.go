@@ -43,11 +43,13 @@ type ComposeStackReconciler struct {
 	Now func() time.Time
 
 	tracker *tracker
+	renders *renders
 }
 
 // SetupWithManager registers the reconciler, its index and its watches.
 func (r *ComposeStackReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	r.tracker = newTracker()
+	r.renders = newRenders()
 	if r.Now == nil {
 		r.Now = time.Now
 	}
@@ -103,6 +105,7 @@ func (r *ComposeStackReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.tracker.forget(req.NamespacedName)
+			r.renders.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -257,6 +260,7 @@ func (r *ComposeStackReconciler) removeFinalizer(ctx context.Context, obj *csv1.
 		return step{action: stack.ActionNone}, fmt.Errorf("removing finalizer: %w", err)
 	}
 	r.tracker.forget(client.ObjectKeyFromObject(obj))
+	r.renders.forget(client.ObjectKeyFromObject(obj))
 	return step{action: actionRemoveFinalizer}, nil
 }
 

@@ -2,8 +2,8 @@ package controllers
 
 import (
 	"fmt"
-	"reflect"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
@@ -107,4 +107,6 @@ func failedResources(in []stack.FailedResource) []csv1.FailedResource {
 	return out
 }
 
-func equalStatus(a, b *csv1.ComposeStackStatus) bool { return reflect.DeepEqual(a, b) }
+// equalStatus says whether a patch would change nothing. Semantic equality counts a nil and an empty list
+// or map as equal, as their JSON (omitempty) is.
+func equalStatus(a, b *csv1.ComposeStackStatus) bool { return equality.Semantic.DeepEqual(a, b) }
