@@ -23,6 +23,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
+	"github.com/composestack/composestack/internal/awsclient"
 	"github.com/composestack/composestack/internal/stack"
 )
 
@@ -101,6 +102,8 @@ func resync(interval time.Duration) time.Duration { return wait.Jitter(interval,
 // Reconcile fetches the object once, works on it, and patches its status once, on the way out, where it
 // also logs one line saying what the reconcile did.
 func (r *ComposeStackReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	// Namespaces take turns at the account's CloudFormation rate limits, so that none can starve the others.
+	ctx = awsclient.WithTenant(ctx, req.Namespace)
 	obj := &csv1.ComposeStack{}
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
 		if apierrors.IsNotFound(err) {

@@ -37,6 +37,7 @@ type options struct {
 	allowedRoles           string
 	endpoint               string
 	pollInterval           time.Duration
+	readRate, writeRate    float64
 }
 
 func main() {
@@ -53,6 +54,8 @@ func main() {
 	flag.StringVar(&o.allowedRoles, "allowed-role-arns", "", "Comma-separated IAM role ARNs that spec.stack.roleARN may name; a trailing * matches any suffix. Empty: no role may be assumed.")
 	flag.StringVar(&o.endpoint, "aws-endpoint-url", os.Getenv("AWS_ENDPOINT_URL"), "Send every AWS call to this endpoint instead of AWS's (for a local CloudFormation endpoint or moto).")
 	flag.DurationVar(&o.pollInterval, "poll-interval", 10*time.Second, "How often a stack is looked at while CloudFormation works on it.")
+	flag.Float64Var(&o.readRate, "aws-read-rate", 4, "CloudFormation Describe*, List* and Get* calls per second per account and Region, for all stacks together; calls beyond it wait their turn, namespaces taking turns (0: no limit).")
+	flag.Float64Var(&o.writeRate, "aws-write-rate", 4, "Other CloudFormation calls per second per account and Region, for all stacks together (0: no limit).")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -99,8 +102,9 @@ func run(o options) error {
 		Client:   mgr.GetClient(),
 		Recorder: mgr.GetEventRecorder("composestack-controller"),
 		Stacks: controllers.NewAWSStackClients(awsclient.Options{
-			Endpoint: o.endpoint,
-			Driver:   stack.Options{PollInterval: o.pollInterval},
+			Endpoint:   o.endpoint,
+			Driver:     stack.Options{PollInterval: o.pollInterval},
+			RateLimits: awsclient.RateLimits{Reads: o.readRate, Writes: o.writeRate},
 		}, controllers.CloudFormationCalls),
 		DefaultRegion:         o.region,
 		DefaultTemplateBucket: o.bucket,
@@ -116,7 +120,7 @@ func run(o options) error {
 		return err
 	}
 	log.Info("starting manager", "namespaces", o.namespaces, "labelSelector", o.selector, "defaultRegion", o.region,
-		"endpoint", o.endpoint, "maxConcurrentReconciles", o.concurrency)
+		"endpoint", o.endpoint, "maxConcurrentReconciles", o.concurrency, "awsReadRate", o.readRate, "awsWriteRate", o.writeRate)
 	return mgr.Start(ctrl.SetupSignalHandler())
 }
 
