@@ -61,8 +61,9 @@ func main() {
 	flag.Parse()
 	log.SetLogger(logr.Discard()) // the clients' own logging is not part of the figures
 	ctx, cancel := context.WithTimeout(context.Background(), c.limit)
-	defer cancel()
-	if err := run(ctx, c); err != nil {
+	err := run(ctx, c)
+	cancel()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
 		os.Exit(1)
 	}

@@ -552,3 +552,40 @@ func (c *recordingCF) lastCreateChangeSet() *cloudformation.CreateChangeSetInput
 	}
 	return c.last
 }
+
+// TestSyncChangingStacksShareOnePage checks that stacks being created are looked at, once the poll interval
+// has passed, in one reading of all stacks rather than in a call each.
+func TestSyncChangingStacksShareOnePage(t *testing.T) {
+	srv, cl := localServer(t, cfnlocal.Options{ResourceDelay: 3 * time.Second})
+	e := &localEnv{srv: srv, cl: cl, cf: cl.CloudFormation}
+	e.d = e.driver(cl.CloudFormation, stack.Options{})
+	var wants []stack.Desired
+	for _, name := range []string{"shop-web", "shop-api", "shop-db"} {
+		want := desired(1)
+		want.StackName = name
+		wants = append(wants, want)
+	}
+	// Taken forward together, so that all three are being created at once.
+	executed := map[string]bool{}
+	for i := 0; len(executed) < len(wants); i++ {
+		if i == 200 {
+			t.Fatalf("not all executed: %v", executed)
+		}
+		for _, want := range wants {
+			if !executed[want.StackName] && e.syncOnce(t, want).Action == stack.ActionExecuteChangeSet {
+				executed[want.StackName] = true
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.later += 11 * time.Second // past the poll interval
+	before := e.srv.Calls()
+	for _, want := range wants {
+		if res := e.syncOnce(t, want); res.Phase != stack.PhaseInProgress {
+			t.Fatalf("Sync(%s) = %+v; want it still in progress", want.StackName, res)
+		}
+	}
+	if calls := callsSince(before, e.srv.Calls()); !maps.Equal(calls, map[string]int{"DescribeStacks": 1}) {
+		t.Errorf("calls = %v, want one DescribeStacks page for the three", calls)
+	}
+}
