@@ -125,6 +125,7 @@ func run(ctx context.Context, c config) (err error) {
 	}
 	res.readyS = time.Since(start).Seconds()
 	res.callsPerStack = float64(calls(srv)-before) / float64(c.n)
+	logf("calls by operation so far: %v", srv.Calls())
 
 	bumped := max(1, c.n/10)
 	logf("all Ready after %.0fs; bumping the image of %d", res.readyS, bumped)
@@ -150,6 +151,7 @@ func run(ctx context.Context, c config) (err error) {
 	stop()
 	res.steadyCalls = float64(calls(srv)-before) / float64(c.n) / 3
 	res.steadyWrites = float64(writes.Load()) / float64(c.n) / 3
+	logf("calls by operation so far: %v", srv.Calls())
 
 	logf("deleting all")
 	if err := deleteAll(ctx, k, names); err != nil {
