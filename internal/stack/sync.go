@@ -22,7 +22,7 @@ func (d *Driver) Sync(ctx context.Context, want Desired) (Result, error) {
 		return Result{}, fmt.Errorf("stack %s: the template is empty", want.StackName)
 	}
 	digest := Digest(want)
-	res, err := d.sync(ctx, want, digest)
+	res, err := d.sync(withCallMemo(ctx), want, digest)
 	d.touched(want.StackName, res, err)
 	res.Digest = digest
 	return d.settle(res, err)
