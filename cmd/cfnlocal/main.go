@@ -4,6 +4,9 @@
 //
 //	cfnlocal -listen 127.0.0.1:4566 -resource-delay 50ms -lint
 //
+// -read-rate, -write-rate and -operation-rates set the account's CloudFormation request rates; calls beyond
+// them are answered Throttling: Rate exceeded, as CloudFormation does.
+//
 // Faults can be preloaded with -faults file.json or posted to
 // /_cfnlocal/faults; /_cfnlocal/calls reports call counts and
 // /_cfnlocal/reset clears all state.
