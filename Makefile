@@ -78,6 +78,11 @@ fuzz: ## Run each fuzz target for FUZZTIME (load+render, overlay parse and merge
 bench: ## Run the Go benchmarks.
 	go test ./... -run '^$$' -bench . -benchmem
 
+SCALE_ARGS ?= -n 100
+.PHONY: scale
+scale: ## Measure N ComposeStacks end to end under account rate limits (SCALE_ARGS="-n 1000").
+	KUBEBUILDER_ASSETS="$$(hack/build-envtest-bins.sh | tail -n 1)" go run ./hack/scale $(SCALE_ARGS)
+
 ##@ Build
 
 .PHONY: build

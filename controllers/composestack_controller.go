@@ -23,6 +23,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
+	"github.com/composestack/composestack/internal/awsclient"
 	"github.com/composestack/composestack/internal/render"
 	"github.com/composestack/composestack/internal/stack"
 )
@@ -46,6 +47,7 @@ type ComposeStackReconciler struct {
 	Now func() time.Time
 
 	tracker *tracker
+	renders *renders
 }
 
 // ReconcileTimeout is the default time budget of one reconcile (controller.Options.ReconciliationTimeout). A
@@ -63,6 +65,7 @@ func (r *ComposeStackReconciler) SetupWithManager(mgr ctrl.Manager, opts control
 		opts.ReconciliationTimeout = ReconcileTimeout
 	}
 	r.tracker = newTracker()
+	r.renders = newRenders()
 	if r.Now == nil {
 		r.Now = time.Now
 	}
@@ -114,10 +117,13 @@ func resync(interval time.Duration) time.Duration { return wait.Jitter(interval,
 // Reconcile fetches the object once, works on it, and patches its status once, on the way out, where it
 // also logs one line saying what the reconcile did.
 func (r *ComposeStackReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	// Namespaces take turns at the account's CloudFormation rate limits, so that none can starve the others.
+	ctx = awsclient.WithTenant(ctx, req.Namespace)
 	obj := &csv1.ComposeStack{}
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.tracker.forget(req.NamespacedName)
+			r.renders.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -277,6 +283,7 @@ func (r *ComposeStackReconciler) removeFinalizer(ctx context.Context, obj *csv1.
 		return step{action: stack.ActionNone}, fmt.Errorf("removing finalizer: %w", err)
 	}
 	r.tracker.forget(client.ObjectKeyFromObject(obj))
+	r.renders.forget(client.ObjectKeyFromObject(obj))
 	return step{action: actionRemoveFinalizer}, nil
 }
 

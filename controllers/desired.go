@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/compose"
 	"github.com/composestack/composestack/internal/render"
@@ -27,10 +29,38 @@ type rendered struct {
 	reattached []csv1.ReattachedFileSystem
 }
 
-// desired loads and renders the project into the stack the driver should converge to. It is the one
-// place where the spec becomes a template, so that suspend and sync compare the same thing. It does not
-// touch status: the caller writes what it returns.
+// desired is the stack the driver should converge to. It is the one place where the spec becomes a
+// template, so that suspend and sync compare the same thing. When the inputs are those last rendered, the
+// project is neither loaded nor rendered again. It does not touch status: the caller writes what it returns.
 func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeStack) (*rendered, StackClient, error) {
+	key := client.ObjectKeyFromObject(obj)
+	digest, err := r.inputDigest(ctx, obj)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, ok := r.renders.get(key, digest)
+	if ok {
+		rendersTotal.WithLabelValues("unchanged").Inc()
+		sc, err := r.stackClient(ctx, obj)
+		if err != nil {
+			return nil, nil, err
+		}
+		want := *out
+		want.stack.LastAppliedDigest = obj.Status.LastAppliedDigest
+		return &want, sc, nil
+	}
+	rendersTotal.WithLabelValues("rendered").Inc()
+	out, sc, err := r.render(ctx, obj)
+	if err != nil {
+		r.renders.forget(key)
+		return nil, nil, err
+	}
+	r.renders.put(key, digest, out)
+	return out, sc, nil
+}
+
+// render loads and renders the project, looking up what the template needs from AWS on the way.
+func (r *ComposeStackReconciler) render(ctx context.Context, obj *csv1.ComposeStack) (*rendered, StackClient, error) {
 	in, err := r.gatherInputs(ctx, obj)
 	if err != nil {
 		return nil, nil, err
@@ -110,7 +140,7 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 			ResyncInterval:            obj.Interval(),
 			LastAppliedDigest:         obj.Status.LastAppliedDigest,
 		},
-		warnings:   append(append([]string{}, loaded.Warnings...), out.Warnings...),
+		warnings:   slices.Concat(loaded.Warnings, out.Warnings),
 		listeners:  listeners,
 		reattached: reattachedOf(fileSystems),
 	}, sc, nil

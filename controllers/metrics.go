@@ -25,6 +25,13 @@ var (
 		Help: "AWS API calls made by the controller, by service, operation and outcome.",
 	}, []string{"service", "operation", "outcome"})
 
+	// rendersTotal counts how each reconcile came by its template: rendered from the inputs, or unchanged inputs
+	// whose last render was reused.
+	rendersTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "composestack_renders_total",
+		Help: "Reconciles by whether they rendered the project (rendered) or reused the last render of unchanged inputs (unchanged).",
+	}, []string{"outcome"})
+
 	timeToReady = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "composestack_time_to_ready_seconds",
 		Help:    "Time from a new generation of a ComposeStack to its stack being Ready at that generation.",
@@ -33,7 +40,7 @@ var (
 )
 
 func init() {
-	metrics.Registry.MustRegister(stacksByStatus, CloudFormationCalls, timeToReady)
+	metrics.Registry.MustRegister(stacksByStatus, CloudFormationCalls, rendersTotal, timeToReady)
 }
 
 // tracker keeps what the metrics need across reconciles: each stack's status, and when each generation
@@ -66,8 +73,7 @@ func (t *tracker) observe(obj *csv1.ComposeStack, now time.Time) {
 	if status == "" {
 		status = "NONE"
 	}
-	t.statuses[key] = status
-	t.publish()
+	t.move(key, status)
 
 	ready := readyCondition(obj)
 	isReady := ready != nil && ready.Status == metav1.ConditionTrue && ready.ObservedGeneration == obj.Generation
@@ -89,19 +95,24 @@ func (t *tracker) forget(key types.NamespacedName) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.statuses, key)
+	t.move(key, "")
 	delete(t.started, key)
-	t.publish()
 }
 
-// publish recomputes the gauge from the statuses; callers hold the lock.
-func (t *tracker) publish() {
-	counts := map[string]float64{}
-	for _, s := range t.statuses {
-		counts[s]++
+// move counts key under status instead of the status it had, or under none when status is empty: a change
+// costs the same however many stacks are tracked. Callers hold the lock.
+func (t *tracker) move(key types.NamespacedName, status string) {
+	old, had := t.statuses[key]
+	if had && old == status {
+		return
 	}
-	stacksByStatus.Reset()
-	for s, n := range counts {
-		stacksByStatus.WithLabelValues(s).Set(n)
+	if had {
+		stacksByStatus.WithLabelValues(old).Dec()
 	}
+	if status == "" {
+		delete(t.statuses, key)
+		return
+	}
+	t.statuses[key] = status
+	stacksByStatus.WithLabelValues(status).Inc()
 }

@@ -2,9 +2,9 @@ package controllers
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
@@ -117,4 +117,6 @@ func failedResources(in []stack.FailedResource) []csv1.FailedResource {
 	return out
 }
 
-func equalStatus(a, b *csv1.ComposeStackStatus) bool { return reflect.DeepEqual(a, b) }
+// equalStatus says whether a patch would change nothing. Semantic equality counts a nil and an empty list
+// or map as equal, as their JSON (omitempty) is.
+func equalStatus(a, b *csv1.ComposeStackStatus) bool { return equality.Semantic.DeepEqual(a, b) }

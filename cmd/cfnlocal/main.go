@@ -4,6 +4,9 @@
 //
 //	cfnlocal -listen 127.0.0.1:4566 -resource-delay 50ms -lint
 //
+// -read-rate, -write-rate and -operation-rates set the account's CloudFormation request rates; calls beyond
+// them are answered Throttling: Rate exceeded, as CloudFormation does.
+//
 // Faults can be preloaded with -faults file.json or posted to
 // /_cfnlocal/faults; /_cfnlocal/calls reports call counts and
 // /_cfnlocal/reset clears all state.
@@ -37,8 +40,9 @@ func main() {
 
 // config is the parsed command line.
 type config struct {
-	opts       cfnlocal.Options
-	faultsFile string
+	opts           cfnlocal.Options
+	faultsFile     string
+	operationRates string
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
@@ -55,6 +59,9 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.IntVar(&c.opts.MaxEventsPerStack, "max-events", 1000, "stack events kept per stack")
 	fs.IntVar(&c.opts.MaxChangeSetsPerStack, "max-change-sets", 100, "change sets kept per stack")
 	fs.IntVar(&c.opts.MaxDeletedStacks, "max-deleted-stacks", 100, "deleted stacks kept for lookups by ID")
+	fs.Float64Var(&c.opts.RateLimits.Reads, "read-rate", 0, "CloudFormation Describe*, List* and Get* calls allowed per second, all together; beyond it calls are throttled (0: no limit)")
+	fs.Float64Var(&c.opts.RateLimits.Writes, "write-rate", 0, "other CloudFormation calls allowed per second, all together (0: no limit)")
+	fs.StringVar(&c.operationRates, "operation-rates", "", "per-operation limits instead of the class's, per second: DescribeStacks=5,ListStacks=2")
 	fs.StringVar(&c.faultsFile, "faults", "", "JSON file of faults to install at start ({\"api\":[...],\"resources\":[...]})")
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("parse flags: %w", err)
@@ -65,6 +72,14 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	if c.opts.ResourceDelay < 0 {
 		return c, errors.New("-resource-delay must not be negative")
 	}
+	if c.opts.RateLimits.Reads < 0 || c.opts.RateLimits.Writes < 0 {
+		return c, errors.New("-read-rate and -write-rate must not be negative")
+	}
+	ops, err := cfnlocal.ParseOperationRates(c.operationRates)
+	if err != nil {
+		return c, fmt.Errorf("-operation-rates: %w", err)
+	}
+	c.opts.RateLimits.Operations = ops
 	return c, nil
 }
 

@@ -20,7 +20,15 @@ func TestParseFlags(t *testing.T) {
 	if c.opts.ResourceDelay != 50*time.Millisecond || !c.opts.LintTemplates || c.opts.Region != "eu-west-1" || c.opts.ListenAddr != "127.0.0.1:0" {
 		t.Errorf("options %+v", c.opts)
 	}
-	for _, bad := range [][]string{{"-resource-delay", "soon"}, {"extra"}, {"-resource-delay", "-1s"}, {"-nope"}} {
+	c, err = parseFlags([]string{"-read-rate", "5", "-write-rate", "2.5", "-operation-rates", "DescribeStacks=1, ListStacks=0.5"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := c.opts.RateLimits; l.Reads != 5 || l.Writes != 2.5 || l.Operations["DescribeStacks"] != 1 || l.Operations["ListStacks"] != 0.5 || len(l.Operations) != 2 {
+		t.Errorf("rate limits %+v", l)
+	}
+	for _, bad := range [][]string{{"-resource-delay", "soon"}, {"extra"}, {"-resource-delay", "-1s"}, {"-nope"},
+		{"-read-rate", "-1"}, {"-operation-rates", "DescribeStacks"}, {"-operation-rates", "DescribeStacks=fast"}} {
 		if _, err := parseFlags(bad, io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}

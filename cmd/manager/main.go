@@ -40,6 +40,7 @@ type options struct {
 	pollInterval           time.Duration
 	helpers                render.Helpers
 	reconcileTimeout       time.Duration
+	readRate, writeRate    float64
 }
 
 func main() {
@@ -59,6 +60,8 @@ func main() {
 	flag.StringVar(&o.helpers.Image, "helper-image", render.DefaultHelperImage, "Image of the init containers that set search domains and write secret files, for stacks whose spec.helpers.image is unset; for example a copy in your own ECR, for private subnets without NAT.")
 	flag.BoolVar(&o.helpers.DockerCompatible, "docker-compatible-helpers", false, "Run Docker's helper images from Docker Hub, as Docker Compose for ECS did, for stacks whose spec.helpers.dockerCompatible is unset.")
 	flag.DurationVar(&o.reconcileTimeout, "reconcile-timeout", controllers.ReconcileTimeout, "Time budget of one reconcile; past it the reconcile's calls are cancelled and it is retried with backoff.")
+	flag.Float64Var(&o.readRate, "aws-read-rate", 4, "CloudFormation Describe*, List* and Get* calls per second per account and Region, for all stacks together; calls beyond it wait their turn, namespaces taking turns (0: no limit).")
+	flag.Float64Var(&o.writeRate, "aws-write-rate", 4, "Other CloudFormation calls per second per account and Region, for all stacks together (0: no limit).")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -105,8 +108,9 @@ func run(o options) error {
 		Client:   mgr.GetClient(),
 		Recorder: mgr.GetEventRecorder("composestack-controller"),
 		Stacks: controllers.NewAWSStackClients(awsclient.Options{
-			Endpoint: o.endpoint,
-			Driver:   stack.Options{PollInterval: o.pollInterval},
+			Endpoint:   o.endpoint,
+			Driver:     stack.Options{PollInterval: o.pollInterval},
+			RateLimits: awsclient.RateLimits{Reads: o.readRate, Writes: o.writeRate},
 		}, controllers.CloudFormationCalls),
 		DefaultRegion:         o.region,
 		DefaultTemplateBucket: o.bucket,
@@ -123,7 +127,7 @@ func run(o options) error {
 		return err
 	}
 	log.Info("starting manager", "namespaces", o.namespaces, "labelSelector", o.selector, "defaultRegion", o.region,
-		"endpoint", o.endpoint, "maxConcurrentReconciles", o.concurrency)
+		"endpoint", o.endpoint, "maxConcurrentReconciles", o.concurrency, "awsReadRate", o.readRate, "awsWriteRate", o.writeRate)
 	return mgr.Start(ctrl.SetupSignalHandler())
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,6 +37,8 @@ type Options struct {
 	Credentials aws.CredentialsProvider
 	// Driver tunes the stack drivers; its Region is set per client set.
 	Driver stack.Options
+	// RateLimits bound the CloudFormation calls per account and Region, shared by every stack there.
+	RateLimits RateLimits
 	// NetworkTTL is how long VPC, subnet and load balancer lookups are cached; 0 takes stack.DefaultNetworkTTL.
 	NetworkTTL time.Duration
 	// Now is the clock of the network cache; nil is time.Now.
@@ -68,11 +71,13 @@ type Cache struct {
 	mu      sync.Mutex
 	clients map[key]*Clients
 	stacks  map[key]*stack.Client
+	limits  map[accountRegion]*classLimits
 }
 
 // New returns an empty Cache.
 func New(opts Options) *Cache {
-	return &Cache{opts: opts, clients: map[key]*Clients{}, stacks: map[key]*stack.Client{}}
+	return &Cache{opts: opts, clients: map[key]*Clients{}, stacks: map[key]*stack.Client{},
+		limits: map[accountRegion]*classLimits{}}
 }
 
 // Clients returns the SDK clients for region, acting as roleARN when it is set.
@@ -149,16 +154,25 @@ func (c *Cache) build(ctx context.Context, region, roleARN string) (*Clients, er
 		})
 		cfg.Credentials = aws.NewCredentialsCache(provider)
 	}
+	// Roles of one account share its limits, as CloudFormation counts calls per account. Callers hold mu.
+	ar := accountRegion{accountOf(roleARN), region}
+	lim, ok := c.limits[ar]
+	if !ok {
+		lim = &classLimits{reads: newFairLimiter(c.opts.RateLimits.Reads), writes: newFairLimiter(c.opts.RateLimits.Writes)}
+		c.limits[ar] = lim
+	}
 	// A local endpoint has no per-bucket host names, so S3 is addressed by path there.
 	pathStyle := cfg.BaseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL_S3") != ""
 	return &Clients{
-		Region:         region,
-		RoleARN:        roleARN,
-		Config:         cfg,
-		CloudFormation: cloudformation.NewFromConfig(cfg),
-		S3:             s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
-		EC2:            ec2.NewFromConfig(cfg),
-		ELBv2:          elbv2.NewFromConfig(cfg),
-		EFS:            efs.NewFromConfig(cfg),
+		Region:  region,
+		RoleARN: roleARN,
+		Config:  cfg,
+		CloudFormation: cloudformation.NewFromConfig(cfg, func(o *cloudformation.Options) {
+			o.APIOptions = append(slices.Clip(o.APIOptions), lim.middleware)
+		}),
+		S3:    s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
+		EC2:   ec2.NewFromConfig(cfg),
+		ELBv2: elbv2.NewFromConfig(cfg),
+		EFS:   efs.NewFromConfig(cfg),
 	}, nil
 }

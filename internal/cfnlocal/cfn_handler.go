@@ -58,6 +58,11 @@ func (s *Server) serveCloudFormation(w http.ResponseWriter, r *http.Request) {
 	if done {
 		return
 	}
+	if known && !s.limits.allow(op) {
+		s.countCall(op, codeThrottling)
+		writeQueryError(w, id, senderError(codeThrottling, "Rate exceeded"))
+		return
+	}
 	var result any
 	var aerr *apiError
 	switch {

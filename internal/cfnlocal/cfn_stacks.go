@@ -103,9 +103,18 @@ func (s *Server) describeStacks(_ context.Context, f form) (any, *apiError) {
 			list = append(list, s.stacks[i])
 		}
 	}
+	// Without a name the stacks come in pages, as CloudFormation sends them.
+	from, aerr := parsePageToken(f.get("NextToken"))
+	if aerr != nil {
+		return nil, aerr
+	}
 	res := describeStacksResult{Stacks: []xmlStack{}}
-	for _, st := range list {
-		res.Stacks = append(res.Stacks, s.xmlStackLocked(st))
+	for i := int(min(max(from, 0), int64(len(list)))); i < len(list); i++ {
+		if len(res.Stacks) == pageSize {
+			res.NextToken = pageToken(int64(i))
+			break
+		}
+		res.Stacks = append(res.Stacks, s.xmlStackLocked(list[i]))
 	}
 	return res, nil
 }

@@ -40,6 +40,8 @@ type Options struct {
 	MaxObjectBytes int64
 	// Seed seeds the random numbers used by probabilistic faults.
 	Seed uint64
+	// RateLimits are the account's CloudFormation request rates; beyond them calls are throttled.
+	RateLimits RateLimits
 	// ListenAddr is where NewServer listens (host:port); default
 	// 127.0.0.1:0, a free loopback port.
 	ListenAddr string
@@ -101,6 +103,7 @@ type Server struct {
 	closed  bool
 
 	step    chan chan struct{}
+	limits  *rateLimiter
 	reqSeq  atomic.Int64
 	httpSrv *http.Server
 	ln      net.Listener
@@ -116,7 +119,7 @@ type exportEntry struct {
 // Call Close to stop its operations.
 func New(opts Options) *Server {
 	o := opts.withDefaults()
-	s := &Server{opts: o, step: make(chan chan struct{})}
+	s := &Server{opts: o, step: make(chan chan struct{}), limits: newRateLimiter(o.RateLimits)}
 	s.resetLocked()
 	return s
 }

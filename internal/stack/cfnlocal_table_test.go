@@ -592,8 +592,9 @@ var localStatusRows = []localRow{
 			e.release(t)
 			return v1(t)
 		},
+		// One ListChangeSets serves both the ownership check and the choice of change set.
 		sync: []driverCall{{want: outcome{phase: stack.PhaseInProgress, action: stack.ActionCreateChangeSet,
-			calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 2, "DescribeChangeSet": 1, "DeleteChangeSet": 1, "CreateChangeSet": 1}}}},
+			calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 1, "DescribeChangeSet": 1, "DeleteChangeSet": 1, "CreateChangeSet": 1}}}},
 		syncEnd: ending{stack.PhaseConverged, cftypes.StackStatusCreateComplete},
 		del: []driverCall{{want: outcome{phase: stack.PhaseInProgress, action: stack.ActionDeleteStack,
 			calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 1, "DescribeChangeSet": 1, "DeleteStack": 1}}}},

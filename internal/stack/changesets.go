@@ -17,6 +17,10 @@ import (
 // ourChangeSets lists the change sets of st that this driver made. The list is filtered by stack ID as
 // well as asked for by it, because some endpoints (moto) answer with every stack's change sets.
 func (d *Driver) ourChangeSets(ctx context.Context, st *types.Stack) ([]types.ChangeSetSummary, error) {
+	memo := memoOf(ctx)
+	if ours, ok := memo.get(aws.ToString(st.StackId)); ok {
+		return ours, nil
+	}
 	var ours []types.ChangeSetSummary
 	in := &cloudformation.ListChangeSetsInput{StackName: st.StackId}
 	for {
@@ -30,6 +34,7 @@ func (d *Driver) ourChangeSets(ctx context.Context, st *types.Stack) ([]types.Ch
 			}
 		}
 		if aws.ToString(out.NextToken) == "" {
+			memo.put(aws.ToString(st.StackId), ours)
 			return ours, nil
 		}
 		in.NextToken = out.NextToken
@@ -49,6 +54,7 @@ func summaryOf(s types.ChangeSetSummary, csType types.ChangeSetType) *ChangeSet 
 
 // deleteChangeSet deletes a change set by ARN (by name, some endpoints look across stacks).
 func (d *Driver) deleteChangeSet(ctx context.Context, id string) error {
+	memoOf(ctx).forget()
 	_, err := d.cf.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(id)})
 	if err != nil && !isChangeSetNotFound(err) {
 		return fmt.Errorf("deleting change set %s: %w", id, err)
@@ -115,6 +121,7 @@ func (d *Driver) advance(ctx context.Context, want Desired, digest string, st *t
 				return res, adoptionStopped(want.StackName, risks)
 			}
 		}
+		memoOf(ctx).forget()
 		_, err := d.cf.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: aws.String(id)})
 		if apiCode(err) == "InvalidChangeSetStatus" || apiCode(err) == "InvalidChangeSetStatusException" {
 			return d.waiting(res, "change set %s cannot be executed yet", name), nil
@@ -178,6 +185,7 @@ func (d *Driver) start(ctx context.Context, want Desired, digest string, st *typ
 	// No ClientToken: a change set deleted to be tried again is made anew under the same name, which a
 	// reused token would turn into a replay of the old request. A lost response is caught as
 	// AlreadyExistsException instead.
+	memoOf(ctx).forget()
 	out, err := d.cf.CreateChangeSet(ctx, in)
 	if err != nil {
 		msg := apiMessage(err)

@@ -14,11 +14,13 @@ func (d *Driver) Delete(ctx context.Context, stackName string, owner Owner) (Res
 		return Result{}, err
 	}
 	res, err := d.delete(ctx, stackName, owner)
+	d.touched(stackName, res, err)
 	return d.settle(res, err)
 }
 
 func (d *Driver) delete(ctx context.Context, name string, owner Owner) (Result, error) {
-	st, err := d.describeStack(ctx, name)
+	// Deleting is decided on the stack as it is now, not as a reading of all stacks had it.
+	st, err := d.describeStack(ctx, name, 0)
 	if err != nil {
 		return Result{}, err
 	}

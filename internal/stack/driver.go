@@ -58,16 +58,19 @@ func (o Options) withDefaults() Options {
 }
 
 // Driver takes CloudFormation stacks one step at a time toward their desired state. It keeps no state of
-// its own between calls, so it is safe for concurrent use on different stacks and survives restarts.
+// its own between calls but what CloudFormation last said of its stacks, so it is safe for concurrent use
+// on different stacks and survives restarts.
 type Driver struct {
 	cf   CloudFormationAPI
 	s3   S3API
 	opts Options
+	obs  *observer
 }
 
 // NewDriver returns a Driver over cf. s3 uploads large templates; it may be nil if no stack needs that.
 func NewDriver(cf CloudFormationAPI, s3 S3API, opts Options) *Driver {
-	return &Driver{cf: cf, s3: s3, opts: opts.withDefaults()}
+	o := opts.withDefaults()
+	return &Driver{cf: cf, s3: s3, opts: o, obs: newObserver(cf, o.Now)}
 }
 
 // jitter spreads retries of many stacks apart: d plus up to half of d.
@@ -92,17 +95,27 @@ func (d *Driver) settle(res Result, err error) (Result, error) {
 }
 
 // describeStack returns the stack named name, or nil if there is none.
-func (d *Driver) describeStack(ctx context.Context, name string) (*types.Stack, error) {
+func (d *Driver) describeStack(ctx context.Context, name string, stableAge time.Duration) (*types.Stack, error) {
+	st, ok, err := d.obs.lookup(ctx, name, stableAge, d.opts.PollInterval)
+	if err != nil {
+		return nil, fmt.Errorf("describing stack %s: %w", name, err)
+	}
+	if ok {
+		return st, nil
+	}
 	out, err := d.cf.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
 	if isStackNotFound(err) {
+		d.obs.saw(name, nil)
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("describing stack %s: %w", name, err)
 	}
 	if len(out.Stacks) == 0 {
+		d.obs.saw(name, nil)
 		return nil, nil
 	}
+	d.obs.saw(name, &out.Stacks[0])
 	return &out.Stacks[0], nil
 }
 

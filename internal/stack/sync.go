@@ -22,13 +22,15 @@ func (d *Driver) Sync(ctx context.Context, want Desired) (Result, error) {
 		return Result{}, fmt.Errorf("stack %s: the template is empty", want.StackName)
 	}
 	digest := Digest(want)
-	res, err := d.sync(ctx, want, digest)
+	res, err := d.sync(withCallMemo(ctx), want, digest)
+	d.touched(want.StackName, res, err)
 	res.Digest = digest
 	return d.settle(res, err)
 }
 
 func (d *Driver) sync(ctx context.Context, want Desired, digest string) (Result, error) {
-	st, err := d.describeStack(ctx, want.StackName)
+	// A stable stack is looked at in the pages read for all stacks at most one interval ago.
+	st, err := d.describeStack(ctx, want.StackName, want.ResyncInterval)
 	if err != nil {
 		return Result{}, err
 	}

@@ -58,18 +58,55 @@ func TestSyncCreatesThroughChangeSet(t *testing.T) {
 	}
 }
 
-func TestSyncConvergedStackCostsOneCall(t *testing.T) {
+// TestSyncConvergedStacksShareOnePage checks the steady state: a converged stack seen within its interval
+// costs no call, and once the interval has passed the stacks of the Region are read in one DescribeStacks
+// page for all of them, with no call of their own.
+func TestSyncConvergedStacksShareOnePage(t *testing.T) {
+	e := newLocalEnv(t, false)
+	var wants []stack.Desired
+	for _, name := range []string{"shop-web", "shop-api", "shop-db"} {
+		want := desired(1)
+		want.StackName = name
+		e.syncToEnd(t, want)
+		want.LastAppliedDigest = stack.Digest(want)
+		wants = append(wants, want)
+	}
+	syncAll := func() map[string]int {
+		before := e.srv.Calls()
+		for _, want := range wants {
+			res, err := e.d.Sync(context.Background(), want)
+			if err != nil || res.Phase != stack.PhaseConverged || res.Action != stack.ActionNone {
+				t.Fatalf("Sync(%s) = %+v, %v", want.StackName, res, err)
+			}
+		}
+		return callsSince(before, e.srv.Calls())
+	}
+	if calls := syncAll(); len(calls) != 0 {
+		t.Errorf("calls within the interval = %v, want none", calls)
+	}
+	e.later += time.Hour
+	if calls := syncAll(); !maps.Equal(calls, map[string]int{"DescribeStacks": 1}) {
+		t.Errorf("calls after the interval = %v, want one DescribeStacks page for all", calls)
+	}
+}
+
+// TestSyncSeesChangesMadeElsewhere checks that a stack deleted behind the driver's back is found missing
+// by the next reading of all stacks, and created again.
+func TestSyncSeesChangesMadeElsewhere(t *testing.T) {
 	e := newLocalEnv(t, false)
 	want := desired(1)
 	e.syncToEnd(t, want)
 	want.LastAppliedDigest = stack.Digest(want)
-	before := e.srv.Calls()
-	res, err := e.d.Sync(context.Background(), want)
-	if err != nil || res.Phase != stack.PhaseConverged || res.Action != stack.ActionNone {
-		t.Fatalf("Sync = %+v, %v", res, err)
+	if _, err := e.cf.DeleteStack(context.Background(), &cloudformation.DeleteStackInput{StackName: aws.String(want.StackName)}); err != nil {
+		t.Fatal(err)
 	}
-	if calls := callsSince(before, e.srv.Calls()); !maps.Equal(calls, map[string]int{"DescribeStacks": 1}) {
-		t.Errorf("calls = %v, want one DescribeStacks", calls)
+	if err := e.srv.Settle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.later += time.Hour
+	res, err := e.d.Sync(context.Background(), want)
+	if err != nil || res.Action != stack.ActionCreateChangeSet {
+		t.Fatalf("Sync after an out-of-band deletion = %+v, %v; want it created again", res, err)
 	}
 }
 
@@ -519,4 +556,41 @@ func (c *recordingCF) lastCreateChangeSet() *cloudformation.CreateChangeSetInput
 		return &cloudformation.CreateChangeSetInput{}
 	}
 	return c.last
+}
+
+// TestSyncChangingStacksShareOnePage checks that stacks being created are looked at, once the poll interval
+// has passed, in one reading of all stacks rather than in a call each.
+func TestSyncChangingStacksShareOnePage(t *testing.T) {
+	srv, cl := localServer(t, cfnlocal.Options{ResourceDelay: 3 * time.Second})
+	e := &localEnv{srv: srv, cl: cl, cf: cl.CloudFormation}
+	e.d = e.driver(cl.CloudFormation, stack.Options{})
+	var wants []stack.Desired
+	for _, name := range []string{"shop-web", "shop-api", "shop-db"} {
+		want := desired(1)
+		want.StackName = name
+		wants = append(wants, want)
+	}
+	// Taken forward together, so that all three are being created at once.
+	executed := map[string]bool{}
+	for i := 0; len(executed) < len(wants); i++ {
+		if i == 200 {
+			t.Fatalf("not all executed: %v", executed)
+		}
+		for _, want := range wants {
+			if !executed[want.StackName] && e.syncOnce(t, want).Action == stack.ActionExecuteChangeSet {
+				executed[want.StackName] = true
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.later += 11 * time.Second // past the poll interval
+	before := e.srv.Calls()
+	for _, want := range wants {
+		if res := e.syncOnce(t, want); res.Phase != stack.PhaseInProgress {
+			t.Fatalf("Sync(%s) = %+v; want it still in progress", want.StackName, res)
+		}
+	}
+	if calls := callsSince(before, e.srv.Calls()); !maps.Equal(calls, map[string]int{"DescribeStacks": 1}) {
+		t.Errorf("calls = %v, want one DescribeStacks page for the three", calls)
+	}
 }
