@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -216,4 +217,27 @@ func underAny(p string, dirs []string) bool {
 		}
 	}
 	return false
+}
+
+// ConfigSources lists, sorted, the project paths whose files Render delivers into tasks as config files: the
+// bind mounts of project files and directories, other than a service's build context, that efsBindMounts does
+// not store on EFS. A front end that reads the project directory reads each (a file, or every file under a
+// directory) into Options.Files, by its path in the project; the controller is given them as supporting files.
+func ConfigSources(project *types.Project, efsBindMounts []string) []string {
+	r := &renderer{opts: Options{EFSBindMounts: efsBindMounts}}
+	seen := map[string]bool{}
+	var out []string
+	for _, svc := range project.Services {
+		for _, sv := range svc.Volumes {
+			if sv.Type != types.VolumeTypeBind {
+				continue
+			}
+			if b := classifyBind(&svc, sv.Source); b.kind == bindProjectPath && !r.efsOptedIn(b) && !seen[b.clean] {
+				seen[b.clean] = true
+				out = append(out, b.clean)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
