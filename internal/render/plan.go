@@ -67,10 +67,11 @@ func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 	problems.collect(err)
 	serviceConfigs, err := r.serviceConfigMounts(svc)
 	problems.collect(err)
+	configs = append(configs, serviceConfigs...)
 	p, err := r.planSettings(svc)
 	problems.collect(err)
 	if p != nil {
-		p.volumeIndex, p.configs = index, append(configs, serviceConfigs...)
+		p.volumeIndex, p.configs = index, configs
 	}
 	return p, problems.err()
 }
