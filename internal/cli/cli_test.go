@@ -443,3 +443,49 @@ func TestConvertFileSystem(t *testing.T) {
 		t.Errorf("access point on %v, want fs-0abc", ap["FileSystemId"])
 	}
 }
+
+// Bind-mounted project files and directories are read from the project directory, every file under a
+// directory, and delivered by the configs helper; a link out of the project is refused, as for other files.
+func TestConvertConfigFiles(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	compose := "services:\n  web:\n    image: nginx\n    volumes:\n      - ./nginx/default.conf:/etc/nginx/conf.d/default.conf:ro\n  prom:\n    image: prom/prometheus\n    volumes:\n      - ./prometheus:/etc/prometheus\n"
+	for name, content := range map[string]string{
+		"compose.yaml":                      compose,
+		"nginx/default.conf":                "server { listen 80; }\n",
+		"prometheus/prometheus.yml":         "global: {}\n",
+		"prometheus/rules/alerts.rules.yml": "groups: []\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	code, out, errOut := run(t, "convert")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	for _, want := range []string{"Web_Configs_InitContainer", "server { listen 80; }", "/.composestack-configs/config1/rules/alerts.rules.yml", "groups: []"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("template does not hold %q", want)
+		}
+	}
+	if !strings.Contains(errOut, "directory ./prometheus (2 files) is copied into the task at /etc/prometheus") {
+		t.Errorf("no warning for the directory; stderr:\n%s", errOut)
+	}
+
+	if err := os.WriteFile(filepath.Join(outside, "passwd"), []byte("root:x:0:0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "passwd"), filepath.Join(dir, "prometheus", "leak.yml")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = run(t, "convert")
+	if code == 0 || strings.Contains(out, "root:x") || !strings.Contains(errOut, "bind mount of ./prometheus") || !strings.Contains(errOut, "leaves the project directory") {
+		t.Errorf("link out of the project: exit %d, stderr:\n%s", code, errOut)
+	}
+}

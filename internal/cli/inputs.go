@@ -14,6 +14,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/dotenv"
 
 	"github.com/composestack/composestack/internal/compose"
+	"github.com/composestack/composestack/internal/render"
 )
 
 // Compose file names looked for in the current directory when no -f is given, in Docker Compose's order.
@@ -85,6 +86,11 @@ func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
 	if src.Supporting, err = readSupporting(prepared.References, dir, o.secretFiles); err != nil {
 		return nil, err
 	}
+	configs, err := readConfigSources(render.ConfigSources(prepared.Project(), o.efsBinds), dir, src.Supporting)
+	if err != nil {
+		return nil, err
+	}
+	src.Supporting = append(src.Supporting, configs...)
 
 	in := &inputs{source: src, prepared: prepared}
 	for _, p := range o.overlays {
@@ -242,4 +248,34 @@ func inSecretDir(p string) bool {
 		}
 	}
 	return false
+}
+
+// readConfigSources reads the project files and directories that bind mounts deliver into tasks as config files,
+// leaving out files already read. A missing one is left out too: the renderer reports it with its mount.
+func readConfigSources(sources []string, dir string, have []compose.File) ([]compose.File, error) {
+	read := map[string]bool{}
+	for _, f := range have {
+		read[f.Name] = true
+	}
+	var out []compose.File
+	for _, src := range sources {
+		files, err := compose.ReadProjectTree(dir, src)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bind mount of ./%s: %w", src, err)
+		}
+		for _, f := range files {
+			if inSecretDir(f.Name) {
+				// Config files travel as plain text in the task definition.
+				return nil, fmt.Errorf("bind mount of ./%s: %s is under %s/, but a mounted file is written into the template as plain text; give it to the service as a secret (secrets:) instead", src, f.Name, secretDir)
+			}
+			if !read[f.Name] {
+				read[f.Name] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out, nil
 }

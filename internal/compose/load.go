@@ -52,6 +52,10 @@ type Prepared struct {
 	used    bool
 }
 
+// Project is the project as loaded from the compose files, before the supporting files complete it: for reading,
+// to learn which other files of the project directory a front end must read (render.ConfigSources).
+func (p *Prepared) Project() *types.Project { return p.project }
+
 // Prepare loads src's compose files (src.Supporting is not consulted) and lists the supporting files they name.
 func Prepare(ctx context.Context, src Source) (*Prepared, error) {
 	p, err := prepare(ctx, src)

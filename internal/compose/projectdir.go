@@ -61,3 +61,89 @@ func ReadProjectFile(dir, path string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// ReadProjectTree reads path from the project directory dir as ReadProjectFile does, and, when it is a directory,
+// every file under it, for a bind mount of a project directory whose files the task receives. The files are
+// named by their cleaned path in the project. Following the rules of ReadProjectFile, nothing outside dir is
+// read; the walk stops with an error past limits.ConfigDirectoryFiles entries or limits.ConfigDirectoryBytes
+// bytes; links to directories are refused (one could lead back to its parent). Entries that are neither files nor directories
+// (sockets, devices) are left out.
+func ReadProjectTree(dir, path string) ([]File, error) {
+	key, err := cleanPath(path)
+	if err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening the project directory: %w", err)
+	}
+	defer root.Close()
+	st, err := root.Stat(key)
+	if err != nil || !st.IsDir() {
+		data, err := ReadProjectFile(dir, key)
+		if err != nil {
+			return nil, err
+		}
+		return []File{{Name: key, Content: data}}, nil
+	}
+	w := treeWalk{dir: dir, root: root, top: path}
+	if err := w.walk(key); err != nil {
+		return nil, err
+	}
+	return w.files, nil
+}
+
+// treeWalk is one ReadProjectTree walk and what it has spent of its bounds.
+type treeWalk struct {
+	dir     string
+	root    *os.Root
+	top     string
+	entries int
+	bytes   int
+	files   []File
+}
+
+func (w *treeWalk) walk(key string) error {
+	d, err := w.root.Open(key)
+	if err != nil {
+		return fmt.Errorf("%q: %w", key, err)
+	}
+	// One more than the budget left is enough to know it is exceeded.
+	entries, err := d.ReadDir(limits.ConfigDirectoryFiles - w.entries + 1)
+	d.Close()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%q: %w", key, err)
+	}
+	for _, e := range entries {
+		if w.entries++; w.entries > limits.ConfigDirectoryFiles {
+			return fmt.Errorf("directory %q holds more than %d entries: its files travel in a task definition of at most 64 KiB; mount a smaller directory, or bake the files into the image", w.top, limits.ConfigDirectoryFiles)
+		}
+		child := key + "/" + e.Name()
+		st, err := w.root.Stat(child) // follows links that stay inside the project
+		if err != nil {
+			if pe := (*fs.PathError)(nil); errors.As(err, &pe) && pe.Err.Error() == "path escapes from parent" {
+				return fmt.Errorf("path %q %w, following symbolic links: keep the file, and any link to it, inside the project directory", child, ErrOutsideProject)
+			}
+			return fmt.Errorf("%q: %w", child, err)
+		}
+		switch {
+		case st.IsDir() && !e.IsDir():
+			// A link to a directory could lead back to its parent, round and round.
+			return fmt.Errorf("%q is a symbolic link to a directory, which is not followed: put the directory itself there", child)
+		case st.IsDir():
+			if err := w.walk(child); err != nil {
+				return err
+			}
+		case st.Mode().IsRegular():
+			data, err := ReadProjectFile(w.dir, child)
+			if err != nil {
+				return err
+			}
+			if w.bytes += len(data); w.bytes > limits.ConfigDirectoryBytes {
+				return fmt.Errorf("directory %q holds more than %d bytes: its files travel in a task definition of at most 64 KiB; mount a smaller directory, or bake the files into the image", w.top, limits.ConfigDirectoryBytes)
+			}
+			w.files = append(w.files, File{Name: child, Content: data})
+		}
+	}
+	return nil
+}

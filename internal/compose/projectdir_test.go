@@ -2,11 +2,14 @@ package compose
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/composestack/composestack/internal/limits"
 )
 
 func TestReadProjectFile(t *testing.T) {
@@ -80,5 +83,57 @@ func TestReadProjectFile(t *testing.T) {
 				t.Fatalf("read %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// A directory is read whole, nested directories included, and within bounds: a directory with too many entries,
+// or a link to a directory (which could lead back to its parent), stops the walk with an error.
+func TestReadProjectTree(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"conf/a.yml", "conf/sub/b.yml"} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := ReadProjectTree(dir, "./conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range files {
+		got[f.Name] = string(f.Content)
+	}
+	if len(got) != 2 || got["conf/a.yml"] != "conf/a.yml" || got["conf/sub/b.yml"] != "conf/sub/b.yml" {
+		t.Errorf("read %v", got)
+	}
+	if files, err := ReadProjectTree(dir, "conf/a.yml"); err != nil || len(files) != 1 || files[0].Name != "conf/a.yml" {
+		t.Errorf("a single file: %v, %v", files, err)
+	}
+	if _, err := ReadProjectTree(dir, "missing"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing path: %v", err)
+	}
+
+	if err := os.Symlink("..", filepath.Join(dir, "conf", "sub", "loop")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadProjectTree(dir, "conf"); err == nil || !strings.Contains(err.Error(), `"conf/sub/loop" is a symbolic link to a directory`) {
+		t.Errorf("a link back to the parent: %v", err)
+	}
+
+	many := filepath.Join(dir, "many")
+	if err := os.Mkdir(many, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range limits.ConfigDirectoryFiles + 1 {
+		if err := os.WriteFile(filepath.Join(many, fmt.Sprintf("f%03d", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ReadProjectTree(dir, "many"); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("more than %d entries", limits.ConfigDirectoryFiles)) {
+		t.Errorf("too many files: %v", err)
 	}
 }

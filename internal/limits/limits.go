@@ -36,6 +36,8 @@ const (
 	TaskCPUUnits = 16_384
 	// TaskMemoryMiB is the most memory a Fargate task can have (120 GiB).
 	TaskMemoryMiB = 122_880
+	// TaskDefinitionBytes is the largest task definition ECS registers (64 KiB); config files travel in it.
+	TaskDefinitionBytes = 65_536
 )
 
 // Bounds on what a compose project may cost to load, well above what real projects use.
@@ -46,4 +48,8 @@ const (
 	// SupportingFileBytes is the largest file a project may name (env file, secret, config): a ConfigMap or
 	// Secret holds at most 1 MiB, so the CLI reads no more than the controller could be given.
 	SupportingFileBytes = 1 << 20
+	// ConfigDirectoryFiles is the most entries the CLI reads under one bind-mounted project directory, and
+	// ConfigDirectoryBytes the most bytes: the files travel in a task definition of at most 64 KiB.
+	ConfigDirectoryFiles = 256
+	ConfigDirectoryBytes = 1 << 20
 )

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -141,10 +142,11 @@ func bindVolumeName(clean string) string {
 // planBindMounts decides, before any resource is written, what each bind mount and anonymous volume of the service
 // becomes, and rewrites the service's volumes to what remains: development mounts of the build context are left
 // out, with the anonymous volumes that only shielded image files from them; opted-in host directories become
-// named volumes on EFS (recorded in r.bindVolumes); the rest is refused with the reason and what to do. Other
+// named volumes on EFS (recorded in r.bindVolumes); other project files and directories become config files the
+// configs helper writes (returned); the rest is refused with the reason and what to do. Other
 // anonymous volumes stay, and become task-scoped scratch volumes in serviceVolumes. It returns, for each volume
 // that remains, its index in the volumes as written, so later messages name the entry the user wrote.
-func (r *renderer) planBindMounts(svc *types.ServiceConfig) ([]int, error) {
+func (r *renderer) planBindMounts(svc *types.ServiceConfig) ([]int, []configMount, error) {
 	type entry struct {
 		index int // in the service's volumes as written, for warnings
 		sv    types.ServiceVolumeConfig
@@ -152,6 +154,7 @@ func (r *renderer) planBindMounts(svc *types.ServiceConfig) ([]int, error) {
 	var kept []entry
 	var devTargets []string // container paths of the development mounts left out
 	var problems Problems   // every refused mount of the service, not just the first
+	var configs []configMount
 	for i, sv := range svc.Volumes {
 		at := fmt.Sprintf("services.%s.volumes[%d]", svc.Name, i)
 		if sv.Type != types.VolumeTypeBind {
@@ -182,7 +185,11 @@ func (r *renderer) planBindMounts(svc *types.ServiceConfig) ([]int, error) {
 			r.warnf(at, "bind mount of %s over %s is a development mount of the service's build context: the image already holds that code, so the mount is left out; check that the image %s is built from the same sources", sv.Source, sv.Target, svc.Image)
 			devTargets = append(devTargets, path.Clean(sv.Target))
 		case b.kind == bindProjectPath:
-			problems.collect(fmt.Errorf("%s: bind mount of %s over %s: a Fargate task has no host to mount files from; bake them into the image (COPY them in its Dockerfile, or build an image FROM %s that adds them), or, if the service writes data there, store it on EFS with spec.compose.efsBindMounts: [%q] (CLI: --efs-bind-mount %s)", at, sv.Source, sv.Target, svc.Image, sv.Source, sv.Source))
+			m, err := r.projectConfigMount(at, sv, b)
+			problems.collect(err)
+			if err == nil {
+				configs = append(configs, m)
+			}
 		default: // bindHostData without the opt-in
 			problems.collect(fmt.Errorf("%s: bind mount of host directory %s over %s: a Fargate task has no host to mount it from; to keep the data on an EFS file system instead (it starts empty: copy the data in), opt in with spec.compose.efsBindMounts: [%q], or [%q] for every host directory of the project (CLI: --efs-bind-mount %s, or --efs-bind-mount '%s')", at, sv.Source, sv.Target, sv.Source, AllHostDirectories, sv.Source, AllHostDirectories))
 		}
@@ -200,7 +207,7 @@ func (r *renderer) planBindMounts(svc *types.ServiceConfig) ([]int, error) {
 		index = append(index, e.index)
 	}
 	svc.Volumes = out
-	return index, problems.err()
+	return index, configs, problems.err()
 }
 
 func underAny(p string, dirs []string) bool {
@@ -210,4 +217,27 @@ func underAny(p string, dirs []string) bool {
 		}
 	}
 	return false
+}
+
+// ConfigSources lists, sorted, the project paths whose files Render delivers into tasks as config files: the
+// bind mounts of project files and directories, other than a service's build context, that efsBindMounts does
+// not store on EFS. A front end that reads the project directory reads each (a file, or every file under a
+// directory) into Options.Files, by its path in the project; the controller is given them as supporting files.
+func ConfigSources(project *types.Project, efsBindMounts []string) []string {
+	r := &renderer{opts: Options{EFSBindMounts: efsBindMounts}}
+	seen := map[string]bool{}
+	var out []string
+	for _, svc := range project.Services {
+		for _, sv := range svc.Volumes {
+			if sv.Type != types.VolumeTypeBind {
+				continue
+			}
+			if b := classifyBind(&svc, sv.Source); b.kind == bindProjectPath && !r.efsOptedIn(b) && !seen[b.clean] {
+				seen[b.clean] = true
+				out = append(out, b.clean)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -49,7 +49,7 @@ services:
   app:
     image: busybox
     volumes:
-      - ./data:/data`, Options{}, []string{"services.app.volumes[0]", "bind mount of ./data", "bake them into the image", "efsBindMounts: [\"./data\"]", "--efs-bind-mount ./data"}},
+      - ./data:/data`, Options{}, []string{"services.app.volumes[0]", "bind mount of ./data", "its content was not provided", "spec.compose.supportingFiles", "(data, or data/<file>)", "bake it into the image"}},
 		{"host data directory without the EFS opt-in", `
 services:
   app:
@@ -67,7 +67,7 @@ services:
   app:
     image: busybox
     volumes:
-      - ./conf:/etc/app`, Options{EFSBindMounts: []string{"*"}}, []string{"services.app.volumes[0]", "bake them into the image"}},
+      - ./conf:/etc/app`, Options{EFSBindMounts: []string{"*"}}, []string{"services.app.volumes[0]", "its content was not provided"}},
 		{"docker socket", `
 services:
   app:

@@ -50,7 +50,7 @@ var serviceFields = map[string]fieldRule{
 	"cgroup":              ignore(notOnFargate),
 	"cgroup_parent":       ignore(notOnFargate),
 	"command":             mapsTo,
-	"configs":             ignore("ECS has no configs; mount the content from a secret or bake it into the image; the field is ignored"),
+	"configs":             mapsTo,
 	"container_name":      ignore("ECS names containers after the service; the field is ignored"),
 	"cpu_count":           ignore("size tasks with deploy.resources.limits.cpus; the field is ignored"),
 	"cpu_percent":         ignore("size tasks with deploy.resources.limits.cpus; the field is ignored"),

@@ -28,20 +28,24 @@ type Helpers struct {
 	// works, such as a copy of the default in the account's own ECR.
 	Image string
 	// DockerCompatible runs Docker's images from Docker Hub, with Docker's commands, byte for byte as Docker
-	// Compose for ECS wrote them. Image is then unused.
+	// Compose for ECS wrote them. Image then runs only the config-file helper, which Docker's converter did not
+	// have (it refused config files).
 	DockerCompatible bool
 }
 
-// The helper scripts, run by /bin/sh -c. Each kind of helper is one script and one init container; a new kind
-// (config files, say) is a new script here and a function building its container with helperContainer.
+// The helper scripts, run by /bin/sh -c. Each kind of helper is one script and one init container, built with
+// helperContainer.
 var (
 	//go:embed helpers/resolvconf.sh
 	resolvConfSource string
 	//go:embed helpers/secrets.sh
 	secretsSource string
+	//go:embed helpers/configs.sh
+	configsSource string
 
 	resolvConfScript = compactScript(resolvConfSource)
 	secretsScript    = compactScript(secretsSource)
+	configsScript    = compactScript(configsSource)
 )
 
 // compactScript drops comment lines and indentation: every task definition carries the script, and templates

@@ -46,8 +46,9 @@ type servicePlan struct {
 	minPercent   int
 	maxPercent   int
 	scaling      *scaling
-	memReserve   int64 // MiB
-	volumeIndex  []int // per entry of svc.Volumes, its index as written (planBindMounts drops some)
+	memReserve   int64         // MiB
+	volumeIndex  []int         // per entry of svc.Volumes, its index as written (planBindMounts drops some)
+	configs      []configMount // project files, directories and configs the configs helper delivers
 }
 
 // volumeAt names the i-th entry of the service's volumes by the index the user wrote it at.
@@ -62,12 +63,15 @@ func (p *servicePlan) volumeAt(i int) string {
 // judged apart from the rest, so a refused mount and another problem of the service are reported together.
 func (r *renderer) planService(svc *types.ServiceConfig) (*servicePlan, error) {
 	var problems Problems
-	index, err := r.planBindMounts(svc)
+	index, configs, err := r.planBindMounts(svc)
 	problems.collect(err)
+	serviceConfigs, err := r.serviceConfigMounts(svc)
+	problems.collect(err)
+	configs = append(configs, serviceConfigs...)
 	p, err := r.planSettings(svc)
 	problems.collect(err)
 	if p != nil {
-		p.volumeIndex = index
+		p.volumeIndex, p.configs = index, configs
 	}
 	return p, problems.err()
 }

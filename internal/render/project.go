@@ -89,9 +89,6 @@ func (r *renderer) checkProjectFields() error {
 			}
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(r.project.Configs)) {
-		r.warnf("configs."+name, "ECS has no configs; mount the content from a secret or bake it into the image; the config is ignored")
-	}
 	for _, name := range slices.Sorted(maps.Keys(r.project.Models)) {
 		r.warnf("models."+name, "ECS has no model runner; the model is ignored")
 	}

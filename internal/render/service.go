@@ -29,14 +29,22 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 	name := svc.Name
 	logs := r.logConfiguration(svc)
 
-	// Init containers run first and must succeed: the secrets writer (if any), then the search-domain writer.
+	// Init containers run first and must succeed: the secrets and config file writers (if any), then the
+	// search-domain writer.
 	sidecar, secretARNs, err := r.secretsSidecar(p, secrets, logs)
+	if err != nil {
+		return err
+	}
+	configs, configVolumes, configMounts, err := r.configsInit(p, logs)
 	if err != nil {
 		return err
 	}
 	// Room for the main container too (appended last): a container definition is large, not worth regrowing.
 	containers := 2
 	if sidecar != nil {
+		containers++
+	}
+	if configs != nil {
 		containers++
 	}
 	inits := make([]ecs.TaskDefinition_ContainerDefinition, 0, containers)
@@ -46,6 +54,11 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 		inits = append(inits, *sidecar)
 		volumes = append(volumes, ecs.TaskDefinition_Volume{Name: ptr.To(secretsVolume)})
 		mounts = append(mounts, ecs.TaskDefinition_MountPoint{ContainerPath: ptr.To(secretsDir), ReadOnly: ptr.To(true), SourceVolume: ptr.To(secretsVolume)})
+	}
+	if configs != nil {
+		inits = append(inits, *configs)
+		volumes = append(volumes, configVolumes...)
+		mounts = append(mounts, configMounts...)
 	}
 	inits = append(inits, r.resolvConfInit(name, logs))
 	var deps []ecs.TaskDefinition_ContainerDependency
@@ -167,6 +180,9 @@ func (r *renderer) addService(p *servicePlan, secrets map[string]secretRef, vols
 	}
 	if hasTaskRole {
 		td.TaskRoleArn = ptr.To(r.in.getAtt(taskRoleID(name), "Arn"))
+	}
+	if err := checkTaskDefinitionSize(p, td); err != nil {
+		return err
 	}
 	r.tpl.Resources[taskDefinitionID(name)] = td
 

@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS accounts (id serial PRIMARY KEY, email text UNIQUE NOT NULL);
