@@ -88,12 +88,13 @@ func (r *ComposeStackReconciler) render(ctx context.Context, obj *csv1.ComposeSt
 		return nil, nil, err
 	}
 	out, err := render.Render(loaded.Project, render.Options{
-		ProjectName:  obj.ProjectName(),
-		Network:      network,
-		Overlays:     in.overlays,
-		SensitiveEnv: loaded.SensitiveEnv,
-		Files:        loaded.Files,
-		Helpers:      r.helpers(obj.Spec.Helpers),
+		ProjectName:    obj.ProjectName(),
+		Network:        network,
+		Overlays:       in.overlays,
+		SensitiveEnv:   loaded.SensitiveEnv,
+		Files:          loaded.Files,
+		SensitiveFiles: loaded.SensitiveFiles,
+		Helpers:        r.helpers(obj.Spec.Helpers),
 		// The user's opt-in to store bind mounts on EFS (Fargate has no host to bind from).
 		EFSBindMounts: obj.Spec.Compose.EFSBindMounts,
 		FileSystems:   fileSystems,

@@ -74,9 +74,11 @@ type ComposeProject struct {
 	Files []ComposeFile `json:"files"`
 
 	// SupportingFiles are the files that the compose files reference by relative path: `env_file`, secret
-	// `file:` sources. Files taken from a Secret are sensitive: their content never reaches the template,
-	// the status, an event or a log; environment variables read from them reach containers through AWS
-	// Secrets Manager.
+	// and config `file:` sources, `include:` and `extends.file` files, and the files of bind-mounted project
+	// files and directories (each file by its path in the project, e.g. `prometheus/prometheus.yml`). Files
+	// taken from a Secret are sensitive: their content never reaches the template, the status, an event or a
+	// log (environment variables read from them reach containers through AWS Secrets Manager), and one used as
+	// a config file is refused, since config files are written into the task definition.
 	// +optional
 	// +kubebuilder:validation:MaxItems=64
 	// +listType=map

@@ -489,3 +489,26 @@ func TestConvertConfigFiles(t *testing.T) {
 		t.Errorf("link out of the project: exit %d, stderr:\n%s", code, errOut)
 	}
 }
+
+// A file under .secret/ is sensitive: mounted as a config file it would be written into the template, so it is
+// refused.
+func TestConvertRefusesSecretConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"compose.yaml":     "services:\n  web:\n    image: nginx\n    volumes:\n      - ./.secret/tls.conf:/etc/nginx/conf.d/tls.conf:ro\n",
+		".secret/tls.conf": "ssl_password hunter2;\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	code, out, errOut := run(t, "convert")
+	if code != 1 || strings.Contains(out+errOut, "hunter2") || !strings.Contains(errOut, ".secret/tls.conf is a sensitive supporting file") {
+		t.Errorf("exit %d, stdout %d bytes, stderr:\n%s", code, len(out), errOut)
+	}
+}

@@ -119,14 +119,15 @@ func (o *convertOptions) run(ctx context.Context) (out []byte, warnings, notes [
 	}
 	warnings = loaded.Warnings
 	res, err := render.Render(loaded.Project, render.Options{
-		ProjectName:   in.source.ProjectName,
-		Network:       o.network,
-		Overlays:      in.overlays,
-		SensitiveEnv:  loaded.SensitiveEnv,
-		Files:         loaded.Files,
-		EFSBindMounts: o.efsBinds,
-		Helpers:       o.helpers,
-		FileSystems:   o.fileSystems,
+		ProjectName:    in.source.ProjectName,
+		Network:        o.network,
+		Overlays:       in.overlays,
+		SensitiveEnv:   loaded.SensitiveEnv,
+		Files:          loaded.Files,
+		SensitiveFiles: loaded.SensitiveFiles,
+		EFSBindMounts:  o.efsBinds,
+		Helpers:        o.helpers,
+		FileSystems:    o.fileSystems,
 	})
 	if err != nil {
 		// An overlay file is named as the user gave it, as when it cannot be read.

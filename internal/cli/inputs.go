@@ -267,10 +267,8 @@ func readConfigSources(sources []string, dir string, have []compose.File) ([]com
 			return nil, fmt.Errorf("bind mount of ./%s: %w", src, err)
 		}
 		for _, f := range files {
-			if inSecretDir(f.Name) {
-				// Config files travel as plain text in the task definition.
-				return nil, fmt.Errorf("bind mount of ./%s: %s is under %s/, but a mounted file is written into the template as plain text; give it to the service as a secret (secrets:) instead", src, f.Name, secretDir)
-			}
+			// Sensitive by location, like the other supporting files: the renderer refuses to publish it.
+			f.Sensitive = inSecretDir(f.Name)
 			if !read[f.Name] {
 				read[f.Name] = true
 				out = append(out, f)

@@ -24,6 +24,17 @@ func indexSupporting(files []File) (supporting, error) {
 	return idx, nil
 }
 
+// sensitive returns the keys of the files whose content must not be published, as Loaded.SensitiveFiles.
+func (s supporting) sensitive() map[string]bool {
+	out := map[string]bool{}
+	for k, f := range s {
+		if f.Sensitive {
+			out[k] = true
+		}
+	}
+	return out
+}
+
 // contents returns every file's bytes by key, as Loaded.Files.
 func (s supporting) contents() map[string][]byte {
 	out := make(map[string][]byte, len(s))

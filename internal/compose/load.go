@@ -99,10 +99,11 @@ func (p *Prepared) Load(supporting []File) (*Loaded, error) {
 		return nil, err
 	}
 	return &Loaded{
-		Project:      p.project,
-		SensitiveEnv: sensitive,
-		Files:        files.contents(),
-		Warnings:     append(fileWarnings(p.files), p.unset.warnings()...),
+		Project:        p.project,
+		SensitiveEnv:   sensitive,
+		Files:          files.contents(),
+		SensitiveFiles: files.sensitive(),
+		Warnings:       append(fileWarnings(p.files), p.unset.warnings()...),
 	}, nil
 }
 

@@ -47,6 +47,9 @@ type Loaded struct {
 	// Files holds every supporting file's content by cleaned relative path, sensitive ones included: the
 	// renderer needs secret `file:` contents. Never log or publish it.
 	Files map[string][]byte
+	// SensitiveFiles are the keys of Files whose content must not be published (from a Secret, or under .secret/
+	// with the CLI): the renderer may use them only where the value stays secret.
+	SensitiveFiles map[string]bool
 	// Warnings are the things Docker Compose would warn about (unset variables, obsolete `version`).
 	Warnings []string
 }

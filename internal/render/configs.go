@@ -60,7 +60,11 @@ type configVolume struct {
 func (r *renderer) projectConfigMount(at string, sv types.ServiceVolumeConfig, b bindSource) (configMount, error) {
 	target := path.Clean(sv.Target)
 	m := configMount{at: at, target: target, readOnly: sv.ReadOnly}
-	if data, ok := r.opts.Files[b.clean]; ok {
+	data, ok, err := r.publishable(at, b.clean)
+	if err != nil {
+		return m, err
+	}
+	if ok {
 		m.what = "file " + sv.Source
 		f, err := newConfigFile(at, m.what, target, bindFileMode(data, sv.ReadOnly), data)
 		m.files = []configFile{f}
@@ -70,7 +74,10 @@ func (r *renderer) projectConfigMount(at string, sv types.ServiceVolumeConfig, b
 	prefix := b.clean + "/"
 	for _, key := range slices.Sorted(maps.Keys(r.opts.Files)) {
 		if rel, ok := strings.CutPrefix(key, prefix); ok {
-			data := r.opts.Files[key]
+			data, _, err := r.publishable(at, key)
+			if err != nil {
+				return m, err
+			}
 			f, err := newConfigFile(at, "file ./"+key, path.Join(target, rel), bindFileMode(data, sv.ReadOnly), data)
 			if err != nil {
 				return m, err
@@ -82,6 +89,17 @@ func (r *renderer) projectConfigMount(at string, sv types.ServiceVolumeConfig, b
 		return m, fmt.Errorf("%s: bind mount of %s over %s: its content was not provided, and a Fargate task has no host to mount it from; give the file, or every file of the directory, in spec.compose.supportingFiles named by its path in the project (%s, or %s<file>), or with the CLI keep it in the project directory; or bake it into the image", at, sv.Source, sv.Target, b.clean, prefix)
 	}
 	return m, nil
+}
+
+// publishable returns the content of the supporting file key for a config file, which is written into the task
+// definition as plain text: a file that must stay secret (from a Kubernetes Secret, or under .secret/ with the
+// CLI) is refused rather than published.
+func (r *renderer) publishable(at, key string) ([]byte, bool, error) {
+	data, ok := r.opts.Files[key]
+	if ok && r.opts.SensitiveFiles[key] {
+		return nil, true, fmt.Errorf("%s: %s is a sensitive supporting file (from a Secret, or under .secret/), but config files are written into the task definition as plain text; give it to the service as a secret (secrets:) instead, or provide it from a ConfigMap", at, key)
+	}
+	return data, ok, nil
 }
 
 // bindFileMode is the mode of a file from a bind-mounted path, whose mode on disk is not known: readable by every
@@ -155,7 +173,11 @@ func (r *renderer) configContent(name string, c types.ConfigObjConfig) (string, 
 		return "", fmt.Errorf("%s: external configs live in a Docker Swarm, which ECS cannot read; give the content with file, content or environment", at)
 	case c.File != "":
 		for _, key := range r.fileKeys(c.File) {
-			if data, ok := r.opts.Files[key]; ok {
+			data, ok, err := r.publishable(at+".file", key)
+			if err != nil {
+				return "", err
+			}
+			if ok {
 				return string(data), nil
 			}
 		}

@@ -145,12 +145,41 @@ services:
 configs:
   app:
     content: hello`, []compose.File{{Name: "a.conf", Content: []byte("a")}}, []string{"services.web.configs[0]", "file ./a.conf and config app are both written to /etc/app/app.conf"}},
+		// A supporting file from a Secret stays secret: config files are written into the task definition.
+		{"sensitive file mounted", `
+services:
+  web:
+    image: nginx
+    volumes:
+      - ./keys/tls.conf:/etc/nginx/conf.d/tls.conf:ro`, []compose.File{{Name: "keys/tls.conf", Content: []byte("ssl_password hunter2"), Sensitive: true}},
+			[]string{"services.web.volumes[0]", "keys/tls.conf is a sensitive supporting file", "as a secret (secrets:)"}},
+		{"sensitive file in a mounted directory", `
+services:
+  web:
+    image: nginx
+    volumes:
+      - ./keys:/etc/keys`, []compose.File{{Name: "keys/a.conf", Content: []byte("a")}, {Name: "keys/b.key", Content: []byte("hunter2"), Sensitive: true}},
+			[]string{"services.web.volumes[0]", "keys/b.key is a sensitive supporting file"}},
+		{"sensitive config file", `
+services:
+  web:
+    image: nginx
+    configs:
+      - source: app
+        target: /etc/app/app.conf
+configs:
+  app:
+    file: ./app.conf`, []compose.File{{Name: "app.conf", Content: []byte("hunter2"), Sensitive: true}},
+			[]string{"configs.app.file", "app.conf is a sensitive supporting file"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := renderYAML(t, tc.compose, Options{}, tc.files...)
+			res, err := renderYAML(t, tc.compose, Options{}, tc.files...)
 			if err == nil {
 				t.Fatal("rendered")
+			}
+			if res != nil && strings.Contains(string(res.Body), "hunter2") {
+				t.Error("a sensitive file's content reached the template")
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {

@@ -25,6 +25,9 @@ func renderYAML(t testing.TB, yaml string, opts Options, supporting ...compose.F
 	if opts.Files == nil {
 		opts.Files = loaded.Files
 	}
+	if opts.SensitiveFiles == nil {
+		opts.SensitiveFiles = loaded.SensitiveFiles
+	}
 	return Render(loaded.Project, opts)
 }
 

@@ -60,6 +60,9 @@ type Options struct {
 	SensitiveEnv map[string]map[string]string
 	// Files holds the content of secret `file:` sources, by path relative to the project directory.
 	Files map[string][]byte
+	// SensitiveFiles are the keys of Files that must not be published: they may be secret sources, never config
+	// files, whose content is written into the task definition.
+	SensitiveFiles map[string]bool
 	// Helpers chooses the image of the init containers that set search domains and write secret files.
 	Helpers Helpers
 	// EFSBindMounts are the bind mount sources, as written in the compose file, to store on EFS file systems
