@@ -65,6 +65,11 @@ labelSelector: shard=a
 maxConcurrentReconciles: 8
 pollInterval: 30s
 logLevel: debug
+reconcileTimeout: 2m
+awsRateLimits: {read: 2.5, write: 1}
+helpers:
+  image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/docker/library/busybox:1.37.0
+  dockerCompatible: true
 serviceAccount:
   create: true
   name: composestack-manager
@@ -380,6 +385,11 @@ func TestFlagsMatchManagerAndConfig(t *testing.T) {
 			"labelSelector":            "label-selector=shard=a",
 			"templateBucket":           "template-bucket=composestack-templates",
 			"allowedRoleARNs":          "allowed-role-arns=arn:aws:iam::123456789012:role/deployer,arn:aws:iam::123456789012:role/team-*",
+			"reconcileTimeout":         "reconcile-timeout=2m",
+			"awsRateLimits.read":       "aws-read-rate=2.5",
+			"awsRateLimits.write":      "aws-write-rate=1",
+			"helpers.image":            "helper-image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/docker/library/busybox:1.37.0",
+			"helpers.dockerCompatible": "docker-compatible-helpers=true",
 		} {
 			name, want, _ := strings.Cut(flag, "=")
 			if !known[name] {
