@@ -200,15 +200,11 @@ func TestConvertVariables(t *testing.T) {
 // As with docker compose, the process environment wins over .env and --env-file, and ${VAR} in an env file sees it.
 func TestConvertProcessEnvironment(t *testing.T) {
 	dir := t.TempDir()
-	for name, content := range map[string]string{
+	writeProject(t, dir, map[string]string{
 		"compose.yaml": "services:\n  web:\n    image: nginx:${TAG:-latest}\n    environment:\n      REGION: ${REGION}\n",
 		".env":         "TAG=1.25\nREGION=eu-${ZONE}\n",
 		"ci.env":       "TAG=1.26\n",
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	t.Chdir(dir)
 	t.Setenv("ZONE", "west-1")
 	code, out, errOut := run(t, "convert")
@@ -257,22 +253,14 @@ func TestConvertEFSBindMount(t *testing.T) {
 // include: and extends.file are read from the project directory, with paths relative to the file that names them.
 func TestConvertIncludeAndExtends(t *testing.T) {
 	dir := t.TempDir()
-	for name, content := range map[string]string{
+	writeProject(t, dir, map[string]string{
 		"compose.yaml":        "include: [db/compose.yaml]\nservices:\n  web:\n    extends: {file: common/base.yaml, service: web}\n    ports: [\"80:80\"]\n",
 		"db/compose.yaml":     "services:\n  db:\n    image: postgres:16\n    env_file: db.env\n",
 		"db/db.env":           "POSTGRES_DB=shop\n",
 		"common/base.yaml":    "services:\n  web:\n    image: nginx:1.27\n    env_file: web.env\n",
 		"common/web.env":      "FROM_BASE=yes\n",
 		"escape/compose.yaml": "include: [../../outside.yaml]\nservices: {a: {image: nginx}}\n",
-	} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	t.Chdir(dir)
 	code, out, errOut := run(t, "convert")
 	if code != 0 {
@@ -306,16 +294,12 @@ func TestConvertListsEveryProblem(t *testing.T) {
 // Without -f, COMPOSE_FILE chooses the compose files, from the process environment or the .env file here.
 func TestConvertComposeFileVariable(t *testing.T) {
 	dir := t.TempDir()
-	for name, content := range map[string]string{
+	writeProject(t, dir, map[string]string{
 		"compose.yaml":  "services:\n  web:\n    image: nginx:default\n",
 		"base.yaml":     "services:\n  web:\n    image: nginx:base\n",
 		"override.yaml": "services:\n  web:\n    environment: {FROM_OVERRIDE: \"1\"}\n",
 		".env":          "COMPOSE_FILE=base.yaml\n",
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	t.Chdir(dir)
 	code, out, errOut := run(t, "convert")
 	if code != 0 || !strings.Contains(out, "nginx:base") {
@@ -450,20 +434,12 @@ func TestConvertConfigFiles(t *testing.T) {
 	dir := t.TempDir()
 	outside := t.TempDir()
 	compose := "services:\n  web:\n    image: nginx\n    volumes:\n      - ./nginx/default.conf:/etc/nginx/conf.d/default.conf:ro\n  prom:\n    image: prom/prometheus\n    volumes:\n      - ./prometheus:/etc/prometheus\n"
-	for name, content := range map[string]string{
+	writeProject(t, dir, map[string]string{
 		"compose.yaml":                      compose,
 		"nginx/default.conf":                "server { listen 80; }\n",
 		"prometheus/prometheus.yml":         "global: {}\n",
 		"prometheus/rules/alerts.rules.yml": "groups: []\n",
-	} {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	t.Chdir(dir)
 	code, out, errOut := run(t, "convert")
 	if code != 0 {
@@ -494,10 +470,21 @@ func TestConvertConfigFiles(t *testing.T) {
 // refused.
 func TestConvertRefusesSecretConfigFile(t *testing.T) {
 	dir := t.TempDir()
-	for name, content := range map[string]string{
+	writeProject(t, dir, map[string]string{
 		"compose.yaml":     "services:\n  web:\n    image: nginx\n    volumes:\n      - ./.secret/tls.conf:/etc/nginx/conf.d/tls.conf:ro\n",
 		".secret/tls.conf": "ssl_password hunter2;\n",
-	} {
+	})
+	t.Chdir(dir)
+	code, out, errOut := run(t, "convert")
+	if code != 1 || strings.Contains(out+errOut, "hunter2") || !strings.Contains(errOut, ".secret/tls.conf is a sensitive supporting file") {
+		t.Errorf("exit %d, stdout %d bytes, stderr:\n%s", code, len(out), errOut)
+	}
+}
+
+// writeProject writes files, by slash-separated path, into the project directory dir.
+func writeProject(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -505,10 +492,5 @@ func TestConvertRefusesSecretConfigFile(t *testing.T) {
 		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
 			t.Fatal(err)
 		}
-	}
-	t.Chdir(dir)
-	code, out, errOut := run(t, "convert")
-	if code != 1 || strings.Contains(out+errOut, "hunter2") || !strings.Contains(errOut, ".secret/tls.conf is a sensitive supporting file") {
-		t.Errorf("exit %d, stdout %d bytes, stderr:\n%s", code, len(out), errOut)
 	}
 }

@@ -20,13 +20,9 @@ var ErrOutsideProject = errors.New("leaves the project directory")
 // file, or is larger than limits.SupportingFileBytes, is refused too. A missing file gives an error matching
 // fs.ErrNotExist. Callers prefix the error with the field that names the path.
 func ReadProjectFile(dir, path string) ([]byte, error) {
-	key, err := cleanPath(path)
+	key, root, err := openInProject(dir, path)
 	if err != nil {
 		return nil, err
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("opening the project directory: %w", err)
 	}
 	defer root.Close()
 	f, err := root.Open(key)
@@ -62,6 +58,20 @@ func ReadProjectFile(dir, path string) ([]byte, error) {
 	return data, nil
 }
 
+// openInProject cleans path into its key in the project and opens the project directory dir as a root, through
+// which nothing outside dir can be reached.
+func openInProject(dir, path string) (string, *os.Root, error) {
+	key, err := cleanPath(path)
+	if err != nil {
+		return "", nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", nil, fmt.Errorf("opening the project directory: %w", err)
+	}
+	return key, root, nil
+}
+
 // ReadProjectTree reads path from the project directory dir as ReadProjectFile does, and, when it is a directory,
 // every file under it, for a bind mount of a project directory whose files the task receives. The files are
 // named by their cleaned path in the project. Following the rules of ReadProjectFile, nothing outside dir is
@@ -69,13 +79,9 @@ func ReadProjectFile(dir, path string) ([]byte, error) {
 // bytes; links to directories are refused (one could lead back to its parent). Entries that are neither files nor directories
 // (sockets, devices) are left out.
 func ReadProjectTree(dir, path string) ([]File, error) {
-	key, err := cleanPath(path)
+	key, root, err := openInProject(dir, path)
 	if err != nil {
 		return nil, err
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("opening the project directory: %w", err)
 	}
 	defer root.Close()
 	st, err := root.Stat(key)
