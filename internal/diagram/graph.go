@@ -135,12 +135,8 @@ func dependsOn(v any) []string {
 }
 
 func isLogicalID(id string) bool {
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return id != ""
+	const alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	return id != "" && strings.Trim(id, alphanumeric) == ""
 }
 
 // shortType drops the AWS:: prefix that every resource type of a rendered template shares.
