@@ -99,6 +99,12 @@ run: manifests generate ## Run the manager against the cluster in ~/.kube/config
 demo: build envtest-bins ## Deploy the Utopia sample end to end on this machine, with no cloud account.
 	hack/demo.sh
 
+UTOPIA_COMPOSE := internal/render/testdata/seed-utopia-main/docker-compose.yaml
+.PHONY: diagram
+diagram: ## Draw the Utopia project's template into docs/utopia-diagram.svg, the drawing the README shows.
+	go run ./cmd/composestack diagram -f $(UTOPIA_COMPOSE) -p ss-utopia --format svg > docs/utopia-diagram.svg.tmp
+	mv docs/utopia-diagram.svg.tmp docs/utopia-diagram.svg
+
 .PHONY: image
 image: ## Build the manager image for linux/amd64 and linux/arm64 into bin/image (an OCI layout; no Docker engine).
 	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) go run ./hack/image build -o $(LOCALBIN)/image

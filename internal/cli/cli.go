@@ -11,6 +11,7 @@ const usage = `Usage: composestack <command> [flags]
 
 Commands:
   convert   print the CloudFormation template of a compose project (like docker compose convert)
+  diagram   draw that template: its resources, grouped, and their references (DOT, Mermaid or SVG)
   version   print the version
 
 Run 'composestack convert -h' for the flags of convert.
@@ -30,6 +31,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "convert":
 		return convert(args[1:], stdout, stderr)
+	case "diagram":
+		return drawDiagram(args[1:], stdout, stderr)
 	case "version", "--version":
 		if len(args) > 1 {
 			fmt.Fprintf(stderr, "error: version takes no arguments, got %q\n", args[1:])

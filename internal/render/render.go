@@ -242,6 +242,10 @@ func (r *renderer) projectTags() []tags.Tag {
 	return []tags.Tag{{Key: "com.docker.compose.project", Value: r.name}}
 }
 
+// TagComposeService is the tag on the resources of one compose service, as Docker Compose for ECS wrote it; the
+// diagram groups resources by it.
+const TagComposeService = "com.docker.compose.service"
+
 func (r *renderer) serviceTags(svc string) []tags.Tag {
-	return append(r.projectTags(), tags.Tag{Key: "com.docker.compose.service", Value: svc})
+	return append(r.projectTags(), tags.Tag{Key: TagComposeService, Value: svc})
 }
