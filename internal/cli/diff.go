@@ -79,8 +79,12 @@ Flags:
 	return fs, o
 }
 
-func diff(args []string, stdout, stderr io.Writer) int {
+func diff(args []string, stdout, stderr io.Writer) int { return diffWith(args, stdout, stderr, nil) }
+
+// diffWith is diff with the SDK configured by awsOpts instead of the flags, when it is set (tests).
+func diffWith(args []string, stdout, stderr io.Writer, awsOpts *awsclient.Options) int {
 	fs, o := newDiffFlags(stderr)
+	o.aws = awsOpts
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return diffNoChanges
