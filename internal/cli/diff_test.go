@@ -124,3 +124,20 @@ func TestDiffAgainstLocalCloudFormation(t *testing.T) {
 		t.Fatalf("the stack moved: %v %+v", err, st)
 	}
 }
+
+// TestPrintPreviewNamesCauses checks the text output where cfnlocal cannot: the properties behind a change.
+func TestPrintPreviewNamesCauses(t *testing.T) {
+	var out bytes.Buffer
+	err := printPreview(&out, &stack.Preview{StackName: "shop", Changes: []stack.ResourceChange{{
+		LogicalID: "WebTaskDefinition", Type: "AWS::ECS::TaskDefinition", Action: "Modify", Replacement: "True",
+		Causes: []stack.Cause{{Property: "ContainerDefinitions", RequiresRecreation: "Always"}, {Property: "Tags", RequiresRecreation: "Never", CausingEntity: "Env"}},
+	}}, Risks: []string{"X (AWS::ECS::Service): replaced"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1 resource would change", "ContainerDefinitions (recreates: always), Tags <- Env", "X (AWS::ECS::Service): replaced"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}

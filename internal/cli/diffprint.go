@@ -15,13 +15,13 @@ func printPreview(w io.Writer, p *stack.Preview) error {
 	var b strings.Builder
 	switch {
 	case p.Create:
-		fmt.Fprintf(&b, "Stack %s does not exist: it would be created with %d resources.\n", p.StackName, len(p.Changes))
+		fmt.Fprintf(&b, "Stack %s does not exist: it would be created with %s.\n", p.StackName, resources(len(p.Changes)))
 	case len(p.Changes) == 0:
 		fmt.Fprintf(&b, "Stack %s: no changes.\n", p.StackName)
 		_, err := io.WriteString(w, b.String())
 		return err
 	default:
-		fmt.Fprintf(&b, "Stack %s: %d resources would change.\n", p.StackName, len(p.Changes))
+		fmt.Fprintf(&b, "Stack %s: %s would change.\n", p.StackName, resources(len(p.Changes)))
 	}
 	b.WriteString("\n")
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
@@ -63,4 +63,11 @@ func causes(cs []stack.Cause) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, ", ")
+}
+
+func resources(n int) string {
+	if n == 1 {
+		return "1 resource"
+	}
+	return fmt.Sprintf("%d resources", n)
 }
