@@ -143,8 +143,19 @@ func diffWith(args []string, stdout, stderr io.Writer, awsOpts *awsclient.Option
 	return diffNoChanges
 }
 
-// run renders the stack as the controller would, looking up in AWS what the template needs, and previews it.
+// run renders the stack as the controller would and previews it.
 func (o *diffOptions) run(ctx context.Context) (*stack.Preview, []string, error) {
+	want, sc, warnings, err := o.desired(ctx)
+	if err != nil {
+		return nil, warnings, err
+	}
+	p, err := sc.Preview(ctx, want)
+	return p, warnings, err
+}
+
+// desired is the stack the controller would converge to, looking up in AWS what the template needs. The
+// owner has no UID: the preview takes the live stack's.
+func (o *diffOptions) desired(ctx context.Context) (stack.Desired, *stack.Client, []string, error) {
 	want := stack.Desired{StackName: o.stackName, TemplateBucket: o.bucket}
 	var in *inputs
 	var loaded *compose.Loaded
@@ -152,7 +163,7 @@ func (o *diffOptions) run(ctx context.Context) (*stack.Preview, []string, error)
 	if o.manifest != "" {
 		obj, err := readManifest(o.manifest)
 		if err != nil {
-			return nil, nil, err
+			return want, nil, nil, err
 		}
 		if o.namespace != "" {
 			obj.Namespace = o.namespace
@@ -179,39 +190,39 @@ func (o *diffOptions) run(ctx context.Context) (*stack.Preview, []string, error)
 		}
 		manifestOptions(obj, &o.convertOptions)
 		if in, err = manifestInputs(obj); err != nil {
-			return nil, nil, err
+			return want, nil, nil, err
 		}
 		if loaded, err = compose.Load(ctx, in.source); err != nil {
-			return nil, nil, fmt.Errorf("spec.compose: %w", err)
+			return want, nil, nil, fmt.Errorf("spec.compose: %w", err)
 		}
 	} else {
 		if want.StackName == "" {
-			return nil, nil, errors.New("--stack-name is required with compose files (or give a manifest with -k)")
+			return want, nil, nil, errors.New("--stack-name is required with compose files (or give a manifest with -k)")
 		}
 		if in, err = readInputs(ctx, &o.convertOptions); err != nil {
-			return nil, nil, err
+			return want, nil, nil, err
 		}
 		if loaded, err = in.prepared.Load(in.source.Supporting); err != nil {
-			return nil, nil, err
+			return want, nil, nil, err
 		}
 	}
 	warnings := loaded.Warnings
 
 	sc, err := o.stackClient(ctx)
 	if err != nil {
-		return nil, warnings, err
+		return want, nil, warnings, err
 	}
 	needs, err := render.NeedsOf(loaded.Project, o.network)
 	if err != nil {
-		return nil, warnings, err
+		return want, nil, warnings, err
 	}
 	network, err := stack.Place(ctx, needs, o.network, sc)
 	if err != nil {
-		return nil, warnings, err
+		return want, nil, warnings, err
 	}
 	fileSystems, err := sc.FindRetainedFileSystems(ctx, in.source.ProjectName, needs.Volumes)
 	if err != nil {
-		return nil, warnings, err
+		return want, nil, warnings, err
 	}
 	// A file system given with --file-system wins over one found retained, as the user said so.
 	for vol, id := range o.fileSystems {
@@ -222,7 +233,7 @@ func (o *diffOptions) run(ctx context.Context) (*stack.Preview, []string, error)
 	}
 	res, err := o.render(in, loaded, network, fileSystems)
 	if err != nil {
-		return nil, warnings, err
+		return want, nil, warnings, err
 	}
 	warnings = append(warnings, res.Warnings...)
 	want.TemplateBody, want.Project = res.Body, res.ProjectName
@@ -232,8 +243,7 @@ func (o *diffOptions) run(ctx context.Context) (*stack.Preview, []string, error)
 	for k, v := range o.params {
 		want.Parameters = append(want.Parameters, stack.Parameter{Key: k, Value: v})
 	}
-	p, err := sc.Preview(ctx, want)
-	return p, warnings, err
+	return want, sc, warnings, nil
 }
 
 // stackClient builds the AWS clients as the manager does, with a short poll for a person waiting.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,22 +32,9 @@ services:
 // TestDiffAgainstLocalCloudFormation previews a project through the real SDK against cfnlocal: before the
 // stack exists, once it runs the same template, and after a change; no change set is left behind.
 func TestDiffAgainstLocalCloudFormation(t *testing.T) {
-	srv, err := cfnlocal.NewServer(cfnlocal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-	opts := &awsclient.Options{Endpoint: srv.URL(), Credentials: mototest.Credentials, RetryMaxAttempts: 1,
-		HTTPClient: cfnlocal.HTTPClient(), Driver: stack.Options{PollInterval: 50 * time.Millisecond}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cl, err := awsclient.New(*opts).Clients(ctx, "us-east-1", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	opts, cl := localAWS(t)
 	subnets, err := cl.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
 	if err != nil || len(subnets.Subnets) == 0 {
 		t.Fatalf("no subnets in cfnlocal: %v", err)
@@ -140,4 +128,110 @@ func TestPrintPreviewNamesCauses(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// localAWS starts cfnlocal and returns the SDK options for diff and clients for the test, all through the
+// real SDK.
+func localAWS(t *testing.T) (*awsclient.Options, *awsclient.Clients) {
+	t.Helper()
+	srv, err := cfnlocal.NewServer(cfnlocal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+	opts := &awsclient.Options{Endpoint: srv.URL(), Credentials: mototest.Credentials, RetryMaxAttempts: 1,
+		HTTPClient: cfnlocal.HTTPClient(), Driver: stack.Options{PollInterval: 50 * time.Millisecond}}
+	cl, err := awsclient.New(*opts).Clients(context.Background(), "us-east-1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opts, cl
+}
+
+const diffManifest = `apiVersion: composestack.dev/v1alpha1
+kind: ComposeStack
+metadata:
+  name: shop
+  namespace: team-a
+spec:
+  stack:
+    region: us-east-1
+  compose:
+    files:
+      - name: compose.yaml
+        inline: |
+          services:
+            web:
+              image: nginx:1.27
+              ports: ["80:80"]
+`
+
+// TestDiffManifestPreviewsAsTheOwner previews a manifest's stack before and after its controller made it,
+// and refuses to preview it for another ComposeStack, as the controller refuses to update it.
+func TestDiffManifestPreviewsAsTheOwner(t *testing.T) {
+	opts, _ := localAWS(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	manifest := write("shop.yaml", diffManifest)
+	run := func(path string) (int, string, string) {
+		var out, errs bytes.Buffer
+		code := diffWith([]string{"-k", path}, &out, &errs, opts)
+		return code, out.String(), errs.String()
+	}
+	if code, out, errs := run(manifest); code != diffChanges || !strings.Contains(out, "would be created") {
+		t.Fatalf("before the stack: exit %d\n%s%s", code, out, errs)
+	}
+
+	// The controller's first sync: the same Desired, with the object's UID.
+	_, o := newDiffFlags(io.Discard)
+	o.manifest, o.aws = manifest, opts
+	want, sc, _, err := o.desired(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Owner.UID = "uid-1"
+	for {
+		res, err := sc.Sync(ctx, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Phase == stack.PhaseConverged {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code, out, errs := run(manifest); code != diffNoChanges {
+		t.Fatalf("as deployed: exit %d\n%s%s", code, out, errs)
+	}
+
+	other := write("other.yaml", strings.Replace(diffManifest, "  stack:\n", "  stack:\n    name: "+want.StackName+"\n", 1))
+	other = write("other.yaml", strings.Replace(mustRead(t, other), "name: shop\n", "name: shop-copy\n", 1))
+	if code, _, errs := run(other); code != diffError || !strings.Contains(errs, "belongs to another ComposeStack") {
+		t.Fatalf("another object's stack: exit %d, %s", code, errs)
+	}
+
+	refs := write("refs.yaml", strings.SplitAfter(diffManifest, "      - name: compose.yaml\n")[0]+"        configMapKeyRef: {name: shop, key: compose.yaml}\n")
+	if code, _, errs := run(refs); code != diffError || !strings.Contains(errs, "spec.compose.files[0]: diff reads no ConfigMaps or Secrets") {
+		t.Fatalf("a ConfigMap reference: exit %d, %s", code, errs)
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
