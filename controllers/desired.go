@@ -69,7 +69,7 @@ func (r *ComposeStackReconciler) render(ctx context.Context, obj *csv1.ComposeSt
 	if err != nil {
 		return nil, nil, stalled(csv1.ReasonInvalidCompose, "spec.compose: %v", err)
 	}
-	network := specNetwork(obj.Spec.Network)
+	network := stack.SpecNetwork(obj.Spec.Network)
 	needs, err := render.NeedsOf(loaded.Project, network)
 	if err != nil {
 		return nil, nil, stalled(csv1.ReasonInvalidCompose, "spec.compose: %v", err)

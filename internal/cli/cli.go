@@ -12,13 +12,14 @@ const usage = `Usage: composestack <command> [flags]
 Commands:
   convert   print the CloudFormation template of a compose project (like docker compose convert)
   diagram   draw that template: its resources, grouped, and their references (DOT, Mermaid or SVG)
+  diff      preview the changes to the live stack as a change set, never executed (exit 2 when there are changes)
   version   print the version
 
-Run 'composestack convert -h' for the flags of convert.
+Run 'composestack <command> -h' for the flags of a command.
 `
 
 // Run runs the command line args (without the program name), writing the result to stdout and messages to
-// stderr, and returns the exit code: 0 on success, 1 on any error.
+// stderr, and returns the exit code: 0 on success, 1 on any error (diff: 2 when there are changes).
 func Run(args []string, stdout, stderr io.Writer) int {
 	// compose-go logs through the global logrus logger; what it has to say (an obsolete `version`, an unset
 	// variable) comes back from the loader as warnings, printed once in our own format.
@@ -33,6 +34,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return convert(args[1:], stdout, stderr)
 	case "diagram":
 		return drawDiagram(args[1:], stdout, stderr)
+	case "diff":
+		return diff(args[1:], stdout, stderr)
 	case "version", "--version":
 		if len(args) > 1 {
 			fmt.Fprintf(stderr, "error: version takes no arguments, got %q\n", args[1:])

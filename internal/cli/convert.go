@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/composestack/composestack/internal/compose"
 	"github.com/composestack/composestack/internal/render"
 )
 
@@ -39,6 +40,17 @@ func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
 	o := &convertOptions{images: imageList{}, fileSystems: fileSystemList{}}
 	fs := flag.NewFlagSet("composestack convert", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	o.register(fs)
+	fs.StringVar(&o.format, "format", "yaml", "output `format`: yaml or json")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: composestack convert [flags]\n\nPrint the CloudFormation template of a compose project.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return fs, o
+}
+
+// register adds the flags that say what to render, shared by convert and diff.
+func (o *convertOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.files, "f", "compose `file` (repeatable; later files override earlier ones; default: compose.yaml or docker-compose.yaml here)")
 	fs.Var(&o.files, "file", "same as -f")
 	fs.StringVar(&o.projectName, "project-name", "", "project `name` (default: COMPOSE_PROJECT_NAME, the compose file's name:, or its directory's name)")
@@ -59,12 +71,6 @@ func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
 	fs.StringVar(&o.helpers.Image, "helper-image", render.DefaultHelperImage, "`image` of the init containers that set search domains and write secret files (a copy in your own ECR, for private subnets without NAT)")
 	fs.BoolVar(&o.helpers.DockerCompatible, "docker-compatible-helpers", false, "run Docker's helper images from Docker Hub, as Docker Compose for ECS did")
 	fs.Var(o.fileSystems, "file-system", "mount an existing EFS file system for a named volume instead of creating one, such as the one an earlier stack of the project retained: `volume=fs-id` (repeatable)")
-	fs.StringVar(&o.format, "format", "yaml", "output `format`: yaml or json")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: composestack convert [flags]\n\nPrint the CloudFormation template of a compose project.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	return fs, o
 }
 
 func convert(args []string, stdout, stderr io.Writer) int {
@@ -118,23 +124,9 @@ func (o *convertOptions) run(ctx context.Context) (out []byte, warnings, notes [
 		return nil, nil, nil, err
 	}
 	warnings = loaded.Warnings
-	res, err := render.Render(loaded.Project, render.Options{
-		ProjectName:    in.source.ProjectName,
-		Network:        o.network,
-		Overlays:       in.overlays,
-		SensitiveEnv:   loaded.SensitiveEnv,
-		Files:          loaded.Files,
-		SensitiveFiles: loaded.SensitiveFiles,
-		EFSBindMounts:  o.efsBinds,
-		Helpers:        o.helpers,
-		FileSystems:    o.fileSystems,
-	})
+	res, err := o.render(in, loaded, o.network, o.fileSystems)
 	if err != nil {
-		// An overlay file is named as the user gave it, as when it cannot be read.
-		if oe := (*render.OverlayError)(nil); errors.As(err, &oe) && oe.Index >= 0 && oe.Index < len(o.overlays) {
-			return nil, warnings, nil, fmt.Errorf("--overlay %s: %w", o.overlays[oe.Index], oe.Err)
-		}
-		return nil, warnings, nil, fmt.Errorf("rendering project %q: %w", in.source.ProjectName, err)
+		return nil, warnings, nil, err
 	}
 	warnings = append(warnings, res.Warnings...)
 	notes = parameterNotes(res)
@@ -185,4 +177,27 @@ func parameterNotes(res *render.Result) []string {
 			strings.Join(secret, ", ")))
 	}
 	return notes
+}
+
+// render renders the loaded project of in into network, mounting fileSystems for named volumes.
+func (o *convertOptions) render(in *inputs, loaded *compose.Loaded, network render.Network, fileSystems map[string]string) (*render.Result, error) {
+	res, err := render.Render(loaded.Project, render.Options{
+		ProjectName:    in.source.ProjectName,
+		Network:        network,
+		Overlays:       in.overlays,
+		SensitiveEnv:   loaded.SensitiveEnv,
+		Files:          loaded.Files,
+		SensitiveFiles: loaded.SensitiveFiles,
+		EFSBindMounts:  o.efsBinds,
+		Helpers:        o.helpers,
+		FileSystems:    fileSystems,
+	})
+	if err != nil {
+		// An overlay is named as the user gave it, as when it cannot be read.
+		if oe := (*render.OverlayError)(nil); errors.As(err, &oe) && oe.Index >= 0 && oe.Index < len(in.overlayNames) {
+			return nil, fmt.Errorf("%s: %w", in.overlayNames[oe.Index], oe.Err)
+		}
+		return nil, fmt.Errorf("rendering project %q: %w", in.source.ProjectName, err)
+	}
+	return res, nil
 }

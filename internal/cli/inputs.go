@@ -31,6 +31,8 @@ type inputs struct {
 	source   compose.Source
 	prepared *compose.Prepared // the project loaded from source's compose files, for the load with source.Supporting
 	overlays [][]byte
+	// overlayNames say where each overlay came from, for errors: "--overlay file" or a manifest's field.
+	overlayNames []string
 }
 
 func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
@@ -99,6 +101,7 @@ func readInputs(ctx context.Context, o *convertOptions) (*inputs, error) {
 			return nil, fmt.Errorf("--overlay %s: %w", p, err)
 		}
 		in.overlays = append(in.overlays, data)
+		in.overlayNames = append(in.overlayNames, "--overlay "+p)
 	}
 	return in, nil
 }
