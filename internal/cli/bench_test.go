@@ -10,8 +10,8 @@ import (
 // loading, rendering with the overlay and formatting as YAML.
 func BenchmarkConvertUtopia(b *testing.B) {
 	dir := filepath.Join("..", "compose", "testdata", "main")
-	fs, o := newConvertFlags(nil)
-	if err := fs.Parse([]string{"-f", filepath.Join(dir, "docker-compose.yaml"), "-p", "ss-utopia"}); err != nil {
+	cmd, o := newConvertCommand()
+	if err := cmd.ParseFlags([]string{"-f", filepath.Join(dir, "docker-compose.yaml"), "-p", "ss-utopia"}); err != nil {
 		b.Fatal(err)
 	}
 	o.network.AssignPublicIP = true

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -113,18 +111,13 @@ func checkPipeline(t *testing.T, name, script string) {
 			t.Errorf("%s: composestack without a command: %q", name, line)
 			continue
 		}
-		var fs *flag.FlagSet
-		switch args[0] {
-		case "convert":
-			fs, _ = newConvertFlags(io.Discard)
-		case "diff":
-			fs, _ = newDiffFlags(io.Discard)
-		default:
-			t.Errorf("%s: composestack %s is no command", name, args[0])
+		cmd, rest, err := newRootCommand(nil).Find(args)
+		if err != nil || !cmd.HasParent() {
+			t.Errorf("%s: composestack %s is no command (%v)", name, args[0], err)
 			continue
 		}
-		if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
-			t.Errorf("%s: composestack %s %q: %v (left over: %q)", name, args[0], args[1:], err, fs.Args())
+		if err := cmd.ParseFlags(rest); err != nil || cmd.Flags().NArg() > 0 {
+			t.Errorf("%s: composestack %s %q: %v (left over: %q)", name, args[0], rest, err, cmd.Flags().Args())
 		}
 		seen[args[0]] = true
 	}

@@ -327,9 +327,9 @@ func TestConvertErrors(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"no command", nil, []string{"Usage: composestack"}},
+		{"no command", nil, []string{"Usage:", "composestack [command]", "Available Commands:"}},
 		{"unknown command", []string{"up"}, []string{`unknown command "up"`}},
-		{"unknown flag", []string{"convert", "--bogus"}, []string{"flag provided but not defined: -bogus", "Usage: composestack convert"}},
+		{"unknown flag", []string{"convert", "--bogus"}, []string{"unknown flag: --bogus", "Run 'composestack convert --help' for usage."}},
 		{"bad format", []string{"convert", "-f", composeFile, "--format", "xml"}, []string{`--format "xml"`}},
 		{"bad image flag", []string{"convert", "-f", composeFile, "--image", "eureka"}, []string{`"eureka" is not service=image`}},
 		{"positional argument", []string{"convert", composeFile}, []string{"unexpected argument"}},
@@ -377,9 +377,10 @@ func TestVersionAndHelp(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "convert") {
 		t.Errorf("help: exit %d, stdout %q", code, out)
 	}
-	code, _, errOut := run(t, "convert", "-h")
-	if code != 0 || !strings.Contains(errOut, "--vpc") && !strings.Contains(errOut, "-vpc") {
-		t.Errorf("convert -h: exit %d, stderr %q", code, errOut)
+	// Help asked for is output, as with docker and kubectl: on stdout, so it can be paged.
+	code, out, _ = run(t, "convert", "-h")
+	if code != 0 || !strings.Contains(out, "--vpc ID") || !strings.Contains(out, "-f, --file file") {
+		t.Errorf("convert -h: exit %d, stdout %q", code, out)
 	}
 }
 

@@ -5,12 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/composestack/composestack/internal/compose"
 	"github.com/composestack/composestack/internal/render"
@@ -36,25 +37,35 @@ type convertOptions struct {
 	environ     []string // the process environment, KEY=value: interpolation variables over the env files
 }
 
-func newConvertFlags(stderr io.Writer) (*flag.FlagSet, *convertOptions) {
+func newConvertCommand() (*cobra.Command, *convertOptions) {
 	o := &convertOptions{images: imageList{}, fileSystems: fileSystemList{}}
-	fs := flag.NewFlagSet("composestack convert", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	o.register(fs)
-	fs.StringVar(&o.format, "format", "yaml", "output `format`: yaml or json")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: composestack convert [flags]\n\nPrint the CloudFormation template of a compose project.\n\nFlags:\n")
-		fs.PrintDefaults()
+	cmd := &cobra.Command{
+		Use:   "convert [flags]",
+		Short: "Print the CloudFormation template of a compose project (like docker compose convert)",
+		Long: `Print the CloudFormation template the controller would deploy for a compose project, offline: without
+--vpc and --subnet (or their imports) the network becomes template parameters. Warnings and notes go to stderr.`,
+		Example: `  # The template of the compose project here, with an override file and an image built in CI
+  TAG=$GIT_SHA composestack convert -f docker-compose.yaml -f override.yaml --image web=registry/web:$GIT_SHA
+
+  # As JSON, into a given VPC, for cfn-lint
+  composestack convert -f compose.yaml -p shop --vpc vpc-0abc --subnet subnet-1 --subnet subnet-2 --format json > template.json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return exitStatus(o.convert(cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		},
 	}
-	return fs, o
+	o.register(cmd)
+	cmd.Flags().StringVar(&o.format, "format", "yaml", "output `format`: yaml or json")
+	completeValues(cmd, "format", "yaml", "json")
+	return cmd, o
 }
 
-// register adds the flags that say what to render, shared by convert and diff.
-func (o *convertOptions) register(fs *flag.FlagSet) {
-	fs.Var(&o.files, "f", "compose `file` (repeatable; later files override earlier ones; default: compose.yaml or docker-compose.yaml here)")
-	fs.Var(&o.files, "file", "same as -f")
-	fs.StringVar(&o.projectName, "project-name", "", "project `name` (default: COMPOSE_PROJECT_NAME, the compose file's name:, or its directory's name)")
-	fs.StringVar(&o.projectName, "p", "", "same as --project-name")
+// register adds the flags that say what to render, shared by convert, diagram and diff. Those that docker
+// compose convert has keep its names.
+func (o *convertOptions) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.VarP(&o.files, "file", "f", "compose `file` (repeatable; later files override earlier ones; default: compose.yaml or docker-compose.yaml here)")
+	fs.StringVarP(&o.projectName, "project-name", "p", "", "project `name` (default: COMPOSE_PROJECT_NAME, the compose file's name:, or its directory's name)")
 	fs.Var(&o.envFiles, "env-file", "`file` of interpolation variables (repeatable; default: .env next to the first compose file); the process environment overrides them, as with docker compose")
 	fs.Var(&o.profiles, "profile", "enable a `profile` (repeatable; default: COMPOSE_PROFILES from the env file)")
 	fs.Var(&o.overlays, "overlay", "CloudFormation `file` merged over the template after x-aws-cloudformation (repeatable)")
@@ -71,28 +82,27 @@ func (o *convertOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.helpers.Image, "helper-image", render.DefaultHelperImage, "`image` of the init containers that set search domains and write secret files (a copy in your own ECR, for private subnets without NAT)")
 	fs.BoolVar(&o.helpers.DockerCompatible, "docker-compatible-helpers", false, "run Docker's helper images from Docker Hub, as Docker Compose for ECS did")
 	fs.Var(o.fileSystems, "file-system", "mount an existing EFS file system for a named volume instead of creating one, such as the one an earlier stack of the project retained: `volume=fs-id` (repeatable)")
+	for _, name := range []string{"file", "overlay"} {
+		_ = cmd.MarkFlagFilename(name, "yaml", "yml", "json")
+	}
+	_ = cmd.MarkFlagFilename("env-file")
 }
 
-func convert(args []string, stdout, stderr io.Writer) int {
-	fs, o := newConvertFlags(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 1 // the flag package has printed the error and the usage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "error: unexpected argument %q: convert takes only flags (give compose files with -f)\n", fs.Arg(0))
-		return 1
-	}
-	if o.format != "yaml" && o.format != "json" {
-		fmt.Fprintf(stderr, "error: --format %q: use yaml or json\n", o.format)
-		return 1
-	}
+// complete sets what the flags imply and reads the process environment, once the flags are parsed.
+func (o *convertOptions) complete() {
 	o.environ = os.Environ()
 	o.network.AssignPublicIP = !o.noPublicIP
 	o.network.SubnetIDs = o.subnets
 	o.network.SubnetImports = o.subnetImps
+}
+
+// convert runs `convert` and returns its exit status.
+func (o *convertOptions) convert(stdout, stderr io.Writer) int {
+	if o.format != "yaml" && o.format != "json" {
+		fmt.Fprintf(stderr, "error: --format %q: use yaml or json\n", o.format)
+		return 1
+	}
+	o.complete()
 
 	out, warnings, notes, err := o.run(context.Background())
 	for _, w := range warnings {
@@ -110,6 +120,11 @@ func convert(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// completeValues offers values for a flag in shell completion, and no files.
+func completeValues(cmd *cobra.Command, flag string, values ...string) {
+	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 }
 
 // run loads, renders and formats. It returns the output, the warnings (on error, those found so far) and notes

@@ -2,46 +2,46 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/spf13/cobra"
 
 	"github.com/composestack/composestack/internal/diagram"
 )
 
-// drawDiagram runs `diagram`: convert's inputs and flags, with --format naming the drawing.
-func drawDiagram(args []string, stdout, stderr io.Writer) int {
-	fs, o := newConvertFlags(stderr)
-	fs.Init("composestack diagram", flag.ContinueOnError)
-	format := fs.Lookup("format")
-	format.Usage = "output `format`: dot, mermaid or svg (laid out in process; no Graphviz needed)"
-	format.DefValue = "dot"
-	o.format = format.DefValue
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: composestack diagram [flags]\n\nDraw the CloudFormation template of a compose project: its resources, grouped, and their references.\n\nFlags:\n")
-		fs.PrintDefaults()
+func newDiagramCommand() (*cobra.Command, *convertOptions) {
+	o := &convertOptions{images: imageList{}, fileSystems: fileSystemList{}}
+	var drawing string
+	cmd := &cobra.Command{
+		Use:   "diagram [flags]",
+		Short: "Draw the template: its resources, grouped, and their references (DOT, Mermaid or SVG)",
+		Long: `Draw the CloudFormation template of a compose project, from the same inputs and flags as convert: every
+resource and parameter as a node, grouped, and an edge for each reference. SVG is laid out in the process; no
+Graphviz is needed.`,
+		Example: `  # An SVG of the compose project here
+  composestack diagram -f docker-compose.yaml --format svg > stack.svg
+
+  # A Mermaid flowchart to paste into Markdown
+  composestack diagram -f compose.yaml -p shop --format mermaid`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return exitStatus(o.drawDiagram(drawing, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		},
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 1
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "error: unexpected argument %q: diagram takes only flags (give compose files with -f)\n", fs.Arg(0))
-		return 1
-	}
-	drawing := o.format
+	o.register(cmd)
+	cmd.Flags().StringVar(&drawing, "format", "dot", "output `format`: dot, mermaid or svg (laid out in process; no Graphviz needed)")
+	completeValues(cmd, "format", "dot", "mermaid", "svg")
+	return cmd, o
+}
+
+// drawDiagram runs `diagram` and returns its exit status.
+func (o *convertOptions) drawDiagram(drawing string, stdout, stderr io.Writer) int {
 	if drawing != "dot" && drawing != "mermaid" && drawing != "svg" {
 		fmt.Fprintf(stderr, "error: --format %q: use dot, mermaid or svg\n", drawing)
 		return 1
 	}
-	o.environ = os.Environ()
-	o.network.AssignPublicIP = !o.noPublicIP
-	o.network.SubnetIDs = o.subnets
-	o.network.SubnetImports = o.subnetImps
+	o.complete()
 
 	// The diagram is drawn from exactly what convert prints as JSON; its notes on deploying are left out.
 	o.format = "json"

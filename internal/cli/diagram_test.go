@@ -65,7 +65,7 @@ func TestDiagramErrors(t *testing.T) {
 		"format":         {[]string{"diagram", "-f", compose, "--format", "yaml"}, `--format "yaml": use dot, mermaid or svg`},
 		"argument":       {[]string{"diagram", "-f", compose, "extra"}, `unexpected argument "extra"`},
 		"no file":        {[]string{"diagram", "-f", "missing.yaml"}, "missing.yaml"},
-		"unknown flag":   {[]string{"diagram", "--nope"}, "Usage: composestack diagram"},
+		"unknown flag":   {[]string{"diagram", "--nope"}, "unknown flag: --nope\nRun 'composestack diagram --help' for usage."},
 		"render refuses": {[]string{"diagram", "-f", compose, "--overlay", compose}, "--overlay"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -75,8 +75,8 @@ func TestDiagramErrors(t *testing.T) {
 			}
 		})
 	}
-	code, _, errOut := run(t, "diagram", "-h")
-	if code != 0 || !strings.Contains(errOut, "dot, mermaid or svg") {
-		t.Errorf("diagram -h: exit %d, stderr %q", code, errOut)
+	code, out, _ := run(t, "diagram", "-h")
+	if code != 0 || !strings.Contains(out, "dot, mermaid or svg") {
+		t.Errorf("diagram -h: exit %d, stdout %q", code, out)
 	}
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/composestack/composestack/internal/awsclient"
 	"github.com/composestack/composestack/internal/compose"
@@ -43,19 +45,36 @@ func (m paramList) String() string { return imageList(m).String() }
 
 func (m paramList) Set(v string) error { return setPair(m, v, "key", "value") }
 
+func (m paramList) Type() string { return "key=value" }
+
 // manifestExclusive are the flags that say what to render, which a manifest says itself.
-var manifestExclusive = map[string]bool{"f": true, "file": true, "project-name": true, "p": true, "env-file": true,
+var manifestExclusive = map[string]bool{"file": true, "project-name": true, "env-file": true,
 	"profile": true, "overlay": true, "image": true, "efs-bind-mount": true, "secret-file": true, "vpc": true,
 	"vpc-import": true, "subnet": true, "subnet-import": true, "no-public-ip": true, "internal-lb": true,
 	"ingress-cidr": true, "file-system": true, "parameter": true}
 
-func newDiffFlags(stderr io.Writer) (*flag.FlagSet, *diffOptions) {
-	o := &diffOptions{convertOptions: convertOptions{images: imageList{}, fileSystems: fileSystemList{}}, params: paramList{}}
-	fs := flag.NewFlagSet("composestack diff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	o.register(fs)
-	fs.StringVar(&o.manifest, "manifest", "", "ComposeStack manifest `file` to preview instead of compose files (inline values only)")
-	fs.StringVar(&o.manifest, "k", "", "same as --manifest")
+// newDiffCommand is `diff`; awsOpts, when set, replaces the SDK configuration its flags describe (tests).
+func newDiffCommand(awsOpts *awsclient.Options) (*cobra.Command, *diffOptions) {
+	o := &diffOptions{convertOptions: convertOptions{images: imageList{}, fileSystems: fileSystemList{}}, params: paramList{}, aws: awsOpts}
+	cmd := &cobra.Command{
+		Use:   "diff [flags]",
+		Short: "Preview the changes to the live stack as a change set, never executed (exit 2 when there are changes)",
+		Long: `Preview what deploying a ComposeStack manifest (-k) or compose project (-f, with the convert flags) would change
+in its CloudFormation stack: a change set is created, read and deleted, never executed.
+Exit status: 0 no changes, 2 changes, 1 error.`,
+		Example: `  # A manifest, as the controller would deploy it (its region, role and bucket from the spec)
+  composestack diff -k deploy/shop.yaml --namespace shop
+
+  # A compose project with an overlay, as JSON for a pipeline
+  composestack diff -f compose.yaml --overlay overlays/production.yaml --stack-name shop-production --region eu-west-1 --output json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return exitStatus(o.diff(cmd.Flags(), cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		},
+	}
+	o.register(cmd)
+	fs := cmd.Flags()
+	fs.StringVarP(&o.manifest, "manifest", "k", "", "ComposeStack manifest `file` to preview instead of compose files (inline values only)")
 	fs.StringVar(&o.namespace, "namespace", "", "`namespace` of the manifest's ComposeStack (default: its metadata.namespace, else default)")
 	fs.StringVar(&o.stackName, "stack-name", "", "CloudFormation stack `name` (default: the manifest's; required with compose files)")
 	fs.Var(o.params, "parameter", "template parameter `key=value` (repeatable; with compose files)")
@@ -65,43 +84,20 @@ func newDiffFlags(stderr io.Writer) (*flag.FlagSet, *diffOptions) {
 	fs.StringVar(&o.endpoint, "endpoint-url", "", "AWS endpoint `URL` for every service, such as a local CloudFormation")
 	fs.StringVar(&o.output, "output", "text", "output `format`: text or json")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for CloudFormation to compute the changes")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: composestack diff [flags]
-
-Preview what deploying a ComposeStack manifest (-k) or compose project (-f, with the convert flags) would change
-in its CloudFormation stack: a change set is created, read and deleted, never executed.
-Exit status: 0 no changes, 2 changes, 1 error.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	return fs, o
+	_ = cmd.MarkFlagFilename("manifest", "yaml", "yml", "json")
+	completeValues(cmd, "output", "text", "json")
+	return cmd, o
 }
 
-func diff(args []string, stdout, stderr io.Writer) int { return diffWith(args, stdout, stderr, nil) }
-
-// diffWith is diff with the SDK configured by awsOpts instead of the flags, when it is set (tests).
-func diffWith(args []string, stdout, stderr io.Writer, awsOpts *awsclient.Options) int {
-	fs, o := newDiffFlags(stderr)
-	o.aws = awsOpts
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return diffNoChanges
-		}
-		return diffError
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "error: unexpected argument %q: diff takes only flags\n", fs.Arg(0))
-		return diffError
-	}
+// diff runs `diff` once fs is parsed and returns its exit status.
+func (o *diffOptions) diff(fs *pflag.FlagSet, stdout, stderr io.Writer) int {
 	if o.output != "text" && o.output != "json" {
 		fmt.Fprintf(stderr, "error: --output %q: use text or json\n", o.output)
 		return diffError
 	}
 	if o.manifest != "" {
 		var clash string
-		fs.Visit(func(f *flag.Flag) {
+		fs.Visit(func(f *pflag.Flag) {
 			if manifestExclusive[f.Name] && clash == "" {
 				clash = f.Name
 			}
@@ -111,10 +107,7 @@ func diffWith(args []string, stdout, stderr io.Writer, awsOpts *awsclient.Option
 			return diffError
 		}
 	}
-	o.environ = os.Environ()
-	o.network.AssignPublicIP = !o.noPublicIP
-	o.network.SubnetIDs = o.subnets
-	o.network.SubnetImports = o.subnetImps
+	o.complete()
 
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()

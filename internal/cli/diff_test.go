@@ -194,8 +194,8 @@ func TestDiffManifestPreviewsAsTheOwner(t *testing.T) {
 	}
 
 	// The controller's first sync: the same Desired, with the object's UID.
-	_, o := newDiffFlags(io.Discard)
-	o.manifest, o.aws = manifest, opts
+	_, o := newDiffCommand(opts)
+	o.manifest = manifest
 	want, sc, _, err := o.desired(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -234,4 +234,9 @@ func mustRead(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// diffWith runs `composestack diff args` with the SDK configured by awsOpts instead of the flags.
+func diffWith(args []string, stdout, stderr io.Writer, awsOpts *awsclient.Options) int {
+	return execute(append([]string{"diff"}, args...), stdout, stderr, awsOpts)
 }

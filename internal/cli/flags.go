@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// stringList is a flag that may be repeated; each use appends a value.
+// stringList is a flag that may be repeated; each use appends a value. Unlike pflag's string slices it never
+// splits on commas, which file names may hold.
 type stringList []string
 
 func (s *stringList) String() string { return strings.Join(*s, ",") }
@@ -17,6 +18,8 @@ func (s *stringList) Set(v string) error {
 	*s = append(*s, v)
 	return nil
 }
+
+func (s *stringList) Type() string { return "stringArray" }
 
 // imageList is the repeatable --image service=reference flag.
 type imageList map[string]string
@@ -31,12 +34,16 @@ func (m imageList) String() string {
 
 func (m imageList) Set(v string) error { return setPair(m, v, "service", "image") }
 
+func (m imageList) Type() string { return "service=image" }
+
 // fileSystemList is the repeatable --file-system volume=fs-... flag.
 type fileSystemList map[string]string
 
 func (m fileSystemList) String() string { return imageList(m).String() }
 
 func (m fileSystemList) Set(v string) error { return setPair(m, v, "volume", "fs-id") }
+
+func (m fileSystemList) Type() string { return "volume=fs-id" }
 
 // setPair parses key=value into m; key and value name the two parts in errors.
 func setPair(m map[string]string, v, key, value string) error {
