@@ -373,6 +373,9 @@ func TestVersionAndHelp(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "composestack ") {
 		t.Errorf("version: exit %d, stdout %q", code, out)
 	}
+	if code, flag, _ := run(t, "--version"); code != 0 || flag != out {
+		t.Errorf("--version: exit %d, stdout %q; want %q", code, flag, out)
+	}
 	code, out, _ = run(t, "help")
 	if code != 0 || !strings.Contains(out, "convert") {
 		t.Errorf("help: exit %d, stdout %q", code, out)
@@ -381,6 +384,66 @@ func TestVersionAndHelp(t *testing.T) {
 	code, out, _ = run(t, "convert", "-h")
 	if code != 0 || !strings.Contains(out, "--vpc ID") || !strings.Contains(out, "-f, --file file") {
 		t.Errorf("convert -h: exit %d, stdout %q", code, out)
+	}
+}
+
+// Each command's help shows how to call it, with examples, on stdout.
+func TestHelpShowsExamples(t *testing.T) {
+	for _, command := range []string{"convert", "diagram", "diff", "version", "completion"} {
+		t.Run(command, func(t *testing.T) {
+			code, out, errOut := run(t, command, "--help")
+			if code != 0 || errOut != "" {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			_, examples, ok := strings.Cut(out, "\nExamples:\n")
+			if !ok || !strings.Contains(examples, "  composestack "+command) {
+				t.Errorf("no example of composestack %s in:\n%s", command, out)
+			}
+			// The examples call flags that exist.
+			for _, line := range strings.Split(examples, "\n") {
+				_, call, ok := strings.Cut(line, "composestack ")
+				if !ok || strings.HasPrefix(strings.TrimSpace(line), "#") {
+					continue
+				}
+				root := newRootCommand(nil)
+				root.InitDefaultVersionFlag() // added by Execute, which the example is not run through
+				cmd, rest, err := root.Find(shellWords(call))
+				if err == nil {
+					err = cmd.ParseFlags(rest)
+				}
+				if err != nil {
+					t.Errorf("example %q: %v", line, err)
+				}
+			}
+		})
+	}
+}
+
+// A misspelt command or flag fails with a message naming it and where to look, and prints nothing on stdout.
+func TestUnknownCommandsAndFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"conver"}, []string{`unknown command "conver" for "composestack"`, "Did you mean this?", "convert", "Run 'composestack --help' for usage."}},
+		{[]string{"--bogus"}, []string{"unknown flag: --bogus", "Run 'composestack --help' for usage."}},
+		{[]string{"convert", "-x"}, []string{"unknown shorthand flag: 'x' in -x", "Run 'composestack convert --help' for usage."}},
+		{[]string{"diff", "--file-sys", "a=fs-1"}, []string{"unknown flag: --file-sys", "Run 'composestack diff --help' for usage."}},
+		{[]string{"version", "--short"}, []string{"unknown flag: --short", "Run 'composestack version --help' for usage."}},
+		{[]string{"diagram", "--format"}, []string{"flag needs an argument: --format"}},
+		{[]string{"diff", "--timeout", "soon"}, []string{`invalid argument "soon" for "--timeout"`}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := run(t, tc.args...)
+			if code != 1 || out != "" {
+				t.Errorf("exit %d, stdout %q; want 1 and nothing", code, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr does not contain %q:\n%s", w, errOut)
+				}
+			}
+		})
 	}
 }
 
