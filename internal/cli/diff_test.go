@@ -240,3 +240,22 @@ func mustRead(t *testing.T, path string) string {
 func diffWith(args []string, stdout, stderr io.Writer, awsOpts *awsclient.Options) int {
 	return execute(append([]string{"diff"}, args...), stdout, stderr, awsOpts)
 }
+
+// A manifest says what to render; a flag that says it too is refused, named by its long name even when given
+// by its shorthand.
+func TestDiffManifestExcludesComposeFlags(t *testing.T) {
+	for _, tc := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"-f", "compose.yaml"}, "--file: "},
+		{[]string{"-p", "shop"}, "--project-name: "},
+		{[]string{"--vpc", "vpc-1"}, "--vpc: "},
+		{[]string{"--parameter", "a=b"}, "--parameter: "},
+	} {
+		code, out, errOut := run(t, append([]string{"diff", "-k", "shop.yaml"}, tc.flags...)...)
+		if code != diffError || out != "" || !strings.Contains(errOut, tc.want+"give either a manifest (-k) or compose files") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q", tc.flags, code, out, errOut)
+		}
+	}
+}
