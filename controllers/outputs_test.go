@@ -48,6 +48,7 @@ func TestOutputsConfigMap(t *testing.T) {
 	if !metav1.IsControlledBy(cm, got) {
 		t.Errorf("ConfigMap owners %+v, want controlled by ComposeStack %s", cm.OwnerReferences, got.UID)
 	}
+	waitEvent(t, obj, corev1.EventTypeNormal, csv1.ReasonOutputsWritten, "to ConfigMap web-outputs")
 
 	update(t, obj, func(o *csv1.ComposeStack) { o.Spec.Stack.Overlays = greeting("world") })
 	waitConfigMap(t, ns, "web-outputs", "the changed output", func(cm *corev1.ConfigMap) bool {
