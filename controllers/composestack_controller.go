@@ -70,7 +70,10 @@ func (r *ComposeStackReconciler) SetupWithManager(mgr ctrl.Manager, opts control
 		r.Now = time.Now
 	}
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &csv1.ComposeStack{}, refIndex,
-		func(o client.Object) []string { return references(o.(*csv1.ComposeStack)) }); err != nil {
+		func(o client.Object) []string {
+			obj := o.(*csv1.ComposeStack)
+			return append(references(obj), outputsRef(obj)...)
+		}); err != nil {
 		return fmt.Errorf("indexing ComposeStack references: %w", err)
 	}
 	return ctrl.NewControllerManagedBy(mgr).
@@ -213,7 +216,14 @@ func (r *ComposeStackReconciler) reconcileNormal(ctx context.Context, obj *csv1.
 	if err != nil {
 		return r.fail(obj, err)
 	}
-	return r.apply(obj, res, want), nil
+	done := r.apply(obj, res, want)
+	if res.Phase == stack.PhaseConverged {
+		// Only a converged stack's outputs are those of the template it runs.
+		if err := r.syncOutputs(ctx, obj, obj.Status.Outputs); err != nil {
+			return r.fail(obj, err)
+		}
+	}
+	return done, nil
 }
 
 // suspended reports a suspended stack without touching it: Ready says whether the stack last matched this

@@ -28,7 +28,8 @@ func (r *ComposeStackReconciler) transition(obj *csv1.ComposeStack, reason, msg 
 func eventType(reason string) string {
 	switch reason {
 	case csv1.ReasonSucceeded, csv1.ReasonProgressing, csv1.ReasonThrottled, csv1.ReasonSuspended,
-		csv1.ReasonDeleting, csv1.ReasonDeleted, csv1.ReasonRetained, csv1.ReasonFileSystemReattached:
+		csv1.ReasonDeleting, csv1.ReasonDeleted, csv1.ReasonRetained, csv1.ReasonFileSystemReattached,
+		csv1.ReasonOutputsWritten:
 		return corev1.EventTypeNormal
 	}
 	return corev1.EventTypeWarning

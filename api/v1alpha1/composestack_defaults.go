@@ -65,3 +65,23 @@ func (in *ComposeStack) DeletionPolicy() DeletionPolicy {
 	}
 	return in.Spec.Stack.DeletionPolicy
 }
+
+// OutputsName returns the name of the object the outputs are written to: spec.outputs.name, or
+// `<metadata.name>-outputs`; "" without spec.outputs.
+func (in *ComposeStack) OutputsName() string {
+	switch {
+	case in.Spec.Outputs == nil:
+		return ""
+	case in.Spec.Outputs.Name != "":
+		return in.Spec.Outputs.Name
+	}
+	return in.Name + "-outputs"
+}
+
+// OutputsKind returns the kind of object the outputs are written to, ConfigMap when unset.
+func (in *ComposeStack) OutputsKind() OutputsKind {
+	if in.Spec.Outputs == nil || in.Spec.Outputs.Kind == "" {
+		return OutputsConfigMap
+	}
+	return in.Spec.Outputs.Kind
+}

@@ -40,6 +40,39 @@ type ComposeStackSpec struct {
 	// secret files. Left empty, the controller's `--helper-image` and `--docker-compatible-helpers` apply.
 	// +optional
 	Helpers *HelpersSpec `json:"helpers,omitempty"`
+
+	// Outputs writes the stack's outputs (the load balancer's DNS name and hosted zone, each service's ECS
+	// name, and any output an overlay declares), by output key, to a ConfigMap or Secret in the
+	// ComposeStack's namespace, for other apps to read. The object is owned by the ComposeStack, rewritten
+	// when the outputs of the converged stack change, and deleted when spec.outputs stops naming it or the
+	// ComposeStack goes. An existing object the ComposeStack does not own is never overwritten.
+	// +optional
+	Outputs *OutputsSpec `json:"outputs,omitempty"`
+}
+
+// OutputsKind is the kind of object that the stack's outputs are written to.
+// +kubebuilder:validation:Enum=ConfigMap;Secret
+type OutputsKind string
+
+const (
+	// OutputsConfigMap writes the outputs to a ConfigMap.
+	OutputsConfigMap OutputsKind = "ConfigMap"
+	// OutputsSecret writes the outputs to a Secret, for outputs that only some may read.
+	OutputsSecret OutputsKind = "Secret"
+)
+
+// OutputsSpec names the object that the stack's outputs are written to.
+type OutputsSpec struct {
+	// Name is the ConfigMap's or Secret's name. Defaults to `<metadata.name>-outputs`.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern="^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
+	Name string `json:"name,omitempty"`
+
+	// Kind is `ConfigMap` or `Secret`.
+	// +optional
+	// +kubebuilder:default=ConfigMap
+	Kind OutputsKind `json:"kind,omitempty"`
 }
 
 // HelpersSpec chooses what the helper init containers run.

@@ -41,6 +41,12 @@ const (
 	// ReasonFileSystemReattached: the stack mounts a file system an earlier stack of the project retained (an
 	// Event reason).
 	ReasonFileSystemReattached = "FileSystemReattached"
+	// ReasonOutputsConflict: the ConfigMap or Secret that spec.outputs names exists and belongs to another
+	// object or to nobody, so the outputs are not written to it.
+	ReasonOutputsConflict = "OutputsConflict"
+	// ReasonOutputsWritten: the stack's outputs were written to the object spec.outputs names (an Event
+	// reason).
+	ReasonOutputsWritten = "OutputsWritten"
 	// ReasonStackFailed: the last stack operation failed; the root cause is in status.failedResources.
 	ReasonStackFailed = "StackFailed"
 	// ReasonChangeSetFailed: CloudFormation rejected the change set.
@@ -68,6 +74,10 @@ const (
 	TagOwnerUID       = "composestack.dev/uid"
 	// TagDockerComposeProject is the tag Docker Compose for ECS put on its stacks.
 	TagDockerComposeProject = "com.docker.compose.project"
+	// LabelOutputsOf marks a ConfigMap or Secret as holding the outputs of the ComposeStack whose UID it
+	// holds (a name may be too long for a label value), so that one spec.outputs no longer names is found
+	// and deleted.
+	LabelOutputsOf = "composestack.dev/outputs-of"
 	// Finalizer keeps a ComposeStack until its stack is deleted or retained.
 	Finalizer = "composestack.dev/stack"
 )

@@ -119,6 +119,24 @@ func TestDefaults(t *testing.T) {
 	if got.StackName() != csv1.DefaultStackName(ns, got.Name) || got.ProjectName() != got.Name {
 		t.Errorf("derived names: stack %q project %q", got.StackName(), got.ProjectName())
 	}
+	if got.OutputsName() != "" {
+		t.Errorf("outputs written to %q without spec.outputs", got.OutputsName())
+	}
+}
+
+func TestOutputsDefaults(t *testing.T) {
+	cs := valid(namespace(t))
+	cs.Spec.Outputs = &csv1.OutputsSpec{}
+	if err := env.Client.Create(context.Background(), cs); err != nil {
+		t.Fatal(err)
+	}
+	got := &csv1.ComposeStack{}
+	if err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(cs), got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Spec.Outputs.Kind != csv1.OutputsConfigMap || got.OutputsName() != got.Name+"-outputs" {
+		t.Errorf("outputs defaulted to %s %q, want ConfigMap %q", got.Spec.Outputs.Kind, got.OutputsName(), got.Name+"-outputs")
+	}
 }
 
 func TestValidationRejects(t *testing.T) {
@@ -185,6 +203,12 @@ func TestValidationRejects(t *testing.T) {
 		{"helper image beside Docker's helpers", func(c *csv1.ComposeStack) {
 			c.Spec.Helpers = &csv1.HelpersSpec{Image: "busybox", DockerCompatible: ptr.To(true)}
 		}, "image is unused when dockerCompatible is true"},
+		{"outputs to a kind that is neither", func(c *csv1.ComposeStack) {
+			c.Spec.Outputs = &csv1.OutputsSpec{Kind: "Deployment"}
+		}, "spec.outputs.kind"},
+		{"outputs to an invalid name", func(c *csv1.ComposeStack) {
+			c.Spec.Outputs = &csv1.OutputsSpec{Name: "Web_Outputs"}
+		}, "spec.outputs.name"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
