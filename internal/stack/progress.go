@@ -22,6 +22,8 @@ type Progress struct {
 	Done, Total int
 	// Events are the operation's stack events, oldest first, the stack's own included.
 	Events []StackEvent
+	// Running says the operation is still under way, so that its events are read again at the next poll.
+	Running bool
 }
 
 // StackEvent is one CloudFormation stack event.
@@ -62,7 +64,7 @@ func followed(st *types.Stack, want Desired) bool {
 // progress reads the stack events back to the start of the last operation, and no further, and counts the
 // template's resources it finished.
 func (d *Driver) progress(ctx context.Context, st *types.Stack, template []byte) (*Progress, error) {
-	p := &Progress{Total: resourceCount(template)}
+	p := &Progress{Total: resourceCount(template), Running: operating(string(st.StackStatus))}
 	in := &cloudformation.DescribeStackEventsInput{StackName: st.StackId}
 	stackID, stackName := aws.ToString(st.StackId), aws.ToString(st.StackName)
 	var events []StackEvent // newest first
