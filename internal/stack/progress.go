@@ -21,22 +21,22 @@ type Progress struct {
 	// DELETE_COMPLETE; Total is the number of resources in the template.
 	Done, Total int
 	// Events are the operation's stack events, oldest first, the stack's own included.
-	Events []StackEvent
+	Events []Event
 	// Running says the operation is still under way, so that its events are read again at the next poll.
 	Running bool
 }
 
-// StackEvent is one CloudFormation stack event.
-type StackEvent struct {
+// Event is one CloudFormation stack event.
+type Event struct {
 	ID, LogicalID, Type, Status, Reason string
 	Time                                time.Time
 }
 
 // Failed says whether the event reports a failure.
-func (e StackEvent) Failed() bool { return strings.HasSuffix(e.Status, "_FAILED") }
+func (e Event) Failed() bool { return strings.HasSuffix(e.Status, "_FAILED") }
 
 // String is the event in one line, as the CloudFormation console lists it.
-func (e StackEvent) String() string {
+func (e Event) String() string {
 	s := fmt.Sprintf("%s %s %s", e.Type, e.LogicalID, e.Status)
 	if e.Reason != "" {
 		s += ": " + e.Reason
@@ -67,7 +67,7 @@ func (d *Driver) progress(ctx context.Context, st *types.Stack, template []byte)
 	p := &Progress{Total: resourceCount(template), Running: operating(string(st.StackStatus))}
 	in := &cloudformation.DescribeStackEventsInput{StackName: st.StackId}
 	stackID, stackName := aws.ToString(st.StackId), aws.ToString(st.StackName)
-	var events []StackEvent // newest first
+	var events []Event // newest first
 	done := false
 	for page := 0; page < d.opts.MaxEventPages && !done; page++ {
 		out, err := d.cf.DescribeStackEvents(ctx, in)
@@ -75,7 +75,7 @@ func (d *Driver) progress(ctx context.Context, st *types.Stack, template []byte)
 			return nil, fmt.Errorf("reading the events of stack %s: %w", stackName, err)
 		}
 		for _, e := range out.StackEvents {
-			events = append(events, StackEvent{
+			events = append(events, Event{
 				ID:        aws.ToString(e.EventId),
 				LogicalID: aws.ToString(e.LogicalResourceId),
 				Type:      aws.ToString(e.ResourceType),
