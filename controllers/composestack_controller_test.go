@@ -427,6 +427,9 @@ func TestKubectlGetColumns(t *testing.T) {
 	obj := newStack(ns, "cols", webCompose)
 	create(t, obj)
 	got := waitStack(t, obj, "Ready", readyAt)
+	if !strings.HasSuffix(got.Status.Progress, " resources") {
+		t.Fatalf("status.progress = %q", got.Status.Progress)
+	}
 	kubeconfig, err := env.Kubeconfig(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -435,7 +438,7 @@ func TestKubectlGetColumns(t *testing.T) {
 	if err != nil {
 		t.Fatalf("kubectl get: %v\n%s", err, out)
 	}
-	for _, want := range []string{"READY", "STACK STATUS", "ENDPOINT", "MESSAGE", "True", "CREATE_COMPLETE", got.Status.Endpoints.LoadBalancerDNSName} {
+	for _, want := range []string{"READY", "STACK STATUS", "PROGRESS", "ENDPOINT", "MESSAGE", "True", "CREATE_COMPLETE", got.Status.Progress, got.Status.Endpoints.LoadBalancerDNSName} {
 		if !strings.Contains(out, want) {
 			t.Errorf("kubectl get -o wide lacks %q:\n%s", want, out)
 		}

@@ -18,7 +18,7 @@ func (r *ComposeStackReconciler) event(obj *csv1.ComposeStack, reason, action, m
 // transition records an Event when the Ready reason or message changes, so Events mark transitions and
 // not every requeue.
 func (r *ComposeStackReconciler) transition(obj *csv1.ComposeStack, reason, msg string) {
-	if c := readyCondition(obj); c != nil && c.Reason == reason && c.Message == msg && c.ObservedGeneration == obj.Generation {
+	if c := readyCondition(obj); c != nil && c.Reason == reason && withoutProgress(c.Message) == msg && c.ObservedGeneration == obj.Generation {
 		return
 	}
 	r.event(obj, reason, "Reconcile", msg)
@@ -29,7 +29,7 @@ func eventType(reason string) string {
 	switch reason {
 	case csv1.ReasonSucceeded, csv1.ReasonProgressing, csv1.ReasonThrottled, csv1.ReasonSuspended,
 		csv1.ReasonDeleting, csv1.ReasonDeleted, csv1.ReasonRetained, csv1.ReasonFileSystemReattached,
-		csv1.ReasonOutputsWritten:
+		csv1.ReasonOutputsWritten, csv1.ReasonStackEvent:
 		return corev1.EventTypeNormal
 	}
 	return corev1.EventTypeWarning

@@ -32,6 +32,7 @@ func (r *ComposeStackReconciler) apply(obj *csv1.ComposeStack, res stack.Result,
 	if res.Phase == stack.PhaseFailed || len(res.FailedResources) > 0 {
 		st.FailedResources = failedResources(res.FailedResources)
 	}
+	r.applyProgress(obj, res.Progress)
 
 	switch res.Phase {
 	case stack.PhaseConverged:
@@ -67,6 +68,9 @@ func (r *ComposeStackReconciler) apply(obj *csv1.ComposeStack, res stack.Result,
 		}
 		msg := describe(res)
 		r.transition(obj, reason, msg)
+		if res.Progress != nil && res.Progress.Running {
+			msg = withProgress(msg, st.Progress)
+		}
 		setConditions(obj, phaseProgressing, metav1.ConditionFalse, reason, msg)
 		return step{action: res.Action, requeue: res.RequeueAfter}
 	}

@@ -452,11 +452,37 @@ type ComposeStackStatus struct {
 	// +listType=atomic
 	Warnings []string `json:"warnings,omitempty"`
 
+	// Progress is how far the stack's last operation got, such as `23/57 resources`: the template's
+	// resources that the operation finished, of all the template has. It reads N/N once the stack matches
+	// the spec.
+	// +optional
+	Progress string `json:"progress,omitempty"`
+
+	// StackEvents says which of the running operation's CloudFormation stack events were mirrored as
+	// Kubernetes Events, so that none is mirrored twice.
+	// +optional
+	StackEvents *StackEventsStatus `json:"stackEvents,omitempty"`
+
 	// FailedResources are the root causes of the last failed stack operation: the first resources that
 	// failed, not those cancelled because of them.
 	// +optional
 	// +listType=atomic
 	FailedResources []FailedResource `json:"failedResources,omitempty"`
+}
+
+// StackEventsStatus records how far the stack events of one operation were mirrored as Kubernetes Events.
+type StackEventsStatus struct {
+	// Operation is the ID of the stack event that started the operation.
+	Operation string `json:"operation"`
+	// LastEventID is the ID of the last stack event of the operation that was mirrored or left out.
+	// +optional
+	LastEventID string `json:"lastEventID,omitempty"`
+	// Mirrored counts the Events recorded for the operation; they are bounded per operation.
+	// +optional
+	Mirrored int32 `json:"mirrored,omitempty"`
+	// Truncated says the bound was reached, and an Event said that the rest are left out.
+	// +optional
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // ChangeSetStatus describes a CloudFormation change set.
@@ -518,6 +544,7 @@ type FailedResource struct {
 // +kubebuilder:resource:shortName=cstack,categories=aws
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Stack Status",type=string,JSONPath=`.status.stackStatus`
+// +kubebuilder:printcolumn:name="Progress",type=string,JSONPath=`.status.progress`
 // +kubebuilder:printcolumn:name="Endpoint",type=string,JSONPath=`.status.endpoints.loadBalancerDNSName`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Message",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].message`

@@ -47,6 +47,11 @@ const (
 	// ReasonOutputsWritten: the stack's outputs were written to the object spec.outputs names (an Event
 	// reason).
 	ReasonOutputsWritten = "OutputsWritten"
+	// ReasonStackEvent: a CloudFormation stack event of the running operation, mirrored (an Event reason).
+	ReasonStackEvent = "StackEvent"
+	// ReasonStackEventFailed: a CloudFormation stack event of the running operation that reports a
+	// failure, mirrored (a Warning Event reason).
+	ReasonStackEventFailed = "StackEventFailed"
 	// ReasonStackFailed: the last stack operation failed; the root cause is in status.failedResources.
 	ReasonStackFailed = "StackFailed"
 	// ReasonChangeSetFailed: CloudFormation rejected the change set.

@@ -264,7 +264,9 @@ func newerSpec(spec stack.Desired) stack.Desired {
 
 // Outcomes that recur.
 var (
-	waited         = outcome{phase: stack.PhaseInProgress, action: stack.ActionNone, calls: map[string]int{"DescribeStacks": 1}}
+	waited = outcome{phase: stack.PhaseInProgress, action: stack.ActionNone, calls: map[string]int{"DescribeStacks": 1}}
+	// followed is a Sync during an operation: it also reads that operation's events, for its progress.
+	followed       = outcome{phase: stack.PhaseInProgress, action: stack.ActionNone, calls: map[string]int{"DescribeStacks": 1, "DescribeStackEvents": 1}}
 	deleteStarted  = outcome{phase: stack.PhaseInProgress, action: stack.ActionDeleteStack, calls: map[string]int{"DescribeStacks": 1, "DeleteStack": 1}}
 	createStarted  = outcome{phase: stack.PhaseInProgress, action: stack.ActionCreateChangeSet, calls: map[string]int{"DescribeStacks": 1, "CreateChangeSet": 1}}
 	updateStarted  = outcome{phase: stack.PhaseInProgress, action: stack.ActionCreateChangeSet, calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 1, "GetTemplate": 1, "CreateChangeSet": 1}}
@@ -365,7 +367,7 @@ var localStatusRows = []localRow{
 		plan:    stack.Decision{Sync: stack.StepWait, Delete: stack.DeleteWait},
 		manual:  true,
 		setup:   creating(cftypes.StackStatusCreateInProgress),
-		sync:    []driverCall{{want: waited}},
+		sync:    []driverCall{{want: followed}},
 		syncEnd: ending{stack.PhaseConverged, cftypes.StackStatusCreateComplete},
 		del:     waitThenDelete,
 	},
@@ -404,7 +406,7 @@ var localStatusRows = []localRow{
 		plan:    stack.Decision{Sync: stack.StepWait, Delete: stack.DeleteWait},
 		manual:  true,
 		setup:   creating(cftypes.StackStatusRollbackInProgress, createFails),
-		sync:    []driverCall{{want: waited}},
+		sync:    []driverCall{{want: followed}},
 		syncEnd: ending{stack.PhaseFailed, cftypes.StackStatusRollbackComplete},
 		del:     waitThenDelete,
 	},
@@ -442,7 +444,7 @@ var localStatusRows = []localRow{
 		plan:    stack.Decision{Sync: stack.StepWait, Delete: stack.DeleteWait},
 		manual:  true,
 		setup:   deleting(cftypes.StackStatusDeleteInProgress),
-		sync:    []driverCall{{want: waited}},
+		sync:    []driverCall{{want: followed}},
 		syncEnd: ending{stack.PhaseConverged, cftypes.StackStatusCreateComplete},
 		del:     waitThenDelete,
 	},
@@ -481,7 +483,7 @@ var localStatusRows = []localRow{
 		plan:    stack.Decision{Sync: stack.StepWait, Delete: stack.DeleteWait},
 		manual:  true,
 		setup:   updating(cftypes.StackStatusUpdateInProgress),
-		sync:    []driverCall{{want: waited}},
+		sync:    []driverCall{{want: followed}},
 		syncEnd: ending{stack.PhaseConverged, cftypes.StackStatusUpdateComplete},
 		del:     waitThenDelete,
 	},
@@ -491,7 +493,7 @@ var localStatusRows = []localRow{
 		plan:    stack.Decision{Sync: stack.StepWait, Delete: stack.DeleteWait},
 		manual:  true,
 		setup:   updating(cftypes.StackStatusUpdateCompleteCleanupInProgress),
-		sync:    []driverCall{{want: waited}},
+		sync:    []driverCall{{want: followed}},
 		syncEnd: ending{stack.PhaseConverged, cftypes.StackStatusUpdateComplete},
 		del:     waitThenDelete,
 	},
@@ -529,7 +531,7 @@ var localStatusRows = []localRow{
 		plan:    stack.Decision{Sync: stack.StepWait, Delete: stack.DeleteWait},
 		manual:  true,
 		setup:   updating(cftypes.StackStatusUpdateRollbackInProgress, updateFails),
-		sync:    []driverCall{{want: waited}},
+		sync:    []driverCall{{want: followed}},
 		syncEnd: ending{stack.PhaseFailed, cftypes.StackStatusUpdateRollbackComplete},
 		del:     waitThenDelete,
 	},
@@ -553,7 +555,7 @@ var localStatusRows = []localRow{
 		plan:    stack.Decision{Sync: stack.StepWait, Delete: stack.DeleteWait},
 		manual:  true,
 		setup:   updating(cftypes.StackStatusUpdateRollbackCompleteCleanupInProgress, updateFails),
-		sync:    []driverCall{{want: waited}},
+		sync:    []driverCall{{want: followed}},
 		syncEnd: ending{stack.PhaseFailed, cftypes.StackStatusUpdateRollbackComplete},
 		del:     waitThenDelete,
 	},

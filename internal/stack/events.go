@@ -47,10 +47,7 @@ func (d *Driver) rootCause(ctx context.Context, st *types.Stack) (failure, error
 			return f, fmt.Errorf("reading the events of stack %s: %w", stackName, err)
 		}
 		for _, e := range out.StackEvents { // newest first
-			stackLevel := aws.ToString(e.LogicalResourceId) == stackName &&
-				aws.ToString(e.ResourceType) == "AWS::CloudFormation::Stack" &&
-				(aws.ToString(e.PhysicalResourceId) == "" || aws.ToString(e.PhysicalResourceId) == stackID)
-			if stackLevel {
+			if stackLevel(e, stackID, stackName) {
 				if f.since.IsZero() {
 					f.since = aws.ToTime(e.Timestamp)
 				}

@@ -50,6 +50,11 @@ func (d *Driver) sync(ctx context.Context, want Desired, digest string) (Result,
 	if own == ownedByOther || (own == ownedByNobody && !want.Adopt) {
 		return res, conflict(st, own, tags, "updated")
 	}
+	if followed(st, want) {
+		if res.Progress, err = d.progress(ctx, st, want.TemplateBody); err != nil {
+			return res, err
+		}
+	}
 
 	switch step {
 	case StepWait:
@@ -145,6 +150,10 @@ func (d *Driver) converged(res Result, st *types.Stack, want Desired, msg string
 	if st != nil {
 		res.Outputs = outputs(st)
 	}
+	if res.Progress == nil {
+		res.Progress = finished(want.TemplateBody)
+	}
+	res.Progress.Done = res.Progress.Total
 	res.RequeueAfter = want.ResyncInterval
 	res.Message = msg
 	return res

@@ -590,7 +590,8 @@ func TestSyncChangingStacksShareOnePage(t *testing.T) {
 			t.Fatalf("Sync(%s) = %+v; want it still in progress", want.StackName, res)
 		}
 	}
-	if calls := callsSince(before, e.srv.Calls()); !maps.Equal(calls, map[string]int{"DescribeStacks": 1}) {
-		t.Errorf("calls = %v, want one DescribeStacks page for the three", calls)
+	// Each also reads the events of its create, for its progress: one page, as the create is young.
+	if calls := callsSince(before, e.srv.Calls()); !maps.Equal(calls, map[string]int{"DescribeStacks": 1, "DescribeStackEvents": 3}) {
+		t.Errorf("calls = %v, want one DescribeStacks page for the three, and one page of events each", calls)
 	}
 }

@@ -47,6 +47,9 @@ type Desired struct {
 	// It lets a stable stack be recognised with a single DescribeStacks call when CloudFormation does not
 	// say which change set it last executed.
 	LastAppliedDigest string
+	// LastStackStatus is the stack status the caller last recorded. When it was an operation in progress,
+	// Sync reads that operation's events once more after it ends, so that none of its last ones is missed.
+	LastStackStatus string
 }
 
 // Phase summarises where the stack stands after a call.
@@ -104,6 +107,9 @@ type Result struct {
 	// FailedResources is the root cause of the last failed operation: the first resources that failed, not
 	// the ones cancelled because of them.
 	FailedResources []FailedResource
+	// Progress is how far the running operation has got, with its events; set while an operation runs, on
+	// the call after it ends, and, with no events, once the stack converged.
+	Progress *Progress
 	// Throttled says CloudFormation throttled this call; it is retried after RequeueAfter and is no failure.
 	Throttled bool
 	// RequeueAfter is when to call again.
