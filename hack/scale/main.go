@@ -322,12 +322,21 @@ func calls(srv *cfnlocal.Server) int {
 	return n
 }
 
+// throttled is the number of calls the endpoint answered `Throttling`; which they were is logged, as is
+// any other call not answered OK, so that a run that missed its target says where.
 func throttled(srv *cfnlocal.Server) int {
 	n := 0
+	notOK := map[string]int{}
 	for k, v := range srv.CallOutcomes() {
 		if strings.HasSuffix(k, " Throttling") {
 			n += v
 		}
+		if !strings.HasSuffix(k, " OK") {
+			notOK[k] = v
+		}
+	}
+	if len(notOK) > 0 {
+		logf("calls not answered OK: %v", notOK)
 	}
 	return n
 }

@@ -2,7 +2,6 @@ package awsclient
 
 import (
 	"context"
-	"math"
 	"sync"
 
 	"golang.org/x/time/rate"
@@ -25,14 +24,16 @@ type waiter struct {
 	cancelled bool
 }
 
-// newFairLimiter returns a limiter of perSecond calls, or nil (no limit) for perSecond <= 0. Up to one
-// second of calls may go at once after a quiet spell, as CloudFormation's own buckets allow.
+// newFairLimiter returns a limiter of perSecond calls, or nil (no limit) for perSecond <= 0. Calls go
+// evenly spaced, never in a burst: a slot is taken before the call is signed and sent, and a call delayed
+// on its way (a busy machine) arrives next to the one after it; with the account's bucket spent by a burst
+// of ours, that pair is throttled. Without bursts the account's bucket stays full to absorb such delays.
 func newFairLimiter(perSecond float64) *fairLimiter {
 	if perSecond <= 0 {
 		return nil
 	}
 	return &fairLimiter{
-		pace:   rate.NewLimiter(rate.Limit(perSecond), int(math.Max(1, math.Ceil(perSecond)))),
+		pace:   rate.NewLimiter(rate.Limit(perSecond), 1),
 		queues: map[string][]*waiter{},
 	}
 }

@@ -139,6 +139,11 @@ func (s *Server) createChangeSet(ctx context.Context, f form) (any, *apiError) {
 	if f.indices("Tags.member") != nil {
 		cs.Tags = parseTags(f)
 	}
+	if typ == "CREATE" && st.Tags == nil {
+		// CloudFormation gives the stack a CREATE change set makes the change set's tags at once, so
+		// DescribeStacks shows them while the stack is still in review.
+		st.Tags = cs.Tags
+	}
 	st.ChangeSets = append(st.ChangeSets, cs)
 	s.trimChangeSetsLocked(st)
 	s.startOpLocked(func(ctx context.Context) { s.computeChangeSet(ctx, st, cs) })

@@ -34,3 +34,25 @@ func TestDeleteStackInReview(t *testing.T) {
 		t.Fatal("the deleted stack is still found by name")
 	}
 }
+
+// A stack in review shows the tags of the CREATE change set that made it, as in CloudFormation, so that a
+// reading of all stacks tells whose it is.
+func TestStackInReviewShowsChangeSetTags(t *testing.T) {
+	e := newEnv(t, Options{})
+	_, err := e.cfn.CreateChangeSet(e.ctx, &cloudformation.CreateChangeSetInput{
+		StackName: aws.String("s"), ChangeSetName: aws.String("c"), ChangeSetType: cfntypes.ChangeSetTypeCreate,
+		TemplateBody: aws.String("Resources:\n  A: {Type: AWS::SNS::Topic}\n"),
+		Tags:         []cfntypes.Tag{{Key: aws.String("owner"), Value: aws.String("me")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.idle(t)
+	st := e.stack(t, "s")
+	if st.StackStatus != cfntypes.StackStatusReviewInProgress {
+		t.Fatalf("status %s, want REVIEW_IN_PROGRESS", st.StackStatus)
+	}
+	if len(st.Tags) != 1 || aws.ToString(st.Tags[0].Key) != "owner" || aws.ToString(st.Tags[0].Value) != "me" {
+		t.Fatalf("tags in review = %v, want owner=me", st.Tags)
+	}
+}

@@ -395,7 +395,8 @@ var localStatusRows = []localRow{
 		plan:   stack.Decision{Sync: stack.StepConverge, Delete: stack.DeleteNow},
 		setup:  created,
 		sync: []driverCall{
-			{want: outcome{phase: stack.PhaseConverged, action: stack.ActionNone, calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 1}}},
+			// The stack runs the spec's change set: it converges with nothing to list or clear.
+			{want: outcome{phase: stack.PhaseConverged, action: stack.ActionNone, calls: map[string]int{"DescribeStacks": 1}}},
 			{newSpec: true, want: updateStarted},
 		},
 		syncEnd: ending{stack.PhaseConverged, cftypes.StackStatusUpdateComplete},
@@ -502,7 +503,8 @@ var localStatusRows = []localRow{
 		plan:   stack.Decision{Sync: stack.StepConverge, Delete: stack.DeleteNow},
 		setup:  updating(cftypes.StackStatusUpdateComplete),
 		sync: []driverCall{
-			{want: outcome{phase: stack.PhaseConverged, action: stack.ActionNone, calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 1}}},
+			// The stack runs the spec's change set: it converges with nothing to list or clear.
+			{want: outcome{phase: stack.PhaseConverged, action: stack.ActionNone, calls: map[string]int{"DescribeStacks": 1}}},
 			{newSpec: true, want: updateStarted},
 		},
 		syncEnd: ending{stack.PhaseConverged, cftypes.StackStatusUpdateComplete},
@@ -575,7 +577,7 @@ var localStatusRows = []localRow{
 	},
 	{
 		// A CREATE change set for an earlier spec, made with SDK calls and never executed. The stack shows
-		// no tags yet, so ownership is read from the change set's; the stale change set is replaced.
+		// the change set's tags, so whose it is costs no call; the stale change set is replaced.
 		status: cftypes.StackStatusReviewInProgress,
 		plan:   stack.Decision{Sync: stack.StepResume, Delete: stack.DeleteNow},
 		setup: func(t *testing.T, e *localEnv) stack.Desired {
@@ -594,11 +596,10 @@ var localStatusRows = []localRow{
 			e.release(t)
 			return v1(t)
 		},
-		// One ListChangeSets serves both the ownership check and the choice of change set.
 		sync: []driverCall{{want: outcome{phase: stack.PhaseInProgress, action: stack.ActionCreateChangeSet,
-			calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 1, "DescribeChangeSet": 1, "DeleteChangeSet": 1, "CreateChangeSet": 1}}}},
+			calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 1, "DeleteChangeSet": 1, "CreateChangeSet": 1}}}},
 		syncEnd: ending{stack.PhaseConverged, cftypes.StackStatusCreateComplete},
 		del: []driverCall{{want: outcome{phase: stack.PhaseInProgress, action: stack.ActionDeleteStack,
-			calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 1, "DescribeChangeSet": 1, "DeleteStack": 1}}}},
+			calls: map[string]int{"DescribeStacks": 1, "DeleteStack": 1}}}},
 	},
 }

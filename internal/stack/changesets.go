@@ -193,6 +193,10 @@ func (d *Driver) start(ctx context.Context, want Desired, digest string, st *typ
 		case isNoChanges(msg) && csType == types.ChangeSetTypeUpdate:
 			return d.converged(res, st, want, "the stack already matches the spec"), nil
 		case code == "AlreadyExistsException" || code == "AlreadyExists":
+			if st == nil {
+				// The stack exists though no reading showed it yet: it is described on its own next time.
+				d.obs.wrote(want.StackName)
+			}
 			return d.waiting(res, "change set %s exists already", name), nil
 		case code == "InsufficientCapabilitiesException" || code == "InsufficientCapabilities":
 			return res, terminal(csv1.ReasonChangeSetFailed, err, "CloudFormation needs more capabilities for stack %s than composestack grants", want.StackName)

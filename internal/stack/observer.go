@@ -16,8 +16,9 @@ import (
 
 // observer keeps what one account, Region and role's DescribeStacks pages last said of every stack the
 // controller owns there, so that stacks are checked without calls of their own: a thousand stacks cost ten
-// pages per look rather than a thousand calls. A stack is described on its own when the pages do not show
-// it, or did not yet when the driver last wrote to it.
+// pages per look rather than a thousand calls. A stack is described on its own when the pages show it but
+// not as ours, or did not yet when the driver last wrote to it; a name the pages did not show at all is a
+// stack that does not exist, so a new stack costs no call before it is created.
 type observer struct {
 	cf  CloudFormationAPI
 	now func() time.Time
@@ -27,6 +28,7 @@ type observer struct {
 	mu     sync.Mutex
 	polled time.Time
 	stacks map[string]seenStack // by stack name
+	listed map[string]bool      // every stack name the last reading showed, ours or not
 }
 
 // seenStack is a stack as last seen, and when; dirty marks one the driver has written to since.
@@ -37,7 +39,7 @@ type seenStack struct {
 }
 
 func newObserver(cf CloudFormationAPI, now func() time.Time) *observer {
-	return &observer{cf: cf, now: now, stacks: map[string]seenStack{}}
+	return &observer{cf: cf, now: now, stacks: map[string]seenStack{}, listed: map[string]bool{}}
 }
 
 // lookup returns the named stack as last read, if that reading is recent enough: within stableAge for a
@@ -65,13 +67,15 @@ func (o *observer) lookup(ctx context.Context, name string, stableAge, busyAge t
 }
 
 // fresh is the stack as last read, if that reading is recent enough; busy says the stack is changing or was
-// written to.
+// written to. A nil stack with ok true is one that a reading within stableAge did not show: if someone made
+// it since, creating it fails, and the failure has it described on its own.
 func (o *observer) fresh(name string, stableAge, busyAge time.Duration) (st *types.Stack, ok, busy bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	s, found := o.stacks[name]
 	if !found {
-		return nil, false, false
+		absent := !o.listed[name] && !o.polled.IsZero() && o.now().Sub(o.polled) < stableAge
+		return nil, absent, false
 	}
 	if s.dirty {
 		return nil, false, true
@@ -100,6 +104,7 @@ func (o *observer) poll(ctx context.Context, maxAge time.Duration) error {
 		return nil
 	}
 	seen := map[string]types.Stack{}
+	listed := map[string]bool{}
 	pages := cloudformation.NewDescribeStacksPaginator(o.cf, &cloudformation.DescribeStacksInput{})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
@@ -107,6 +112,7 @@ func (o *observer) poll(ctx context.Context, maxAge time.Duration) error {
 			return fmt.Errorf("describing stacks: %w", err)
 		}
 		for _, st := range page.Stacks {
+			listed[aws.ToString(st.StackName)] = true
 			if tagMap(st.Tags)[csv1.TagOwnerUID] != "" {
 				seen[aws.ToString(st.StackName)] = st
 			}
@@ -120,7 +126,8 @@ func (o *observer) poll(ctx context.Context, maxAge time.Duration) error {
 			delete(seen, name)
 			continue
 		}
-		if _, listed := seen[name]; !listed {
+		// One written to and not shown yet is described on its own, which tells if it is gone.
+		if _, shown := seen[name]; !shown && !s.dirty {
 			delete(o.stacks, name)
 		}
 	}
@@ -129,6 +136,7 @@ func (o *observer) poll(ctx context.Context, maxAge time.Duration) error {
 		o.stacks[name] = seenStack{stack: st, at: started}
 	}
 	o.polled = started
+	o.listed = listed
 	return nil
 }
 
@@ -138,9 +146,11 @@ func (o *observer) saw(name string, st *types.Stack) {
 	defer o.mu.Unlock()
 	if st == nil {
 		delete(o.stacks, name)
+		delete(o.listed, name)
 		return
 	}
 	o.stacks[name] = seenStack{stack: *st, at: o.now()}
+	o.listed[name] = true
 }
 
 // wrote marks a stack the driver changed, or may have, so that it is next described on its own.

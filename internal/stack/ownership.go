@@ -40,8 +40,8 @@ func ownerOf(tags map[string]string, uid string) ownership {
 	}
 }
 
-// owner says whose the stack is. A stack that a CREATE change set made and that was never executed may not
-// show the change set's tags yet; the tags of its change sets then tell.
+// owner says whose the stack is. CloudFormation shows a stack in review with the tags of the CREATE change
+// set that made it; where an endpoint does not (moto), the tags of the stack's change sets tell.
 func (d *Driver) owner(ctx context.Context, st *types.Stack, uid string) (ownership, map[string]string, error) {
 	tags := tagMap(st.Tags)
 	own := ownerOf(tags, uid)

@@ -70,9 +70,9 @@ func (d *Driver) sync(ctx context.Context, want Desired, digest string) (Result,
 			return d.converged(res, st, want, "the stack matches the spec"), nil
 		}
 		if changeSetNameOf(aws.ToString(st.ChangeSetId)) == ChangeSetName(digest) {
-			// The stack runs this spec, but the caller has not recorded it yet: the change sets left are
-			// spent, so they are cleared away once.
-			return d.clearSpent(ctx, want, st, res)
+			// The stack runs this spec, but the caller has not recorded it yet. Nothing is left to clear:
+			// executing a change set deletes the stack's others, and CloudFormation stops listing it.
+			return d.converged(res, st, want, "the stack matches the spec"), nil
 		}
 		return d.advance(ctx, want, digest, st, res, types.ChangeSetTypeUpdate)
 	case StepRecreate:
@@ -103,24 +103,6 @@ func (d *Driver) applied(st *types.Stack, want Desired, digest string) bool {
 		return false
 	}
 	return want.LastAppliedDigest == digest
-}
-
-// clearSpent deletes our change sets of a stack that already runs the desired spec, and reports it converged.
-func (d *Driver) clearSpent(ctx context.Context, want Desired, st *types.Stack, res Result) (Result, error) {
-	sums, err := d.ourChangeSets(ctx, st)
-	if err != nil {
-		return res, err
-	}
-	for _, s := range sums {
-		if s.ExecutionStatus == types.ExecutionStatusExecuteInProgress {
-			continue
-		}
-		if err := d.deleteChangeSet(ctx, aws.ToString(s.ChangeSetId)); err != nil {
-			return res, err
-		}
-		res.Action = ActionDeleteChangeSet
-	}
-	return d.converged(res, st, want, "the stack matches the spec"), nil
 }
 
 // attempted is the name of the change set behind the stack's last operation, if this driver made it: the

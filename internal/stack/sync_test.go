@@ -409,7 +409,7 @@ func TestSyncOwnership(t *testing.T) {
 
 func TestSyncReviewStackReplacesStaleChangeSet(t *testing.T) {
 	e := newLocalEnv(t, false)
-	// A CREATE change set for an older spec, never executed (the stack shows no tags in review).
+	// A CREATE change set for an older spec, never executed: the stack stays in review with its tags.
 	e.syncOnce(t, desired(1))
 	e.settle(t)
 	rs := e.syncToEnd(t, desired(2))
@@ -593,5 +593,44 @@ func TestSyncChangingStacksShareOnePage(t *testing.T) {
 	// Each also reads the events of its create, for its progress: one page, as the create is young.
 	if calls := callsSince(before, e.srv.Calls()); !maps.Equal(calls, map[string]int{"DescribeStacks": 1, "DescribeStackEvents": 3}) {
 		t.Errorf("calls = %v, want one DescribeStacks page for the three, and one page of events each", calls)
+	}
+}
+
+// TestSyncCreatesAreBoundByWrites checks what a create costs once a reading of all stacks is recent: no
+// read to learn the stack is new, none to learn whose a stack in review is (it shows its change set's tags),
+// and none to clear the spent change set (CloudFormation no longer lists it). Only the change set is
+// looked for, once, to execute it.
+func TestSyncCreatesAreBoundByWrites(t *testing.T) {
+	e := newLocalEnv(t, false)
+	first := desired(1)
+	first.StackName = "shop-first"
+	e.syncToEnd(t, first) // reads the pages once
+	want := desired(1)
+	before := e.srv.Calls()
+	rs := e.syncToEnd(t, want)
+	if got := actionsOf(rs); !slices.Equal(got, []string{stack.ActionCreateChangeSet, stack.ActionExecuteChangeSet, stack.ActionNone}) {
+		t.Fatalf("actions = %v", got)
+	}
+	wantCalls := map[string]int{"CreateChangeSet": 1, "ListChangeSets": 1, "ExecuteChangeSet": 1, "DescribeStacks": 2}
+	if calls := callsSince(before, e.srv.Calls()); !maps.Equal(calls, wantCalls) {
+		// The two DescribeStacks are the stack after each write, in review and created, described on its
+		// own because no reading since showed it.
+		t.Errorf("calls = %v, want %v", calls, wantCalls)
+	}
+}
+
+// TestSyncStackMadeAfterTheReading checks that a stack someone else made after the last reading of all
+// stacks, taken for a new one, is described on its own once creating it fails, and is then not touched.
+func TestSyncStackMadeAfterTheReading(t *testing.T) {
+	e := newLocalEnv(t, false)
+	first := desired(1)
+	first.StackName = "shop-first"
+	e.syncToEnd(t, first)
+	e.seed(t, "shop-web", nil)
+	if _, err := e.d.Sync(context.Background(), desired(1)); err == nil || stack.IsTerminal(err) {
+		t.Fatalf("creating over an unseen stack: err = %v, want a transient error", err)
+	}
+	if _, err := e.d.Sync(context.Background(), desired(1)); terminalReason(err) != csv1.ReasonOwnershipConflict {
+		t.Fatalf("then err = %v, want an ownership conflict", err)
 	}
 }
