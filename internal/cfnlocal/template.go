@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/composestack/composestack/internal/cfnyaml"
 )
 
 // template is a parsed and structurally validated CloudFormation template.
@@ -341,7 +343,7 @@ func collectRefs(v any) []string {
 			}
 		case "Fn::Sub":
 			str, vars := subArgs(arg)
-			for _, name := range subVariables(str) {
+			for _, name := range cfnyaml.SubVariables(str) {
 				if _, local := vars[name]; local || strings.Contains(name, ".") {
 					continue
 				}
@@ -363,7 +365,7 @@ func collectGetAtts(v any) []string {
 			}
 		case "Fn::Sub":
 			str, vars := subArgs(arg)
-			for _, name := range subVariables(str) {
+			for _, name := range cfnyaml.SubVariables(str) {
 				if _, local := vars[name]; local {
 					continue
 				}
@@ -426,25 +428,4 @@ func subArgs(arg any) (string, map[string]any) {
 		}
 	}
 	return "", nil
-}
-
-// subVariables lists the ${...} names in a Fn::Sub string, skipping ${!...}
-// literals.
-func subVariables(s string) []string {
-	var out []string
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			return out
-		}
-		j := strings.IndexByte(s[i:], '}')
-		if j < 0 {
-			return out
-		}
-		name := s[i+2 : i+j]
-		if !strings.HasPrefix(name, "!") {
-			out = append(out, strings.TrimSpace(name))
-		}
-		s = s[i+j+1:]
-	}
 }

@@ -1,6 +1,10 @@
 package diagram
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/composestack/composestack/internal/cfnyaml"
+)
 
 // walkRefs calls found for every logical ID that v (a resource's properties, as decoded JSON) refers to through
 // Ref, Fn::GetAtt or the ${Name} and ${Name.Attribute} variables of Fn::Sub.
@@ -69,21 +73,7 @@ func intrinsic(m map[string]any, found func(id string, kind EdgeKind)) bool {
 // subVariables reports the logical IDs that the ${...} variables of an Fn::Sub string name, leaving out the
 // variables the function's own map defines and the ${!Literal} escapes.
 func subVariables(s string, vars map[string]any, found func(id string, kind EdgeKind)) {
-	for {
-		start := strings.Index(s, "${")
-		if start < 0 {
-			return
-		}
-		s = s[start+2:]
-		end := strings.IndexByte(s, '}')
-		if end < 0 {
-			return
-		}
-		name := s[:end]
-		s = s[end+1:]
-		if strings.HasPrefix(name, "!") {
-			continue
-		}
+	for _, name := range cfnyaml.SubVariables(s) {
 		if _, local := vars[name]; local {
 			continue
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/distribution/reference"
 
+	"github.com/composestack/composestack/internal/cfnyaml"
 	"github.com/composestack/composestack/internal/limits"
 )
 
@@ -211,7 +212,7 @@ func (r *refChecker) checkKey(at, k string, v any) error {
 				local, _ = list[1].(map[string]any)
 			}
 		}
-		for _, name := range subVariables(text) {
+		for _, name := range cfnyaml.SubVariables(text) {
 			id, _, _ := strings.Cut(name, ".")
 			if _, ok := local[name]; ok || pseudoParameters[name] || r.resources[id] != nil || r.parameters[name] != nil {
 				continue
@@ -221,26 +222,6 @@ func (r *refChecker) checkKey(at, k string, v any) error {
 		}
 	}
 	return nil
-}
-
-// subVariables lists the ${Name} and ${Name.Attr} variables of an Fn::Sub string; ${!Literal} is not one.
-func subVariables(s string) []string {
-	var out []string
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			return out
-		}
-		s = s[i+2:]
-		j := strings.IndexByte(s, '}')
-		if j < 0 {
-			return out
-		}
-		if name := strings.TrimSpace(s[:j]); name != "" && name[0] != '!' {
-			out = append(out, name)
-		}
-		s = s[j+1:]
-	}
 }
 
 // checkNumbers refuses numbers JSON cannot carry or CloudFormation cannot read (NaN, infinities, overflow).
