@@ -342,7 +342,14 @@ type Overlay struct {
 // +kubebuilder:validation:XValidation:rule="!(has(self.vpcID) && has(self.vpcImport))",message="spec.network: set vpcID or vpcImport, not both"
 // +kubebuilder:validation:XValidation:rule="!(has(self.subnetIDs) && has(self.subnetImports))",message="spec.network: set subnetIDs or subnetImports, not both"
 // +kubebuilder:validation:XValidation:rule="!has(self.subnetIDs) && !has(self.subnetImports) || has(self.vpcID) || has(self.vpcImport)",message="spec.network: subnets need their VPC, set vpcID or vpcImport too"
+// +kubebuilder:validation:XValidation:rule="!has(self.networkRef) || !(has(self.vpcID) || has(self.vpcImport) || has(self.subnetIDs) || has(self.subnetImports))",message="spec.network: networkRef names the VPC and subnets; do not set vpcID, vpcImport, subnetIDs or subnetImports with it"
 type NetworkSpec struct {
+	// NetworkRef names a ComposeNetwork in the same namespace to run in: tasks in its private subnets without
+	// public IP addresses, the load balancer in its public subnets (or its private ones when
+	// loadBalancerScheme is `internal`). The stack waits until the network is Ready.
+	// +optional
+	NetworkRef *NetworkReference `json:"networkRef,omitempty"`
+
 	// VPCID is the VPC to deploy to, such as `vpc-0abc1234`.
 	// +optional
 	// +kubebuilder:validation:Pattern="^vpc-[0-9a-f]{8,17}$"
@@ -388,6 +395,14 @@ type NetworkSpec struct {
 	// +optional
 	// +kubebuilder:validation:Pattern="^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$"
 	IngressCIDR string `json:"ingressCIDR,omitempty"`
+}
+
+// NetworkReference names a ComposeNetwork in the ComposeStack's namespace.
+type NetworkReference struct {
+	// Name is the ComposeNetwork's name.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
 }
 
 // ComposeStackStatus is what the controller observed.

@@ -23,7 +23,7 @@ var (
 )
 
 func addKnownTypes(s *runtime.Scheme) error {
-	s.AddKnownTypes(GroupVersion, &ComposeStack{}, &ComposeStackList{})
+	s.AddKnownTypes(GroupVersion, &ComposeStack{}, &ComposeStackList{}, &ComposeNetwork{}, &ComposeNetworkList{})
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil
 }
