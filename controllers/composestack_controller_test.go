@@ -142,7 +142,7 @@ func TestInvalidComposeStallsWithoutAWSCalls(t *testing.T) {
 	}
 	waitEvent(t, obj, corev1.EventTypeWarning, csv1.ReasonInvalidCompose, "api")
 	after := cfn.Calls()
-	for _, op := range []string{"CreateChangeSet", "ExecuteChangeSet", "DeleteStack"} {
+	for _, op := range []string{"CreateStack", "CreateChangeSet", "ExecuteChangeSet", "DeleteStack"} {
 		if after[op] != before[op] {
 			t.Errorf("%s was called for an invalid project", op)
 		}

@@ -14,8 +14,8 @@ func TestMetrics(t *testing.T) {
 	create(t, obj)
 	waitStack(t, obj, "Ready", readyAt)
 
-	if n := testutil.ToFloat64(calls.WithLabelValues("CloudFormation", "CreateChangeSet", "ok")); n < 1 {
-		t.Fatalf("CreateChangeSet calls counted: %v", n)
+	if n := testutil.ToFloat64(calls.WithLabelValues("CloudFormation", "CreateStack", "ok")); n < 1 {
+		t.Fatalf("CreateStack calls counted: %v", n)
 	}
 	families, err := crmetrics.Registry.Gather()
 	if err != nil {

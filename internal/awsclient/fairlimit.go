@@ -71,6 +71,16 @@ func (f *fairLimiter) wait(ctx context.Context, tenant string) error {
 	}
 }
 
+// busy says whether calls are waiting for a slot: the budget is spent for now.
+func (f *fairLimiter) busy() bool {
+	if f == nil {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.turns) > 0
+}
+
 // dispatch hands out slots at the limiter's pace while calls are waiting, and stops when none are.
 func (f *fairLimiter) dispatch() {
 	for {

@@ -7,6 +7,8 @@ import (
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/composestack/composestack/internal/stack"
 )
 
 // RateLimits are the CloudFormation calls per second the controller allows itself in each account and
@@ -61,6 +63,10 @@ func (l *classLimits) middleware(s *middleware.Stack) error {
 			lim := l.writes
 			if isRead(awsmiddleware.GetOperationName(ctx)) {
 				lim = l.reads
+			}
+			if stack.IsOptional(ctx) && lim.busy() {
+				// A call the driver can do without does not queue behind (or ahead of) ones it cannot.
+				return middleware.FinalizeOutput{}, middleware.Metadata{}, stack.ErrOptionalSkipped
 			}
 			if err := lim.wait(ctx, tenantOf(ctx)); err != nil {
 				return middleware.FinalizeOutput{}, middleware.Metadata{}, fmt.Errorf("waiting for the CloudFormation rate limit: %w", err)

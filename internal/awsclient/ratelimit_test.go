@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+
+	"github.com/composestack/composestack/internal/stack"
 )
 
 // TestFairLimiterTakesTenantsInTurn checks that a tenant with one call waiting is served next to a tenant
@@ -163,5 +165,48 @@ func TestAccountOf(t *testing.T) {
 		if got := accountOf(in); got != want {
 			t.Errorf("accountOf(%q) = %q; want %q", in, got, want)
 		}
+	}
+}
+
+// TestOptionalCallsGiveWay checks that a call the driver marked optional is refused at once while calls of
+// its class wait for the budget, and goes like any other when none wait.
+func TestOptionalCallsGiveWay(t *testing.T) {
+	e := newEndpoint(t)
+	c := New(Options{Endpoint: e.URL, Credentials: base, RateLimits: RateLimits{Reads: 0.001, Writes: 0.001}})
+	bg := context.Background()
+	cl, err := c.Clients(bg, "us-east-1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := func(ctx context.Context) error {
+		_, err := cl.CloudFormation.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String("s")})
+		return err
+	}
+	// The test endpoint's empty answers do not parse; what counts is that the call was sent.
+	if err := events(stack.WithOptional(bg)); errors.Is(err, stack.ErrOptionalSkipped) {
+		t.Fatalf("an optional call with no one waiting: %v", err)
+	}
+	// A call that must be made now waits for the next slot, a thousand seconds away.
+	waiting, cancel := context.WithCancel(bg)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- events(waiting) }()
+	c.mu.Lock()
+	lim := c.limits[accountRegion{"", "us-east-1"}].reads
+	c.mu.Unlock()
+	for deadline := time.Now().Add(5 * time.Second); !lim.busy(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the second call never queued")
+		}
+	}
+	if err := events(stack.WithOptional(bg)); !errors.Is(err, stack.ErrOptionalSkipped) {
+		t.Fatalf("an optional call while another waits: %v, want ErrOptionalSkipped", err)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("the waiting call ended with %v, want it cancelled", err)
+	}
+	if n := len(e.seen("DescribeStackEvents")); n != 1 {
+		t.Errorf("%d DescribeStackEvents sent; want only the first", n)
 	}
 }

@@ -272,6 +272,7 @@ func (s *Server) executeChangeSet(_ context.Context, f form) (any, *apiError) {
 	cs.ExecutionStatus = "EXECUTE_IN_PROGRESS"
 	cs.Executed = true
 	st.LastChangeSetID = cs.ID
+	st.Token = f.get("ClientRequestToken")
 	disable := f.bool("DisableRollback") || cs.OnStackFailure == "DO_NOTHING"
 	if cs.Type == "CREATE" {
 		st.Template, st.Params, st.Capabilities, st.Tags = cs.Template, cs.Params, cs.Capabilities, cs.Tags

@@ -48,6 +48,7 @@ func (s *Server) createStack(ctx context.Context, f form) (any, *apiError) {
 	st.DisableRollback = f.bool("DisableRollback")
 	st.OnFailure = onFailure
 	st.TerminationProtection = f.bool("EnableTerminationProtection")
+	st.Token = f.get("ClientRequestToken")
 	s.setStackStatusLocked(st, "CREATE_IN_PROGRESS", "User Initiated")
 	s.startOpLocked(func(ctx context.Context) { s.runCreate(ctx, st) })
 	return stackIDResult{StackId: st.ID}, nil
@@ -83,6 +84,7 @@ func (s *Server) deleteStack(_ context.Context, f form) (any, *apiError) {
 			return nil, validationError("Resource [%s] is not in DELETE_FAILED state and cannot be retained.", id)
 		}
 	}
+	st.Token = f.get("ClientRequestToken")
 	s.setStackStatusLocked(st, "DELETE_IN_PROGRESS", "User Initiated")
 	s.startOpLocked(func(ctx context.Context) { s.runDelete(ctx, st, retain) })
 	return nil, nil
@@ -197,6 +199,7 @@ func (s *Server) describeStackEvents(_ context.Context, f form) (any, *apiError)
 			StackId: st.ID, EventId: e.ID, StackName: st.Name, LogicalResourceId: e.LogicalID,
 			PhysicalResourceId: e.PhysicalID, ResourceType: e.ResourceType, Timestamp: awsTime(e.Time),
 			ResourceStatus: e.Status, ResourceStatusReason: e.Reason, ResourceProperties: e.Properties,
+			ClientRequestToken: e.Token,
 		})
 	}
 	return res, nil
@@ -330,6 +333,7 @@ func (s *Server) continueUpdateRollback(_ context.Context, f form) (any, *apiErr
 			return nil, validationError("Resource [%s] is not in a state that can be skipped: only resources left in UPDATE_FAILED by the rollback can be skipped.", id)
 		}
 	}
+	st.Token = f.get("ClientRequestToken")
 	s.setStackStatusLocked(st, "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated")
 	s.startOpLocked(func(ctx context.Context) { s.continueRollback(ctx, st, skip) })
 	return struct{}{}, nil

@@ -59,6 +59,7 @@ func (s *Server) updateStack(ctx context.Context, f form) (any, *apiError) {
 	if f.has("DisableRollback") {
 		st.DisableRollback = f.bool("DisableRollback")
 	}
+	st.Token = f.get("ClientRequestToken")
 	s.setStackStatusLocked(st, "UPDATE_IN_PROGRESS", "User Initiated")
 	s.startOpLocked(func(ctx context.Context) { s.runUpdate(ctx, st, rb) })
 	return stackIDResult{StackId: st.ID}, nil

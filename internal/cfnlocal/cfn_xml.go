@@ -57,6 +57,7 @@ type xmlEvent struct {
 	ResourceStatus       string
 	ResourceStatusReason string `xml:",omitempty"`
 	ResourceProperties   string `xml:",omitempty"`
+	ClientRequestToken   string `xml:",omitempty"`
 }
 
 type describeStackEventsResult struct {

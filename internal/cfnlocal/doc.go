@@ -74,7 +74,8 @@
 // unserved instead) or wait, a number of times or with a
 // probability drawn from the seeded generator. Calls that carry an
 // idempotency token (ClientToken, ClientRequestToken) and succeeded are
-// answered again, unchanged, when retried with the same token. ResourceFault makes a resource's CREATE, UPDATE or
+// answered again, unchanged, when retried with the same token; as in CloudFormation, every event of an
+// operation carries the ClientRequestToken of the request that started it. ResourceFault makes a resource's CREATE, UPDATE or
 // DELETE fail, which drives CloudFormation's failure paths: ROLLBACK_COMPLETE
 // after a failed create, UPDATE_ROLLBACK_COMPLETE after a failed update,
 // UPDATE_ROLLBACK_FAILED when the rollback's own update fails (resolved by

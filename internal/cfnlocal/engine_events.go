@@ -44,6 +44,7 @@ func (s *Server) resourceEventLocked(st *stack, r *resourceState, status, reason
 func (s *Server) appendEventLocked(st *stack, e *event) {
 	e.Seq = s.nextSeq()
 	e.Time = time.Now()
+	e.Token = st.Token
 	if e.ResourceType == "AWS::CloudFormation::Stack" {
 		e.ID = fmt.Sprintf("%08x-%04x-4000-8000-%012x", uint32(e.Seq), uint16(e.Seq>>32), e.Seq)
 	} else {

@@ -30,6 +30,9 @@ type stack struct {
 	OnFailure             string
 	ChangeSets            []*changeSet
 	LastChangeSetID       string
+	// Token is the ClientRequestToken of the request that started the running or last operation; its
+	// events carry it, as CloudFormation's do.
+	Token string
 	// Imports are the export names this stack's template imports.
 	Imports map[string]bool
 	// rollback is the work left when an update rollback failed, for
@@ -56,6 +59,7 @@ type event struct {
 	Reason       string
 	Time         time.Time
 	Properties   string
+	Token        string
 }
 
 // changeSet is a proposed set of changes to a stack.

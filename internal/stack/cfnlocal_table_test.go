@@ -268,7 +268,7 @@ var (
 	// followed is a Sync during an operation: it also reads that operation's events, for its progress.
 	followed       = outcome{phase: stack.PhaseInProgress, action: stack.ActionNone, calls: map[string]int{"DescribeStacks": 1, "DescribeStackEvents": 1}}
 	deleteStarted  = outcome{phase: stack.PhaseInProgress, action: stack.ActionDeleteStack, calls: map[string]int{"DescribeStacks": 1, "DeleteStack": 1}}
-	createStarted  = outcome{phase: stack.PhaseInProgress, action: stack.ActionCreateChangeSet, calls: map[string]int{"DescribeStacks": 1, "CreateChangeSet": 1}}
+	createStarted  = outcome{phase: stack.PhaseInProgress, action: stack.ActionCreateStack, calls: map[string]int{"DescribeStacks": 1, "CreateStack": 1}}
 	updateStarted  = outcome{phase: stack.PhaseInProgress, action: stack.ActionCreateChangeSet, calls: map[string]int{"DescribeStacks": 1, "ListChangeSets": 1, "GetTemplate": 1, "CreateChangeSet": 1}}
 	waitThenDelete = []driverCall{{want: waited}}
 	deleteNow      = []driverCall{{want: deleteStarted}}
@@ -330,6 +330,24 @@ func deleting(status cftypes.StackStatus, faults ...cfnlocal.ResourceFault) func
 	}
 }
 
+// createdWithoutRollback creates the stack for want as the driver does (its tags, its token), but with
+// DisableRollback, as a person could: the failure then leaves CREATE_FAILED instead of a rollback.
+func createdWithoutRollback(t *testing.T, e *localEnv, want stack.Desired) {
+	t.Helper()
+	var tags []cftypes.Tag
+	for k, v := range stack.StackTags(want) {
+		tags = append(tags, cftypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	if _, err := e.cf.CreateStack(context.Background(), &cloudformation.CreateStackInput{
+		StackName: aws.String(want.StackName), TemplateBody: aws.String(string(want.TemplateBody)),
+		Parameters: cfnParameters(want.Parameters), Tags: tags, DisableRollback: aws.Bool(true),
+		ClientRequestToken: aws.String(stack.CreateToken(stack.Digest(want))),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.release(t)
+}
+
 // withoutRollback has the driver create the change set for want, and executes it with DisableRollback,
 // as a person could: the failure then leaves CREATE_FAILED or UPDATE_FAILED instead of a rollback.
 func withoutRollback(t *testing.T, e *localEnv, want stack.Desired) {
@@ -372,13 +390,13 @@ var localStatusRows = []localRow{
 		del:     waitThenDelete,
 	},
 	{
-		// The driver never disables rollback; the change set it made is executed with DisableRollback.
+		// The driver never disables rollback; the stack is created as the driver would, with DisableRollback.
 		status: cftypes.StackStatusCreateFailed,
 		plan:   stack.Decision{Sync: stack.StepRecreate, Delete: stack.DeleteNow},
 		setup: func(t *testing.T, e *localEnv) stack.Desired {
 			e.fault(t, createFails)
 			want := v1(t)
-			withoutRollback(t, e, want)
+			createdWithoutRollback(t, e, want)
 			return want
 		},
 		sync: []driverCall{
@@ -395,9 +413,11 @@ var localStatusRows = []localRow{
 		plan:   stack.Decision{Sync: stack.StepConverge, Delete: stack.DeleteNow},
 		setup:  created,
 		sync: []driverCall{
-			// The stack runs the spec's change set: it converges with nothing to list or clear.
-			{want: outcome{phase: stack.PhaseConverged, action: stack.ActionNone, calls: map[string]int{"DescribeStacks": 1}}},
-			{newSpec: true, want: updateStarted},
+			// The stack was created from the spec, which the token on its creation's events says (the
+			// caller has not recorded the spec as applied): it converges with no change set to make.
+			{want: outcome{phase: stack.PhaseConverged, action: stack.ActionNone, calls: map[string]int{"DescribeStacks": 1, "DescribeStackEvents": 1}}},
+			{newSpec: true, want: outcome{phase: stack.PhaseInProgress, action: stack.ActionCreateChangeSet,
+				calls: map[string]int{"DescribeStacks": 1, "DescribeStackEvents": 1, "ListChangeSets": 1, "GetTemplate": 1, "CreateChangeSet": 1}}},
 		},
 		syncEnd: ending{stack.PhaseConverged, cftypes.StackStatusUpdateComplete},
 		del:     deleteNow,

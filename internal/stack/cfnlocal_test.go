@@ -88,13 +88,19 @@ func TestLocalDeleteFailure(t *testing.T) {
 // TestLocalLostResponses loses the answer to each call that changes something: the call took effect, the
 // driver saw an error, and the next call must carry on from what CloudFormation holds without doing it twice.
 func TestLocalLostResponses(t *testing.T) {
-	for _, op := range []string{"CreateChangeSet", "ExecuteChangeSet"} {
+	for _, op := range []string{"CreateStack", "CreateChangeSet", "ExecuteChangeSet"} {
 		t.Run(op, func(t *testing.T) {
 			e := newLocalEnv(t, false)
+			want := motoDesired(t, "app-v1.json")
+			if op != "CreateStack" {
+				// Change sets are made for updates.
+				rs := e.syncToEnd(t, want)
+				want = motoDesired(t, "app-v2.json")
+				want.LastAppliedDigest = rs[len(rs)-1].Digest
+			}
 			if err := e.srv.AddAPIFault(cfnlocal.APIFault{Operation: op, Kind: cfnlocal.FaultDropResponse, Times: 1}); err != nil {
 				t.Fatal(err)
 			}
-			want := motoDesired(t, "app-v1.json")
 			var failed, converged bool
 			for range 20 {
 				e.settle(t)

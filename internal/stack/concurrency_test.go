@@ -62,8 +62,8 @@ func TestDriverServesStacksConcurrently(t *testing.T) {
 			t.Errorf("%s belongs to %s", name, uid)
 		}
 	}
-	if got := e.calls("CreateChangeSet"); got != n {
-		t.Errorf("CreateChangeSet calls = %d, want %d", got, n)
+	if got := e.calls("CreateStack"); got != n {
+		t.Errorf("CreateStack calls = %d, want %d", got, n)
 	}
 }
 

@@ -1,11 +1,12 @@
-// Package stack drives one CloudFormation stack toward a desired template through change sets.
+// Package stack drives one CloudFormation stack toward a desired template: CreateStack for a new one,
+// change sets for every update.
 //
 // A Driver never waits for CloudFormation. Each Sync or Delete call looks at the stack, takes at most the
 // next step (create a change set, execute it, delete a failed stack, continue a rollback...), and returns a
 // Result saying what it did and when to look again: soon while an operation runs, after the resync interval
-// once the stack matches. Everything it needs to resume is in CloudFormation itself: change set names are
-// derived from a digest of the template, parameters and tags, so a restarted controller finds the change set
-// it made before instead of making a second one.
+// once the stack matches. Everything it needs to resume is in CloudFormation itself: change set names (and
+// the request token of a creation, which CloudFormation puts on its events) are derived from a digest of the
+// template, parameters and tags, so a restarted controller finds what it did before instead of doing it twice.
 //
 // What each stack status leads to is decided by one pure function, Plan; docs/stack-status.md has the same
 // table in prose.

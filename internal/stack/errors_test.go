@@ -11,7 +11,8 @@ import (
 	"github.com/composestack/composestack/internal/stack"
 )
 
-func TestCreateChangeSetErrors(t *testing.T) {
+// TestCreateErrors answers the call that creates the stack (CreateStack) with each kind of error.
+func TestCreateErrors(t *testing.T) {
 	cases := []struct {
 		name string
 		// body and params replace those of the spec; cfnlocal rejects them as CloudFormation does.
@@ -29,7 +30,7 @@ func TestCreateChangeSetErrors(t *testing.T) {
 		{name: "stack busy", err: apiErr("ValidationError", "Stack:arn:x is in UPDATE_IN_PROGRESS state and can not be updated.")},
 		{name: "stack vanished", err: apiErr("ValidationError", "Stack [shop-web] does not exist")},
 		{name: "quota", err: apiErr("LimitExceededException", "Limit on the number of stacks exceeded")},
-		{name: "lost response", err: apiErr("AlreadyExistsException", "ChangeSet composestack-x already exists"), phase: stack.PhaseInProgress},
+		{name: "lost response", err: apiErr("AlreadyExistsException", "Stack [shop-web] already exists"), phase: stack.PhaseInProgress},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -42,7 +43,7 @@ func TestCreateChangeSetErrors(t *testing.T) {
 				want.Parameters = c.params
 			}
 			if c.err != nil {
-				e.d = e.driver(createChangeSetFails{e.cf, c.err}, stack.Options{})
+				e.d = e.driver(createErrs{e.cf, c.err}, stack.Options{})
 			}
 			res, err := e.d.Sync(context.Background(), want)
 			switch {
@@ -55,7 +56,7 @@ func TestCreateChangeSetErrors(t *testing.T) {
 					t.Fatalf("Sync = %+v, %v", res, err)
 				}
 			default:
-				if err == nil || stack.IsTerminal(err) || !strings.Contains(err.Error(), "creating change set") {
+				if err == nil || stack.IsTerminal(err) || !strings.Contains(err.Error(), "creating stack") {
 					t.Fatalf("err = %v, want a plain error to retry", err)
 				}
 			}
@@ -63,12 +64,16 @@ func TestCreateChangeSetErrors(t *testing.T) {
 	}
 }
 
-// createChangeSetFails answers every CreateChangeSet with err, without calling cfnlocal.
-type createChangeSetFails struct {
+// createErrs answers every CreateStack and CreateChangeSet with err, without calling cfnlocal.
+type createErrs struct {
 	stack.CloudFormationAPI
 	err error
 }
 
-func (c createChangeSetFails) CreateChangeSet(context.Context, *cloudformation.CreateChangeSetInput, ...func(*cloudformation.Options)) (*cloudformation.CreateChangeSetOutput, error) {
+func (c createErrs) CreateChangeSet(context.Context, *cloudformation.CreateChangeSetInput, ...func(*cloudformation.Options)) (*cloudformation.CreateChangeSetOutput, error) {
+	return nil, c.err
+}
+
+func (c createErrs) CreateStack(context.Context, *cloudformation.CreateStackInput, ...func(*cloudformation.Options)) (*cloudformation.CreateStackOutput, error) {
 	return nil, c.err
 }

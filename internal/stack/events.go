@@ -2,13 +2,11 @@ package stack
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 )
 
@@ -30,6 +28,8 @@ type failure struct {
 	resources []FailedResource
 	// since is when the stack entered its current status.
 	since time.Time
+	// started says the reading reached the operation's start, so token is known.
+	started bool
 }
 
 // rootCause reads the stack events back to the start of the last operation and returns the resources that
@@ -37,45 +37,34 @@ type failure struct {
 // cancelled") are left out unless nothing else failed.
 func (d *Driver) rootCause(ctx context.Context, st *types.Stack) (failure, error) {
 	var f failure
+	op, err := d.lastOperation(ctx, st)
+	if err != nil {
+		return f, err
+	}
+	f.started = op.start != nil
 	var failed, cancelled []FailedResource
-	in := &cloudformation.DescribeStackEventsInput{StackName: st.StackId}
 	stackID, stackName := aws.ToString(st.StackId), aws.ToString(st.StackName)
-	done := false
-	for page := 0; page < d.opts.MaxEventPages && !done; page++ {
-		out, err := d.cf.DescribeStackEvents(ctx, in)
-		if err != nil {
-			return f, fmt.Errorf("reading the events of stack %s: %w", stackName, err)
+	for _, e := range op.events { // newest first
+		if stackLevel(e, stackID, stackName) {
+			if f.since.IsZero() {
+				f.since = aws.ToTime(e.Timestamp)
+			}
+			continue
 		}
-		for _, e := range out.StackEvents { // newest first
-			if stackLevel(e, stackID, stackName) {
-				if f.since.IsZero() {
-					f.since = aws.ToTime(e.Timestamp)
-				}
-				if operationStarts[e.ResourceStatus] {
-					done = true
-					break
-				}
-				continue
-			}
-			if !strings.HasSuffix(string(e.ResourceStatus), "_FAILED") {
-				continue
-			}
-			r := FailedResource{
-				LogicalID: aws.ToString(e.LogicalResourceId),
-				Type:      aws.ToString(e.ResourceType),
-				Status:    string(e.ResourceStatus),
-				Reason:    aws.ToString(e.ResourceStatusReason),
-			}
-			if containsFold(r.Reason, "cancelled") || containsFold(r.Reason, "canceled") {
-				cancelled = append(cancelled, r)
-			} else {
-				failed = append(failed, r)
-			}
+		if !strings.HasSuffix(string(e.ResourceStatus), "_FAILED") {
+			continue
 		}
-		if aws.ToString(out.NextToken) == "" {
-			break
+		r := FailedResource{
+			LogicalID: aws.ToString(e.LogicalResourceId),
+			Type:      aws.ToString(e.ResourceType),
+			Status:    string(e.ResourceStatus),
+			Reason:    aws.ToString(e.ResourceStatusReason),
 		}
-		in.NextToken = out.NextToken
+		if containsFold(r.Reason, "cancelled") || containsFold(r.Reason, "canceled") {
+			cancelled = append(cancelled, r)
+		} else {
+			failed = append(failed, r)
+		}
 	}
 	if len(failed) == 0 {
 		failed = cancelled

@@ -7,4 +7,5 @@ var (
 	TemplateURL     = templateURL
 	TemplateKey     = templateKey
 	KeepSpelling    = keepSpelling
+	CreateToken     = createToken
 )

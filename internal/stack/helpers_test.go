@@ -347,14 +347,38 @@ func (e *localEnv) changeSetNames(t *testing.T, name string) []string {
 	return names
 }
 
+// review makes the CREATE change set for want that the driver of an earlier version made for a new stack, and
+// leaves it unexecuted: the stack is in REVIEW_IN_PROGRESS with the change set's tags.
+func (e *localEnv) review(t *testing.T, want stack.Desired) {
+	t.Helper()
+	var tags []cftypes.Tag
+	for k, v := range stack.StackTags(want) {
+		tags = append(tags, cftypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	if _, err := e.cf.CreateChangeSet(context.Background(), &cloudformation.CreateChangeSetInput{
+		StackName: aws.String(want.StackName), ChangeSetName: aws.String(stack.ChangeSetName(stack.Digest(want))),
+		ChangeSetType: cftypes.ChangeSetTypeCreate, TemplateBody: aws.String(string(want.TemplateBody)),
+		Parameters: cfnParameters(want.Parameters), Tags: tags,
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// cfnParameters are ps as the SDK takes them.
+func cfnParameters(ps []stack.Parameter) []cftypes.Parameter {
+	var out []cftypes.Parameter
+	for _, p := range ps {
+		out = append(out, cftypes.Parameter{ParameterKey: aws.String(p.Key), ParameterValue: aws.String(p.Value)})
+	}
+	return out
+}
+
 // seed creates, with CreateStack and no driver, a stack of template(1) named name with tags, and waits
 // until it is CREATE_COMPLETE.
 func (e *localEnv) seed(t *testing.T, name string, tags map[string]string) {
 	t.Helper()
-	in := &cloudformation.CreateStackInput{StackName: aws.String(name), TemplateBody: aws.String(string(template(1)))}
-	for _, p := range desired(1).Parameters {
-		in.Parameters = append(in.Parameters, cftypes.Parameter{ParameterKey: aws.String(p.Key), ParameterValue: aws.String(p.Value)})
-	}
+	in := &cloudformation.CreateStackInput{StackName: aws.String(name), TemplateBody: aws.String(string(template(1))),
+		Parameters: cfnParameters(desired(1).Parameters)}
 	for k, v := range tags {
 		in.Tags = append(in.Tags, cftypes.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}

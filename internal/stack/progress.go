@@ -3,13 +3,14 @@ package stack
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 )
 
@@ -62,39 +63,32 @@ func followed(st *types.Stack, want Desired) bool {
 }
 
 // progress reads the stack events back to the start of the last operation, and no further, and counts the
-// template's resources it finished.
+// template's resources it finished. It is a nicety: when the rate budget is short it is skipped (nil), and the
+// next poll tries again.
 func (d *Driver) progress(ctx context.Context, st *types.Stack, template []byte) (*Progress, error) {
-	p := &Progress{Total: resourceCount(template), Running: operating(string(st.StackStatus))}
-	in := &cloudformation.DescribeStackEventsInput{StackName: st.StackId}
-	stackID, stackName := aws.ToString(st.StackId), aws.ToString(st.StackName)
-	var events []Event // newest first
-	done := false
-	for page := 0; page < d.opts.MaxEventPages && !done; page++ {
-		out, err := d.cf.DescribeStackEvents(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("reading the events of stack %s: %w", stackName, err)
-		}
-		for _, e := range out.StackEvents {
-			events = append(events, Event{
-				ID:        aws.ToString(e.EventId),
-				LogicalID: aws.ToString(e.LogicalResourceId),
-				Type:      aws.ToString(e.ResourceType),
-				Status:    string(e.ResourceStatus),
-				Reason:    aws.ToString(e.ResourceStatusReason),
-				Time:      aws.ToTime(e.Timestamp),
-			})
-			if stackLevel(e, stackID, stackName) && operationStarts[e.ResourceStatus] {
-				p.Operation = aws.ToString(e.EventId)
-				done = true
-				break
-			}
-		}
-		if aws.ToString(out.NextToken) == "" {
-			break
-		}
-		in.NextToken = out.NextToken
+	op, err := d.lastOperation(WithOptional(ctx), st)
+	if errors.Is(err, ErrOptionalSkipped) {
+		return nil, nil
 	}
-	slices.Reverse(events)
+	if err != nil {
+		return nil, err
+	}
+	p := &Progress{Total: resourceCount(template), Running: operating(string(st.StackStatus))}
+	if op.start != nil {
+		p.Operation = aws.ToString(op.start.EventId)
+	}
+	stackName := aws.ToString(st.StackName)
+	events := make([]Event, 0, len(op.events))
+	for _, e := range slices.Backward(op.events) {
+		events = append(events, Event{
+			ID:        aws.ToString(e.EventId),
+			LogicalID: aws.ToString(e.LogicalResourceId),
+			Type:      aws.ToString(e.ResourceType),
+			Status:    string(e.ResourceStatus),
+			Reason:    aws.ToString(e.ResourceStatusReason),
+			Time:      aws.ToTime(e.Timestamp),
+		})
+	}
 	p.Events = events
 	last := map[string]string{} // logical ID: its last status in the operation
 	for _, e := range events {

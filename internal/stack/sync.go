@@ -40,7 +40,7 @@ func (d *Driver) sync(ctx context.Context, want Desired, digest string) (Result,
 	}
 	step := Plan(status).Sync
 	if step == StepCreate {
-		return d.start(ctx, want, digest, nil, Result{}, types.ChangeSetTypeCreate)
+		return d.create(ctx, want, digest)
 	}
 	res := observed(st)
 	own, tags, err := d.owner(ctx, st, want.Owner.UID)
@@ -72,6 +72,13 @@ func (d *Driver) sync(ctx context.Context, want Desired, digest string) (Result,
 		if changeSetNameOf(aws.ToString(st.ChangeSetId)) == ChangeSetName(digest) {
 			// The stack runs this spec, but the caller has not recorded it yet. Nothing is left to clear:
 			// executing a change set deletes the stack's others, and CloudFormation stops listing it.
+			return d.converged(res, st, want, "the stack matches the spec"), nil
+		}
+		made, err := d.createdFrom(ctx, st, want, digest)
+		if err != nil {
+			return res, err
+		}
+		if made {
 			return d.converged(res, st, want, "the stack matches the spec"), nil
 		}
 		return d.advance(ctx, want, digest, st, res, types.ChangeSetTypeUpdate)
@@ -106,9 +113,17 @@ func (d *Driver) applied(st *types.Stack, want Desired, digest string) bool {
 }
 
 // attempted is the name of the change set behind the stack's last operation, if this driver made it: the
-// stack names it, or else it is the one of ours that was executed.
+// stack names it, or the token on the events of its creation does, or else it is the one of ours that was
+// executed.
 func (d *Driver) attempted(ctx context.Context, st *types.Stack) (string, error) {
 	if name := changeSetNameOf(aws.ToString(st.ChangeSetId)); name != "" {
+		return name, nil
+	}
+	op, err := d.lastOperation(ctx, st)
+	if err != nil {
+		return "", err
+	}
+	if name := tokenChangeSet(op.token()); name != "" {
 		return name, nil
 	}
 	sums, err := d.ourChangeSets(ctx, st)
@@ -159,6 +174,13 @@ func (d *Driver) recreate(ctx context.Context, want Desired, digest string, st *
 		return res, err
 	}
 	res.FailedResources = f.resources
+	if !f.started && aws.ToString(st.ChangeSetId) == "" {
+		// Which spec the stack was created from is on the first of its events, beyond the pages read: making
+		// it again could repeat the same failure without end.
+		return d.failed(res, want.ResyncInterval,
+			"creating stack %s failed (%s), and its first events are beyond the %d pages read; delete the stack in CloudFormation to have it created again",
+			want.StackName, st.StackStatus, d.opts.MaxEventPages), nil
+	}
 	last, err := d.attempted(ctx, st)
 	if err != nil {
 		return res, err

@@ -19,12 +19,13 @@ import (
 	"github.com/composestack/composestack/internal/stack"
 )
 
-func TestSyncCreatesThroughChangeSet(t *testing.T) {
+// TestSyncCreatesWithOneCall creates a stack with CreateStack alone, and then knows from the token on the
+// creation's events that the stack runs the spec: no change set is made to check it.
+func TestSyncCreatesWithOneCall(t *testing.T) {
 	e := newLocalEnv(t, false)
 	want := desired(1)
 	rs := e.syncToEnd(t, want)
-	// CloudFormation stops listing a change set once it is executed: none is left to clear away.
-	wantActions := []string{stack.ActionCreateChangeSet, stack.ActionExecuteChangeSet, stack.ActionNone}
+	wantActions := []string{stack.ActionCreateStack, stack.ActionNone}
 	if got := actionsOf(rs); !slices.Equal(got, wantActions) {
 		t.Fatalf("actions = %v, want %v", got, wantActions)
 	}
@@ -35,8 +36,11 @@ func TestSyncCreatesThroughChangeSet(t *testing.T) {
 	if last.Outputs["ClusterName"] != "shop" {
 		t.Errorf("outputs = %v", last.Outputs)
 	}
-	if rs[0].ChangeSet == nil || rs[0].ChangeSet.Type != "CREATE" || rs[0].ChangeSet.Name != stack.ChangeSetName(stack.Digest(want)) {
-		t.Errorf("first change set = %+v", rs[0].ChangeSet)
+	if rs[0].ChangeSet != nil || rs[0].StackID == "" {
+		t.Errorf("first result = %+v, want a stack and no change set", rs[0])
+	}
+	if calls := e.srv.Calls(); calls["CreateStack"] != 1 || calls["CreateChangeSet"]+calls["ExecuteChangeSet"] != 0 {
+		t.Errorf("calls = %v", calls)
 	}
 	if rs[0].RequeueAfter != 10*time.Second {
 		t.Errorf("requeue while creating = %v, want the poll interval", rs[0].RequeueAfter)
@@ -105,7 +109,7 @@ func TestSyncSeesChangesMadeElsewhere(t *testing.T) {
 	}
 	e.later += time.Hour
 	res, err := e.d.Sync(context.Background(), want)
-	if err != nil || res.Action != stack.ActionCreateChangeSet {
+	if err != nil || res.Action != stack.ActionCreateStack {
 		t.Fatalf("Sync after an out-of-band deletion = %+v, %v; want it created again", res, err)
 	}
 }
@@ -144,7 +148,7 @@ func TestSyncUpdatesAndNoOpUpdate(t *testing.T) {
 			if last.Phase != stack.PhaseConverged || last.Action != wantAction {
 				t.Fatalf("no-op update ended with %+v", last)
 			}
-			if e.calls("ExecuteChangeSet") != 2 || e.calls("CreateChangeSet") != wantCreates {
+			if e.calls("ExecuteChangeSet") != 1 || e.calls("CreateChangeSet") != wantCreates {
 				t.Errorf("calls = %v", e.srv.Calls())
 			}
 			if names := e.changeSetNames(t, "shop-web"); len(names) != 0 {
@@ -157,7 +161,7 @@ func TestSyncUpdatesAndNoOpUpdate(t *testing.T) {
 func TestSyncResumesAfterRestart(t *testing.T) {
 	e := newLocalEnv(t, false)
 	want := desired(1)
-	if res := e.syncOnce(t, want); res.Action != stack.ActionCreateChangeSet {
+	if res := e.syncOnce(t, want); res.Action != stack.ActionCreateStack {
 		t.Fatalf("first Sync = %+v", res)
 	}
 	// A new controller process: a fresh Driver with nothing remembered.
@@ -165,11 +169,8 @@ func TestSyncResumesAfterRestart(t *testing.T) {
 	if rs := e.syncToEnd(t, want); rs[len(rs)-1].Phase != stack.PhaseConverged {
 		t.Fatalf("last = %+v", rs[len(rs)-1])
 	}
-	if n := e.calls("CreateChangeSet"); n != 1 {
-		t.Errorf("CreateChangeSet called %d times, want 1", n)
-	}
-	if n := e.calls("ExecuteChangeSet"); n != 1 {
-		t.Errorf("ExecuteChangeSet called %d times, want 1", n)
+	if calls := e.srv.Calls(); calls["CreateStack"] != 1 || calls["CreateChangeSet"] != 0 || calls["ExecuteChangeSet"] != 0 {
+		t.Errorf("calls = %v, want one CreateStack and no change set", calls)
 	}
 }
 
@@ -177,15 +178,15 @@ func TestSyncResumesAfterRestartMidExecution(t *testing.T) {
 	e := newLocalEnv(t, true)
 	want := desired(1)
 	e.reach(t, cftypes.StackStatusCreateInProgress, func() { e.syncOnce(t, want) })
-	if e.calls("ExecuteChangeSet") != 1 {
+	if e.calls("CreateStack") != 1 {
 		t.Fatalf("setup: %v", e.srv.Calls())
 	}
 	e.d = e.driver(e.cf, stack.Options{})
 	if rs := e.syncToEnd(t, want); rs[len(rs)-1].Phase != stack.PhaseConverged {
 		t.Fatalf("last = %+v", rs[len(rs)-1])
 	}
-	if e.calls("CreateChangeSet") != 1 || e.calls("ExecuteChangeSet") != 1 {
-		t.Errorf("calls = %v", e.srv.Calls())
+	if calls := e.srv.Calls(); calls["CreateStack"] != 1 || calls["CreateChangeSet"] != 0 || calls["ExecuteChangeSet"] != 0 {
+		t.Errorf("calls = %v", calls)
 	}
 }
 
@@ -294,8 +295,10 @@ func TestSyncContinuesFailedRollback(t *testing.T) {
 
 func TestSyncChangeSetFailedIsTerminalUntilSpecChanges(t *testing.T) {
 	e := newLocalEnv(t, false)
-	// The change set fails while CloudFormation computes it: an input of the template does not resolve.
+	rs := e.syncToEnd(t, desired(1))
+	// The update's change set fails while CloudFormation computes it: an input of the template does not resolve.
 	want := desired(1)
+	want.LastAppliedDigest = rs[len(rs)-1].Digest
 	want.TemplateBody = []byte(`{"Parameters":{"Image":{"Type":"String"},"Password":{"Type":"String","NoEcho":true}},` +
 		`"Resources":{"Cluster":{"Type":"AWS::ECS::Cluster","Properties":{"ClusterName":{"Fn::ImportValue":"nope"}}}}}`)
 	_, err := e.converge(t, want)
@@ -308,7 +311,7 @@ func TestSyncChangeSetFailedIsTerminalUntilSpecChanges(t *testing.T) {
 	if terminalReason(err) != csv1.ReasonChangeSetFailed || e.calls("CreateChangeSet") != 1 {
 		t.Fatalf("again: %v, calls %v", err, e.srv.Calls())
 	}
-	rs := e.syncToEnd(t, desired(2))
+	rs = e.syncToEnd(t, desired(2))
 	if rs[len(rs)-1].Phase != stack.PhaseConverged || e.calls("CreateChangeSet") != 2 {
 		t.Fatalf("new spec: %v, calls %v", actionsOf(rs), e.srv.Calls())
 	}
@@ -318,11 +321,11 @@ func TestSyncChangeSetFailedIsTerminalUntilSpecChanges(t *testing.T) {
 }
 
 func TestSyncThrottlingIsNotFailure(t *testing.T) {
-	for _, op := range []string{"DescribeStacks", "CreateChangeSet", "ListChangeSets"} {
+	for _, op := range []string{"DescribeStacks", "CreateStack", "DescribeStackEvents"} {
 		t.Run(op, func(t *testing.T) {
 			e := newLocalEnv(t, false)
 			want := desired(1)
-			if op == "ListChangeSets" {
+			if op == "DescribeStackEvents" {
 				e.syncOnce(t, want)
 				e.settle(t)
 			}
@@ -410,7 +413,7 @@ func TestSyncOwnership(t *testing.T) {
 func TestSyncReviewStackReplacesStaleChangeSet(t *testing.T) {
 	e := newLocalEnv(t, false)
 	// A CREATE change set for an older spec, never executed: the stack stays in review with its tags.
-	e.syncOnce(t, desired(1))
+	e.review(t, desired(1))
 	e.settle(t)
 	rs := e.syncToEnd(t, desired(2))
 	if rs[0].Action != stack.ActionCreateChangeSet || rs[0].ChangeSet.Type != "CREATE" || rs[len(rs)-1].Phase != stack.PhaseConverged {
@@ -445,7 +448,7 @@ func TestSyncLargeTemplateIsUploaded(t *testing.T) {
 	if rs := e.syncToEnd(t, want); rs[len(rs)-1].Phase != stack.PhaseConverged {
 		t.Fatalf("%v", actionsOf(rs))
 	}
-	in := rec.lastCreateChangeSet()
+	in := rec.lastCreateStack()
 	key := stack.TemplateKey(want.TemplateBody)
 	if in.TemplateBody != nil || aws.ToString(in.TemplateURL) != "https://templates-bucket.s3.us-east-1.amazonaws.com/"+key {
 		t.Fatalf("template passed as body=%v url=%v", in.TemplateBody != nil, aws.ToString(in.TemplateURL))
@@ -486,7 +489,7 @@ func TestSyncTemplateTooLarge(t *testing.T) {
 			if terminalReason(err) != csv1.ReasonTemplateTooLarge || !strings.Contains(err.Error(), c.msg) {
 				t.Fatalf("err = %v", err)
 			}
-			if e.calls("CreateChangeSet") != 0 || e.calls("s3:PutObject") != 0 {
+			if e.calls("CreateStack")+e.calls("CreateChangeSet") != 0 || e.calls("s3:PutObject") != 0 {
 				t.Error("called AWS for a template that cannot be sent")
 			}
 		})
@@ -503,7 +506,7 @@ func TestSyncPassesCapabilities(t *testing.T) {
 	if rs := e.syncToEnd(t, want); rs[len(rs)-1].Phase != stack.PhaseConverged {
 		t.Fatalf("%v", actionsOf(rs))
 	}
-	caps := rec.lastCreateChangeSet().Capabilities
+	caps := rec.lastCreateStack().Capabilities
 	if !slices.Equal(caps, []cftypes.Capability{cftypes.CapabilityCapabilityIam, cftypes.CapabilityCapabilityNamedIam}) {
 		t.Errorf("capabilities = %v", caps)
 	}
@@ -535,25 +538,25 @@ func (c withoutChangeSetID) DescribeStacks(ctx context.Context, in *cloudformati
 	return out, err
 }
 
-// recordingCF keeps the last CreateChangeSet input, for what cfnlocal does not echo back.
+// recordingCF keeps the last CreateStack input, for what cfnlocal does not echo back.
 type recordingCF struct {
 	stack.CloudFormationAPI
 	mu   sync.Mutex
-	last *cloudformation.CreateChangeSetInput
+	last *cloudformation.CreateStackInput
 }
 
-func (c *recordingCF) CreateChangeSet(ctx context.Context, in *cloudformation.CreateChangeSetInput, o ...func(*cloudformation.Options)) (*cloudformation.CreateChangeSetOutput, error) {
+func (c *recordingCF) CreateStack(ctx context.Context, in *cloudformation.CreateStackInput, o ...func(*cloudformation.Options)) (*cloudformation.CreateStackOutput, error) {
 	c.mu.Lock()
 	c.last = in
 	c.mu.Unlock()
-	return c.CloudFormationAPI.CreateChangeSet(ctx, in, o...)
+	return c.CloudFormationAPI.CreateStack(ctx, in, o...)
 }
 
-func (c *recordingCF) lastCreateChangeSet() *cloudformation.CreateChangeSetInput {
+func (c *recordingCF) lastCreateStack() *cloudformation.CreateStackInput {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.last == nil {
-		return &cloudformation.CreateChangeSetInput{}
+		return &cloudformation.CreateStackInput{}
 	}
 	return c.last
 }
@@ -577,7 +580,7 @@ func TestSyncChangingStacksShareOnePage(t *testing.T) {
 			t.Fatalf("not all executed: %v", executed)
 		}
 		for _, want := range wants {
-			if !executed[want.StackName] && e.syncOnce(t, want).Action == stack.ActionExecuteChangeSet {
+			if !executed[want.StackName] && e.syncOnce(t, want).Action == stack.ActionCreateStack {
 				executed[want.StackName] = true
 			}
 		}
@@ -597,9 +600,8 @@ func TestSyncChangingStacksShareOnePage(t *testing.T) {
 }
 
 // TestSyncCreatesAreBoundByWrites checks what a create costs once a reading of all stacks is recent: no
-// read to learn the stack is new, none to learn whose a stack in review is (it shows its change set's tags),
-// and none to clear the spent change set (CloudFormation no longer lists it). Only the change set is
-// looked for, once, to execute it.
+// read to learn the stack is new, one write to create it, and one reading of its events, which says both how
+// far it got and that it was made from this spec.
 func TestSyncCreatesAreBoundByWrites(t *testing.T) {
 	e := newLocalEnv(t, false)
 	first := desired(1)
@@ -608,13 +610,13 @@ func TestSyncCreatesAreBoundByWrites(t *testing.T) {
 	want := desired(1)
 	before := e.srv.Calls()
 	rs := e.syncToEnd(t, want)
-	if got := actionsOf(rs); !slices.Equal(got, []string{stack.ActionCreateChangeSet, stack.ActionExecuteChangeSet, stack.ActionNone}) {
+	if got := actionsOf(rs); !slices.Equal(got, []string{stack.ActionCreateStack, stack.ActionNone}) {
 		t.Fatalf("actions = %v", got)
 	}
-	wantCalls := map[string]int{"CreateChangeSet": 1, "ListChangeSets": 1, "ExecuteChangeSet": 1, "DescribeStacks": 2}
+	wantCalls := map[string]int{"CreateStack": 1, "DescribeStacks": 1, "DescribeStackEvents": 1}
 	if calls := callsSince(before, e.srv.Calls()); !maps.Equal(calls, wantCalls) {
-		// The two DescribeStacks are the stack after each write, in review and created, described on its
-		// own because no reading since showed it.
+		// The DescribeStacks is the stack after the write, described on its own because no reading since
+		// showed it; the events are read once, for the progress and the token of the creation.
 		t.Errorf("calls = %v, want %v", calls, wantCalls)
 	}
 }
@@ -627,8 +629,8 @@ func TestSyncStackMadeAfterTheReading(t *testing.T) {
 	first.StackName = "shop-first"
 	e.syncToEnd(t, first)
 	e.seed(t, "shop-web", nil)
-	if _, err := e.d.Sync(context.Background(), desired(1)); err == nil || stack.IsTerminal(err) {
-		t.Fatalf("creating over an unseen stack: err = %v, want a transient error", err)
+	if res, err := e.d.Sync(context.Background(), desired(1)); err != nil || res.Phase != stack.PhaseInProgress || res.Action != stack.ActionNone {
+		t.Fatalf("creating over an unseen stack: %+v, %v; want it found to exist, to be looked at next", res, err)
 	}
 	if _, err := e.d.Sync(context.Background(), desired(1)); terminalReason(err) != csv1.ReasonOwnershipConflict {
 		t.Fatalf("then err = %v, want an ownership conflict", err)

@@ -71,6 +71,7 @@ const (
 // Actions a call can report having taken.
 const (
 	ActionNone                   = "None"
+	ActionCreateStack            = "CreateStack"
 	ActionCreateChangeSet        = "CreateChangeSet"
 	ActionExecuteChangeSet       = "ExecuteChangeSet"
 	ActionDeleteChangeSet        = "DeleteChangeSet"
