@@ -79,10 +79,10 @@ func renderingDigest(r map[string]any) (string, error) {
 
 // sameWorkload says whether the live task definition runs what the rendered one would, apart from composestack's
 // deliberate differences: the same CPU and memory, and the same essential containers by name, each with the same
-// image, command, entry point, working directory, user, port mappings, mount points and environment. Helper
-// (non-essential) containers are composestack's own or Docker's and are not compared. An environment variable may
-// be a secret on one side (composestack keeps sensitive env files in Secrets Manager): the names must match, and
-// the values where both have one. A compose file changed since Docker deployed it differs here, and its change is
+// image, command, entry point, working directory, user, port mappings, mount points and environment, and the
+// same volumes on the same file systems. Helper (non-essential) containers are composestack's own or Docker's and
+// are not compared. An environment variable may be a secret on one side (composestack keeps sensitive env files in
+// Secrets Manager): the names must match, and the values (or the secrets read) where both sides agree on which. A compose file changed since Docker deployed it differs here, and its change is
 // applied at adoption rather than deferred.
 func sameWorkload(want, live map[string]any) bool {
 	wp, _ := want["Properties"].(map[string]any)
@@ -95,7 +95,7 @@ func sameWorkload(want, live map[string]any) bool {
 			return false
 		}
 	}
-	if !slices.Equal(volumeNames(wp), volumeNames(lp)) {
+	if !slices.Equal(volumesOf(wp), volumesOf(lp)) {
 		return false
 	}
 	wc, lc := essentialContainers(wp), essentialContainers(lp)
@@ -125,11 +125,17 @@ func sameContainer(w, l map[string]any) bool {
 		return false
 	}
 	for name, v := range we {
-		if lv, ok := le[name]; ok && v != nil && lv != nil && !jsonEqual(v, lv) {
+		if lv := le[name]; v.secret == lv.secret && !jsonEqual(v.value, lv.value) {
 			return false
 		}
 	}
 	return true
+}
+
+// envVar is a container's variable: its Value, or for a secret its ValueFrom.
+type envVar struct {
+	secret bool
+	value  any
 }
 
 // essentialContainers are the containers of a task definition that are essential (the default), by name.
@@ -147,25 +153,25 @@ func essentialContainers(props map[string]any) map[string]map[string]any {
 	return out
 }
 
-// envOf is a container's environment: each variable's value, nil for a secret.
-func envOf(c map[string]any) map[string]any {
-	out := map[string]any{}
+// envOf is a container's environment and secrets by name.
+func envOf(c map[string]any) map[string]envVar {
+	out := map[string]envVar{}
 	for _, field := range []string{"Environment", "Secrets"} {
 		list, _ := c[field].([]any)
 		for _, e := range list {
 			m, _ := e.(map[string]any)
 			name, _ := m["Name"].(string)
 			if field == "Environment" {
-				out[name] = m["Value"]
+				out[name] = envVar{value: m["Value"]}
 			} else {
-				out[name] = nil
+				out[name] = envVar{secret: true, value: m["ValueFrom"]}
 			}
 		}
 	}
 	return out
 }
 
-func sortedNames(m map[string]any) []string {
+func sortedNames(m map[string]envVar) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
@@ -211,12 +217,16 @@ func mountPoints(c map[string]any) []string {
 	return out
 }
 
-func volumeNames(props map[string]any) []string {
+// volumesOf are a task definition's volumes as name, file system and access point: a volume moved to another
+// file system is another workload.
+func volumesOf(props map[string]any) []string {
 	list, _ := props["Volumes"].([]any)
 	out := make([]string, 0, len(list))
 	for _, v := range list {
 		m, _ := v.(map[string]any)
-		out = append(out, scalar(m["Name"]))
+		efs, _ := m["EFSVolumeConfiguration"].(map[string]any)
+		auth, _ := efs["AuthorizationConfig"].(map[string]any)
+		out = append(out, scalar(m["Name"])+" "+scalar(efs["FilesystemId"])+" "+scalar(auth["AccessPointId"]))
 	}
 	slices.Sort(out)
 	return out

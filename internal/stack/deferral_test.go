@@ -69,35 +69,54 @@ func deferredDigest(td map[string]any) string {
 // An adoption keeps a live task definition that runs what the rendering would, differing only in composestack's
 // deliberate choices, and records the rendering's digest. Any difference in what runs is applied instead.
 func TestAdoptionDefersTaskDefinitionsRunningTheSameWorkload(t *testing.T) {
+	secretKey := func(valueFrom string) func(string) string {
+		return func(s string) string {
+			return strings.Replace(s, `"Environment":[{"Name":"KEY","Value":"k"},{"Name":"MODE","Value":"prod"}]`,
+				`"Environment":[{"Name":"MODE","Value":"prod"}],"Secrets":[{"Name":"KEY","ValueFrom":`+valueFrom+`}]`, 1)
+		}
+	}
+	volume := func(fs string) func(string) string {
+		return func(s string) string {
+			return strings.Replace(s, `"Family":"shop-web",`, `"Family":"shop-web","Volumes":[{"Name":"data","EFSVolumeConfiguration":{"FilesystemId":"`+fs+`"}}],`, 1)
+		}
+	}
 	cases := []struct {
 		name     string
 		edit     func(rendered string) string
+		live     func(docker string) string // nil: Docker's as it is
 		deferred bool
 	}{
-		{"deliberate differences only", func(s string) string { return s }, true},
-		{"port protocol in another case", func(s string) string { return strings.Replace(s, `"Protocol":"tcp"`, `"Protocol":"TCP"`, 1) }, true},
-		{"host port left out", func(s string) string { return strings.Replace(s, `"HostPort":80,`, ``, 1) }, true},
-		{"another image", func(s string) string { return strings.Replace(s, `"nginx:1.27"`, `"nginx:1.28"`, 1) }, false},
-		{"more memory", func(s string) string { return strings.Replace(s, `"Memory":"512"`, `"Memory":"1024"`, 1) }, false},
-		{"another port", func(s string) string { return strings.ReplaceAll(s, `80`, `8080`) }, false},
-		{"another environment value", func(s string) string { return strings.Replace(s, `"prod"`, `"dev"`, 1) }, false},
+		{"deliberate differences only", func(s string) string { return s }, nil, true},
+		{"port protocol in another case", func(s string) string { return strings.Replace(s, `"Protocol":"tcp"`, `"Protocol":"TCP"`, 1) }, nil, true},
+		{"host port left out", func(s string) string { return strings.Replace(s, `"HostPort":80,`, ``, 1) }, nil, true},
+		{"another image", func(s string) string { return strings.Replace(s, `"nginx:1.27"`, `"nginx:1.28"`, 1) }, nil, false},
+		{"more memory", func(s string) string { return strings.Replace(s, `"Memory":"512"`, `"Memory":"1024"`, 1) }, nil, false},
+		{"another port", func(s string) string { return strings.ReplaceAll(s, `80`, `8080`) }, nil, false},
+		{"another environment value", func(s string) string { return strings.Replace(s, `"prod"`, `"dev"`, 1) }, nil, false},
 		{"one more variable", func(s string) string {
 			return strings.Replace(s, `{"Name":"MODE","Value":"prod"}`, `{"Name":"MODE","Value":"prod"},{"Name":"DEBUG","Value":"1"}`, 1)
-		}, false},
+		}, nil, false},
 		{"a command", func(s string) string {
 			return strings.Replace(s, `"Image":"nginx:1.27",`, `"Image":"nginx:1.27","Command":["serve"],`, 1)
-		}, false},
+		}, nil, false},
 		{"a mount", func(s string) string {
 			return strings.Replace(s, `"Image":"nginx:1.27",`, `"Image":"nginx:1.27","MountPoints":[{"SourceVolume":"data","ContainerPath":"/data"}],`, 1)
-		}, false},
+		}, nil, false},
 		{"another essential container", func(s string) string {
 			return strings.Replace(s, `"ContainerDefinitions":[`, `"ContainerDefinitions":[{"Name":"proxy","Image":"envoy"},`, 1)
-		}, false},
+		}, nil, false},
+		{"the same secret read", func(s string) string { return s }, secretKey(`{"Fn::Sub":"${WebSecret}:KEY::"}`), true},
+		{"another secret read", func(s string) string { return s }, secretKey(`"arn:aws:secretsmanager:us-east-1:1:secret:old"`), false},
+		{"the same file system", volume("fs-1"), volume("fs-1"), true},
+		{"another file system", volume("fs-2"), volume("fs-1"), false},
 	}
-	live := withTaskDefinition(dockerTaskDefinition)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			body := withTaskDefinition(c.edit(renderedTaskDefinition))
+			live := withTaskDefinition(dockerTaskDefinition)
+			if c.live != nil {
+				live = withTaskDefinition(c.live(dockerTaskDefinition))
+			}
 			got, err := stack.KeepSpelling([]byte(body), []byte(live), true)
 			if err != nil {
 				t.Fatal(err)
