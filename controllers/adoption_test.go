@@ -2,6 +2,9 @@ package controllers_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +22,7 @@ import (
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/cfnlocal"
+	"github.com/composestack/composestack/internal/stack"
 )
 
 // adoptionCase is a project as `docker compose up` deployed it, and the compose files it came from.
@@ -177,15 +181,72 @@ volumes:
 	}}},
 }
 
-// adoptionChanges is what the adoption update did to the stack's resources, read from its events.
-type adoptionChanges struct {
+// updateChanges is what one update did to the stack's resources, read from its events.
+type updateChanges struct {
 	modified, replaced, removed, added []string // logical IDs
-	replacedTypes                      map[string]string
+	typeOf                             map[string]string
 }
 
-// Adopting a stack that `docker compose up` made updates it in place: no resource that holds state or traffic is
-// replaced, nothing is removed, and the ComposeStack is Ready. Task definitions get a new revision (composestack's
-// containers differ from Docker's, see docs/compose-support.md), which the service rolls to in place.
+// byType counts ids by resource type, as "Type n" sorted by type, without the AWS:: prefix.
+func (u updateChanges) byType(ids []string) string {
+	n := map[string]int{}
+	for _, id := range ids {
+		n[strings.TrimPrefix(u.typeOf[id], "AWS::")]++
+	}
+	var out []string
+	for _, typ := range slices.Sorted(maps.Keys(n)) {
+		out = append(out, fmt.Sprintf("%s %d", typ, n[typ]))
+	}
+	return strings.Join(out, ", ")
+}
+
+// adoptDocker creates c's stack as `docker compose up` did, then a ComposeStack adopting it, and waits until it
+// is Ready. The stack is deleted at the end of the test.
+func adoptDocker(t *testing.T, c adoptionCase, network dockerNetwork) *csv1.ComposeStack {
+	t.Helper()
+	ns := newNamespace(t)
+	stackName := c.project.name // Docker named the stack after the project
+	body := dockerTemplate(c.project, network)
+	if c.respell != nil {
+		body = c.respell(body)
+	}
+	if _, err := cf.CreateStack(context.Background(), &cloudformation.CreateStackInput{
+		StackName:    aws.String(stackName),
+		TemplateBody: aws.String(body),
+		Capabilities: []cftypes.Capability{cftypes.CapabilityCapabilityIam},
+		OnFailure:    cftypes.OnFailureDelete,
+		Tags:         []cftypes.Tag{{Key: aws.String(csv1.TagDockerComposeProject), Value: aws.String(c.project.name)}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "docker's stack created", 60*time.Second, func() (bool, string) {
+		s := describeStack(t, stackName)
+		return s != nil && s.StackStatus == cftypes.StackStatusCreateComplete, "not yet"
+	})
+	t.Cleanup(func() { deleteStack(t, stackName) })
+
+	obj := newStack(ns, c.project.name, c.files[c.compose])
+	obj.Spec.Compose.Files[0].Name = c.compose
+	for path, content := range c.files {
+		if path != c.compose {
+			obj.Spec.Compose.SupportingFiles = append(obj.Spec.Compose.SupportingFiles, csv1.SupportingFile{Path: path, Inline: ptr.To(content)})
+		}
+	}
+	slices.SortFunc(obj.Spec.Compose.SupportingFiles, func(a, b csv1.SupportingFile) int { return strings.Compare(a.Path, b.Path) })
+	obj.Spec.Compose.ProjectName = c.project.name
+	obj.Spec.Stack.Name = stackName
+	obj.Spec.Stack.Adopt = true
+	obj.Spec.Stack.DeletionPolicy = csv1.DeletionPolicyRetain // the cleanup deletes the stack
+	create(t, obj)
+	waitStack(t, obj, "Ready after adoption", func(o *csv1.ComposeStack) bool {
+		return readyAt(o) && o.Status.StackStatus == "UPDATE_COMPLETE"
+	})
+	return obj
+}
+
+// Adopting a stack that `docker compose up` made updates it in place: nothing is replaced, not even a task
+// definition (each keeps Docker's definition, composestack's rendering deferred), nothing is removed, and the
+// ComposeStack is Ready.
 func TestAdoptDockerComposeStacks(t *testing.T) {
 	// Spelled as earlier converters (and earlier composestack versions) wrote them: the cluster's name, the
 	// protocol in lower case. The update keeps those spellings, so nothing is replaced either.
@@ -199,59 +260,26 @@ func TestAdoptDockerComposeStacks(t *testing.T) {
 	network := defaultNetwork(t)
 	for _, c := range cases {
 		t.Run(c.project.name, func(t *testing.T) {
-			ns := newNamespace(t)
-			stackName := c.project.name // Docker named the stack after the project
-			body := dockerTemplate(c.project, network)
-			if c.respell != nil {
-				body = c.respell(body)
-			}
-			ctx := context.Background()
-			if _, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{
-				StackName:    aws.String(stackName),
-				TemplateBody: aws.String(body),
-				Capabilities: []cftypes.Capability{cftypes.CapabilityCapabilityIam},
-				OnFailure:    cftypes.OnFailureDelete,
-				Tags:         []cftypes.Tag{{Key: aws.String(csv1.TagDockerComposeProject), Value: aws.String(c.project.name)}},
-			}); err != nil {
-				t.Fatal(err)
-			}
-			eventually(t, "docker's stack created", 60*time.Second, func() (bool, string) {
-				s := describeStack(t, stackName)
-				return s != nil && s.StackStatus == cftypes.StackStatusCreateComplete, "not yet"
-			})
-			t.Cleanup(func() { deleteStack(t, stackName) })
+			stackName := c.project.name
+			adoptDocker(t, c, network)
 
-			obj := newStack(ns, c.project.name, c.files[c.compose])
-			obj.Spec.Compose.Files[0].Name = c.compose
-			for path, content := range c.files {
-				if path != c.compose {
-					obj.Spec.Compose.SupportingFiles = append(obj.Spec.Compose.SupportingFiles, csv1.SupportingFile{Path: path, Inline: ptr.To(content)})
-				}
-			}
-			slices.SortFunc(obj.Spec.Compose.SupportingFiles, func(a, b csv1.SupportingFile) int { return strings.Compare(a.Path, b.Path) })
-			obj.Spec.Compose.ProjectName = c.project.name
-			obj.Spec.Stack.Name = stackName
-			obj.Spec.Stack.Adopt = true
-			obj.Spec.Stack.DeletionPolicy = csv1.DeletionPolicyRetain // the cleanup deletes the stack
-			create(t, obj)
-			waitStack(t, obj, "Ready after adoption", func(o *csv1.ComposeStack) bool {
-				return readyAt(o) && o.Status.StackStatus == "UPDATE_COMPLETE"
-			})
-
-			ch := adoptionChangesOf(t, stackName)
-			all, err := cf.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(stackName)})
+			ch := updatesOf(t, stackName)[0]
+			all, err := cf.DescribeStackResources(context.Background(), &cloudformation.DescribeStackResourcesInput{StackName: aws.String(stackName)})
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("ADOPTION %s: of %d resources, %d modified (%d of them task definitions replaced by a new revision), %d replaced other than task definitions, %d removed, %d added",
-				c.project.name, len(all.StackResources), len(ch.modified), countType(ch.replacedTypes, "AWS::ECS::TaskDefinition"), len(ch.replaced)-countType(ch.replacedTypes, "AWS::ECS::TaskDefinition"), len(ch.removed), len(ch.added))
-			for _, id := range ch.replaced {
-				if ch.replacedTypes[id] != "AWS::ECS::TaskDefinition" {
-					t.Errorf("adoption replaced %s (%s)", id, ch.replacedTypes[id])
-				}
+			t.Logf("ADOPTION %s: of %d resources, %d modified in place (%s), %d replaced, %d removed, %d added",
+				c.project.name, len(all.StackResources), len(ch.modified), ch.byType(ch.modified), len(ch.replaced), len(ch.removed), len(ch.added))
+			if len(ch.replaced) > 0 {
+				t.Errorf("adoption replaced %v (%s)", ch.replaced, ch.byType(ch.replaced))
 			}
 			if len(ch.removed) > 0 {
 				t.Errorf("adoption removed %v", ch.removed)
+			}
+			for _, s := range c.project.services {
+				if got := deferredImages(t, stackName, dockerID(s.name)+"TaskDefinition"); got == nil {
+					t.Errorf("%sTaskDefinition: composestack's rendering is not deferred", dockerID(s.name))
+				}
 			}
 			tags := map[string]string{}
 			for _, tag := range describeStack(t, stackName).Tags {
@@ -264,14 +292,82 @@ func TestAdoptDockerComposeStacks(t *testing.T) {
 	}
 }
 
-func countType(types map[string]string, typ string) int {
-	n := 0
-	for _, v := range types {
-		if v == typ {
-			n++
-		}
+// After an adoption, a change to one service gives that service's task definition composestack's rendering (one
+// new revision); the other services keep their deferred definitions.
+func TestAdoptedTaskDefinitionIsRenderedOnceItsServiceChanges(t *testing.T) {
+	c := adoptionCases[2] // flask-redis
+	c.project.name = "deferred-until-changed"
+	obj := adoptDocker(t, c, defaultNetwork(t))
+	stackName := c.project.name
+
+	compose := strings.Replace(c.files[c.compose], "flask-redis-counter:2", "flask-redis-counter:3", 1)
+	gen := update(t, obj, func(o *csv1.ComposeStack) { o.Spec.Compose.Files[0].Inline = ptr.To(compose) })
+	waitStack(t, obj, "Ready after the image change", func(o *csv1.ComposeStack) bool {
+		return readyAt(o) && o.Generation == gen && o.Status.StackStatus == "UPDATE_COMPLETE"
+	})
+
+	updates := updatesOf(t, stackName)
+	if len(updates) != 2 {
+		t.Fatalf("%d updates, want the adoption and the image change", len(updates))
 	}
-	return n
+	ch := updates[1]
+	t.Logf("image change: %d modified in place (%s), replaced %v, removed %v, added %v", len(ch.modified), ch.byType(ch.modified), ch.replaced, ch.removed, ch.added)
+	if !slices.Equal(ch.replaced, []string{"WebTaskDefinition"}) || len(ch.removed) > 0 {
+		t.Errorf("the image change replaced %v and removed %v; want a new revision of WebTaskDefinition alone", ch.replaced, ch.removed)
+	}
+	if got := deferredImages(t, stackName, "WebTaskDefinition"); got != nil {
+		t.Errorf("WebTaskDefinition is still deferred, images %v", got)
+	}
+	images := liveImages(t, stackName, "WebTaskDefinition")
+	if !slices.Contains(images, "ghcr.io/example/flask-redis-counter:3") || !slices.ContainsFunc(images, func(s string) bool { return strings.HasPrefix(s, "public.ecr.aws/") }) {
+		t.Errorf("WebTaskDefinition images %v; want the new image and composestack's public.ecr.aws helper", images)
+	}
+	if got := deferredImages(t, stackName, "RedisTaskDefinition"); !slices.Contains(got, "docker/ecs-searchdomain-sidecar:1.0") {
+		t.Errorf("RedisTaskDefinition: deferred images %v; want Docker's definition kept", got)
+	}
+}
+
+// liveTaskDefinition is the resource id of the stack's live template.
+func liveTaskDefinition(t *testing.T, stackName, id string) map[string]any {
+	t.Helper()
+	out, err := cf.GetTemplate(context.Background(), &cloudformation.GetTemplateInput{StackName: aws.String(stackName)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl struct{ Resources map[string]map[string]any }
+	if err := json.Unmarshal([]byte(aws.ToString(out.TemplateBody)), &tpl); err != nil {
+		t.Fatal(err)
+	}
+	r := tpl.Resources[id]
+	if r == nil {
+		t.Fatalf("stack %s has no %s", stackName, id)
+	}
+	return r
+}
+
+// liveImages are the container images of task definition id in the stack's live template.
+func liveImages(t *testing.T, stackName, id string) []string {
+	t.Helper()
+	props, _ := liveTaskDefinition(t, stackName, id)["Properties"].(map[string]any)
+	list, _ := props["ContainerDefinitions"].([]any)
+	var out []string
+	for _, c := range list {
+		m, _ := c.(map[string]any)
+		img, _ := m["Image"].(string)
+		out = append(out, img)
+	}
+	return out
+}
+
+// deferredImages are the images of task definition id when it is deferred (it carries stack.DeferredKey), nil
+// when it is not.
+func deferredImages(t *testing.T, stackName, id string) []string {
+	t.Helper()
+	meta, _ := liveTaskDefinition(t, stackName, id)["Metadata"].(map[string]any)
+	if d, _ := meta[stack.DeferredKey].(string); !strings.HasPrefix(d, "sha256:") {
+		return nil
+	}
+	return liveImages(t, stackName, id)
 }
 
 // defaultNetwork is the default VPC and all its subnets, where Docker deployed and where the controller deploys
@@ -299,8 +395,8 @@ func defaultNetwork(t *testing.T) dockerNetwork {
 	return n
 }
 
-// adoptionChangesOf reads, from the stack's events, what its first update did.
-func adoptionChangesOf(t *testing.T, stackName string) adoptionChanges {
+// updatesOf reads, from the stack's events, what each of its updates did, oldest first.
+func updatesOf(t *testing.T, stackName string) []updateChanges {
 	t.Helper()
 	var all []cftypes.StackEvent
 	p := cloudformation.NewDescribeStackEventsPaginator(cf, &cloudformation.DescribeStackEventsInput{StackName: aws.String(stackName)})
@@ -312,40 +408,42 @@ func adoptionChangesOf(t *testing.T, stackName string) adoptionChanges {
 		all = append(all, out.StackEvents...)
 	}
 	slices.Reverse(all) // oldest first
-	ch := adoptionChanges{replacedTypes: map[string]string{}}
+	var updates []updateChanges
+	var ch *updateChanges
 	seen := map[string]bool{}
-	inUpdate := false
 	for _, ev := range all {
 		id, status := aws.ToString(ev.LogicalResourceId), ev.ResourceStatus
 		if id == stackName {
-			if status == cftypes.ResourceStatusUpdateInProgress {
-				inUpdate = true
-			}
-			if status == cftypes.ResourceStatusUpdateComplete {
-				break
+			switch status {
+			case cftypes.ResourceStatusUpdateInProgress:
+				updates = append(updates, updateChanges{typeOf: map[string]string{}})
+				ch, seen = &updates[len(updates)-1], map[string]bool{}
+			case cftypes.ResourceStatusUpdateComplete:
+				ch = nil
 			}
 			continue
 		}
-		if !inUpdate {
+		if ch == nil {
 			continue
 		}
+		ch.typeOf[id] = aws.ToString(ev.ResourceType)
 		switch {
 		case status == cftypes.ResourceStatusUpdateInProgress && strings.Contains(aws.ToString(ev.ResourceStatusReason), "creation of a new physical resource"):
 			ch.replaced = append(ch.replaced, id)
-			ch.replacedTypes[id] = aws.ToString(ev.ResourceType)
+			seen[id] = true
 		case status == cftypes.ResourceStatusUpdateComplete && !seen[id]:
 			seen[id] = true
 			ch.modified = append(ch.modified, id)
 		case status == cftypes.ResourceStatusCreateComplete:
 			ch.added = append(ch.added, id)
-		case status == cftypes.ResourceStatusDeleteComplete && ch.replacedTypes[id] == "":
+		case status == cftypes.ResourceStatusDeleteComplete && !slices.Contains(ch.replaced, id):
 			ch.removed = append(ch.removed, id)
 		}
 	}
-	if !inUpdate {
+	if len(updates) == 0 {
 		t.Fatal("the stack was never updated")
 	}
-	return ch
+	return updates
 }
 
 // deleteStack deletes a stack the test made itself and waits until it is gone.
@@ -403,7 +501,7 @@ func TestAdoptionThatWouldReplaceStopsUntilAllowed(t *testing.T) {
 	waitStack(t, obj, "Ready once allowed", func(o *csv1.ComposeStack) bool {
 		return readyAt(o) && o.Status.StackStatus == "UPDATE_COMPLETE"
 	})
-	if ch := adoptionChangesOf(t, c.project.name); !slices.Contains(ch.removed, "ProxyTCP8080Listener") {
+	if ch := updatesOf(t, c.project.name)[0]; !slices.Contains(ch.removed, "ProxyTCP8080Listener") {
 		t.Errorf("the allowed adoption did not remove ProxyTCP8080Listener: %+v", ch)
 	}
 }

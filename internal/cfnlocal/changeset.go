@@ -103,7 +103,7 @@ func (s *Server) diffLocked(st *stack, cs *changeSet) ([]resourceChange, bool, e
 		case cur.Type != rd.Type:
 			delete(visible, id)
 			changes = append(changes, resourceChange{Action: "Modify", LogicalID: id, PhysicalID: cur.PhysicalID, Type: rd.Type, Replacement: "True"})
-		case !reflect.DeepEqual(cur.Props, props) || cur.DeletionPolicy != rd.DeletionPolicy || cur.ReplacePolicy != rd.UpdateReplacePolicy:
+		case !reflect.DeepEqual(cur.Props, props) || cur.DeletionPolicy != rd.DeletionPolicy || cur.ReplacePolicy != rd.UpdateReplacePolicy || !reflect.DeepEqual(cur.Metadata, rd.Metadata):
 			repl := replacement(rd.Type, cur.Props, props)
 			if repl != "False" {
 				delete(visible, id)

@@ -93,7 +93,10 @@
 // Resources are not provisioned anywhere: each gets a deterministic physical
 // ID and Fn::GetAtt values shaped like the real ones (ARNs, DNS names, hosted
 // zone IDs). Attribute names are not checked against the resource schemas;
-// Options.LintTemplates runs cfn-lint for that. Templates with a Transform
+// Options.LintTemplates runs cfn-lint for that. A change to a resource's
+// Metadata alone is an update without replacement, as in AWS; the Metadata
+// is compared as written, where AWS compares it with its intrinsic functions
+// resolved. Templates with a Transform
 // (macros, AWS::LanguageExtensions) are refused, and IMPORT change sets are
 // not supported.
 package cfnlocal

@@ -344,7 +344,7 @@ func (ap *applied) workFor(s *Server, st *stack, id string, props map[string]any
 	}
 	switch {
 	case cur == nil:
-		r := &resourceState{LogicalID: id, Type: rd.Type, DeletionPolicy: rd.DeletionPolicy, ReplacePolicy: rd.UpdateReplacePolicy, Props: props, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
+		r := &resourceState{LogicalID: id, Type: rd.Type, DeletionPolicy: rd.DeletionPolicy, ReplacePolicy: rd.UpdateReplacePolicy, Metadata: rd.Metadata, Props: props, Region: s.opts.Region, AccountID: s.opts.AccountID, StackName: st.Name}
 		st.Resources[id] = r
 		ap.added = append(ap.added, id)
 		return work{
@@ -358,7 +358,7 @@ func (ap *applied) workFor(s *Server, st *stack, id string, props map[string]any
 			cancel:  func() { s.resourceEventLocked(st, r, "CREATE_FAILED", "Resource creation cancelled") },
 			refused: s.refusal(rd.Type, props),
 		}, true
-	case cur.Type == rd.Type && reflect.DeepEqual(cur.Props, props) && cur.DeletionPolicy == rd.DeletionPolicy && cur.ReplacePolicy == rd.UpdateReplacePolicy:
+	case cur.Type == rd.Type && reflect.DeepEqual(cur.Props, props) && cur.DeletionPolicy == rd.DeletionPolicy && cur.ReplacePolicy == rd.UpdateReplacePolicy && reflect.DeepEqual(cur.Metadata, rd.Metadata):
 		// Unchanged: CloudFormation leaves it alone.
 		return work{}, false
 	}
@@ -386,6 +386,7 @@ func (ap *applied) workFor(s *Server, st *stack, id string, props map[string]any
 			r.Props = props
 			r.DeletionPolicy = rd.DeletionPolicy
 			r.ReplacePolicy = rd.UpdateReplacePolicy
+			r.Metadata = rd.Metadata
 			s.resourceEventLocked(st, r, "UPDATE_COMPLETE", "")
 		},
 		fail:   func(reason string) { s.resourceEventLocked(st, r, "UPDATE_FAILED", reason) },

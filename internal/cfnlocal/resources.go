@@ -22,6 +22,8 @@ type resourceState struct {
 	DeletionPolicy string
 	// ReplacePolicy is the template's UpdateReplacePolicy.
 	ReplacePolicy string
+	// Metadata is the template's Metadata attribute of the resource.
+	Metadata any
 	// Generation counts replacements so a new physical resource gets a new ID.
 	Generation int
 	Region     string

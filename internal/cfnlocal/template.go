@@ -32,6 +32,9 @@ type resourceDef struct {
 	// UpdateReplacePolicy decides what happens to the old physical resource
 	// when an update replaces it.
 	UpdateReplacePolicy string
+	// Metadata is the resource's Metadata attribute as written: a change to it
+	// alone updates the resource without touching it.
+	Metadata any
 }
 
 // outputDef is one entry of the Outputs section.
@@ -116,6 +119,7 @@ func parseTemplate(body string) (*template, error) {
 		rd.Condition, _ = m["Condition"].(string)
 		rd.DeletionPolicy, _ = m["DeletionPolicy"].(string)
 		rd.UpdateReplacePolicy, _ = m["UpdateReplacePolicy"].(string)
+		rd.Metadata = m["Metadata"]
 		t.Resources[id] = rd
 	}
 	if os, ok := doc["Outputs"].(map[string]any); ok {

@@ -157,7 +157,8 @@ func (d *Driver) advance(ctx context.Context, want Desired, digest string, st *t
 func (d *Driver) start(ctx context.Context, want Desired, digest string, st *types.Stack, res Result, csType types.ChangeSetType) (Result, error) {
 	name := ChangeSetName(digest)
 	if csType == types.ChangeSetTypeUpdate {
-		body, err := d.liveSpelling(ctx, want.StackName, want.TemplateBody)
+		adopting := st != nil && ownerOf(tagMap(st.Tags), want.Owner.UID) == ownedByNobody
+		body, err := d.liveSpelling(ctx, want.StackName, want.TemplateBody, adopting)
 		if err != nil {
 			return res, err
 		}

@@ -8,6 +8,10 @@
 // the request token of a creation, which CloudFormation puts on its events) are derived from a digest of the
 // template, parameters and tags, so a restarted controller finds what it did before instead of doing it twice.
 //
+// The template sent for an update is the desired one with the live stack's spelling of values AWS reads alike,
+// and, for an adopted stack, its live task definitions kept while composestack's rendering of them is the one
+// recorded at adoption (deferral.go): the record is in the stack's template too.
+//
 // What each stack status leads to is decided by one pure function, Plan; docs/stack-status.md has the same
 // table in prose.
 //

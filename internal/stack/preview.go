@@ -90,7 +90,9 @@ func (d *Driver) Preview(ctx context.Context, want Desired) (p *Preview, err err
 		return nil, err
 	}
 	want.Owner = owner
-	body, err := d.liveSpelling(ctx, want.StackName, want.TemplateBody)
+	// A stack nobody owns is previewed as its adoption, deferred task definitions included.
+	adopting := ownerOf(tagMap(st.Tags), owner.UID) == ownedByNobody
+	body, err := d.liveSpelling(ctx, want.StackName, want.TemplateBody, adopting)
 	if err != nil {
 		return nil, err
 	}

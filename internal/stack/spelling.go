@@ -19,18 +19,19 @@ import (
 // compares spellings, not meanings: a service's Cluster given as the name where the stack has the ARN, or an
 // ingress rule's IpProtocol "tcp" where it has "TCP", would replace the resource (and the new rule would
 // duplicate the live one, which EC2 refuses). So both stacks that Docker Compose for ECS made and stacks that
-// earlier composestack versions made keep their resources. The live template is read only when an update is
-// about to be proposed.
-func (d *Driver) liveSpelling(ctx context.Context, stackName string, body []byte) ([]byte, error) {
+// earlier composestack versions made keep their resources. It also keeps the task definitions that an adoption
+// deferred (deferTaskDefinitions); adopting says this update is the adoption. The live template is read only when
+// an update is about to be proposed.
+func (d *Driver) liveSpelling(ctx context.Context, stackName string, body []byte, adopting bool) ([]byte, error) {
 	out, err := d.cf.GetTemplate(ctx, &cloudformation.GetTemplateInput{StackName: aws.String(stackName)})
 	if err != nil {
 		return nil, fmt.Errorf("reading the template of stack %s: %w", stackName, err)
 	}
-	return keepSpelling(body, []byte(aws.ToString(out.TemplateBody)))
+	return keepSpelling(body, []byte(aws.ToString(out.TemplateBody)), adopting)
 }
 
-// keepSpelling is liveSpelling's rewrite: body unchanged when nothing is respelled.
-func keepSpelling(body, live []byte) ([]byte, error) {
+// keepSpelling is liveSpelling's rewrite: body unchanged when nothing is respelled or kept.
+func keepSpelling(body, live []byte, adopting bool) ([]byte, error) {
 	var n yaml.Node
 	if err := yaml.Unmarshal(live, &n); err != nil {
 		return body, nil //nolint:nilerr // a live template that cannot be read is not respelled; CloudFormation has it anyway
@@ -71,6 +72,9 @@ func keepSpelling(body, live []byte) ([]byte, error) {
 				wp["Cluster"], changed = lp["Cluster"], true
 			}
 		}
+	}
+	if deferTaskDefinitions(want, liveRes, adopting) {
+		changed = true
 	}
 	if !changed {
 		return body, nil

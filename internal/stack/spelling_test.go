@@ -26,7 +26,7 @@ func TestKeepSpellingWritesWhatAWSReadsAlikeAsTheLiveStackHasIt(t *testing.T) {
 	body := `{"Resources":{"Cluster":{"Type":"AWS::ECS::Cluster"},` +
 		`"WebService":{"Type":"AWS::ECS::Service","Properties":{"Cluster":{"Ref":"Cluster"},"DesiredCount":1}},` +
 		`"Default80Ingress":{"Type":"AWS::EC2::SecurityGroupIngress","Properties":{"IpProtocol":"tcp","FromPort":80}}}}`
-	got, err := stack.KeepSpelling([]byte(body), []byte(dockerLive))
+	got, err := stack.KeepSpelling([]byte(body), []byte(dockerLive), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,14 +38,14 @@ func TestKeepSpellingWritesWhatAWSReadsAlikeAsTheLiveStackHasIt(t *testing.T) {
 
 	// Different meanings are never respelled, and a template with nothing to respell is sent as it is.
 	other := strings.NewReplacer(`"tcp"`, `"udp"`, `{"Ref":"Cluster"}`, `"arn:aws:ecs:us-east-1:1:cluster/other"`).Replace(body)
-	got, err = stack.KeepSpelling([]byte(other), []byte(dockerLive))
+	got, err = stack.KeepSpelling([]byte(other), []byte(dockerLive), false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(got) != other {
 		t.Errorf("a different protocol or cluster was respelled:\n%s", got)
 	}
-	if got, _ := stack.KeepSpelling([]byte(body), []byte(body)); string(got) != body {
+	if got, _ := stack.KeepSpelling([]byte(body), []byte(body), false); string(got) != body {
 		t.Errorf("a template matching the live one was rewritten:\n%s", got)
 	}
 }
