@@ -66,12 +66,13 @@ func (d *Driver) sync(ctx context.Context, want Desired, digest string) (Result,
 		if own != ownedByUs {
 			return d.advance(ctx, want, digest, st, res, types.ChangeSetTypeUpdate)
 		}
-		if d.applied(st, want, digest) {
-			return d.converged(res, st, want, "the stack matches the spec"), nil
-		}
-		if changeSetNameOf(aws.ToString(st.ChangeSetId)) == ChangeSetName(digest) {
-			// The stack runs this spec, but the caller has not recorded it yet. Nothing is left to clear:
-			// executing a change set deletes the stack's others, and CloudFormation stops listing it.
+		if d.applied(st, want, digest) || changeSetNameOf(aws.ToString(st.ChangeSetId)) == ChangeSetName(digest) {
+			// In the second case the stack runs this spec, but the caller has not recorded it yet. Nothing is
+			// left to clear: executing a change set deletes the stack's others, and CloudFormation stops
+			// listing it.
+			if want.RevertDrift != "" {
+				return d.revertDrift(ctx, want, digest, st, res)
+			}
 			return d.converged(res, st, want, "the stack matches the spec"), nil
 		}
 		return d.advance(ctx, want, digest, st, res, types.ChangeSetTypeUpdate)
