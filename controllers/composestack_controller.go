@@ -212,6 +212,7 @@ func (r *ComposeStackReconciler) reconcileNormal(ctx context.Context, obj *csv1.
 		r.suspended(obj, &want.stack)
 		return step{action: stack.ActionNone}, nil
 	}
+	want.stack.RevertDrift = revertDrift(obj)
 	res, err := sc.Sync(ctx, want.stack)
 	if err != nil {
 		return r.fail(obj, err)
@@ -223,6 +224,7 @@ func (r *ComposeStackReconciler) reconcileNormal(ctx context.Context, obj *csv1.
 			return r.fail(obj, err)
 		}
 	}
+	done.requeue = r.reconcileDrift(ctx, obj, sc, res, done.requeue)
 	return done, nil
 }
 

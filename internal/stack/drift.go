@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -18,7 +19,7 @@ import (
 // Limits on what one drift report holds, whatever the stack: a report is written to an object's status.
 const (
 	// MaxDriftedResources bounds the drifted resources a report lists.
-	MaxDriftedResources = 50
+	MaxDriftedResources = 20
 	// MaxPropertyDifferences bounds the property differences listed per resource.
 	MaxPropertyDifferences = 10
 	// maxDriftPages bounds the pages of DescribeStackResourceDrifts read for one report.
@@ -27,8 +28,10 @@ const (
 
 // DriftReport is what a drift detection found, or that it is still running.
 type DriftReport struct {
-	// DetectionID identifies the detection.
+	// DetectionID identifies the detection; empty when none could be started yet.
 	DetectionID string
+	// RequeueAfter is when to look again while the detection runs, or could not start.
+	RequeueAfter time.Duration
 	// Done says the detection finished, completed or failed; until then the other fields are empty.
 	Done bool
 	// Failed says CloudFormation could not finish it, for Reason.
@@ -59,26 +62,28 @@ type PropertyDifference struct {
 	Path, Expected, Actual, Type string
 }
 
-// DetectDrift starts a drift detection on the stack and returns its ID. It returns "" without calling
-// DetectStackDrift when the stack is not in a stable *_COMPLETE state: a detection during an operation reads
-// resources in motion, and CloudFormation refuses one on a stack in progress.
-func (d *Driver) DetectDrift(ctx context.Context, stackName string) (string, error) {
+// DetectDrift starts a drift detection on the stack; the report names it, to be read with DriftResult after
+// RequeueAfter. It starts none (DetectionID empty) when the stack is not in a stable *_COMPLETE state: a
+// detection during an operation reads resources in motion, and CloudFormation refuses one on a busy stack.
+func (d *Driver) DetectDrift(ctx context.Context, stackName string) (DriftReport, error) {
+	rep := DriftReport{RequeueAfter: d.opts.PollInterval}
 	st, err := d.describeStack(ctx, stackName, 0)
 	if err != nil {
-		return "", err
+		return rep, err
 	}
 	if st == nil || !driftCheckable(st.StackStatus) {
-		return "", nil
+		return rep, nil
 	}
 	out, err := d.cf.DetectStackDrift(ctx, &cloudformation.DetectStackDriftInput{StackName: st.StackId})
 	if apiCode(err) == "ValidationError" && transientValidation(apiMessage(err)) {
-		// It became busy since it was described: the next check starts one.
-		return "", nil
+		// It became busy since it was described: a later call starts one.
+		return rep, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("starting drift detection on stack %s: %w", stackName, err)
+		return rep, fmt.Errorf("starting drift detection on stack %s: %w", stackName, err)
 	}
-	return aws.ToString(out.StackDriftDetectionId), nil
+	rep.DetectionID = aws.ToString(out.StackDriftDetectionId)
+	return rep, nil
 }
 
 // driftCheckable: the stack has a template's resources and no operation running.
@@ -100,6 +105,7 @@ func (d *Driver) DriftResult(ctx context.Context, stackName, id string) (DriftRe
 	}
 	switch st.DetectionStatus {
 	case types.StackDriftDetectionStatusDetectionInProgress:
+		rep.RequeueAfter = d.opts.PollInterval
 		return rep, nil
 	case types.StackDriftDetectionStatusDetectionFailed:
 		// A detection that failed for some resources still says what it found for the others; it is reported

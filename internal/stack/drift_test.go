@@ -12,9 +12,10 @@ import (
 func (e *localEnv) detectToEnd(t *testing.T) stack.DriftReport {
 	t.Helper()
 	ctx := context.Background()
-	id, err := e.d.DetectDrift(ctx, "shop-web")
-	if err != nil || id == "" {
-		t.Fatalf("DetectDrift = %q, %v; want a detection", id, err)
+	started, err := e.d.DetectDrift(ctx, "shop-web")
+	id := started.DetectionID
+	if err != nil || id == "" || started.RequeueAfter <= 0 {
+		t.Fatalf("DetectDrift = %+v, %v; want a detection and when to look again", started, err)
 	}
 	e.settle(t)
 	rep, err := e.d.DriftResult(ctx, "shop-web", id)
@@ -95,9 +96,9 @@ func TestDetectDriftWaitsForAStableStack(t *testing.T) {
 		e.syncOnce(t, next)
 		e.settle(t)
 	}
-	id, err := e.d.DetectDrift(context.Background(), "shop-web")
-	if err != nil || id != "" {
-		t.Fatalf("DetectDrift during an update = %q, %v; want none started", id, err)
+	rep, err := e.d.DetectDrift(context.Background(), "shop-web")
+	if err != nil || rep.DetectionID != "" || rep.RequeueAfter <= 0 {
+		t.Fatalf("DetectDrift during an update = %+v, %v; want none started, and a look later", rep, err)
 	}
 	if n := e.calls("DetectStackDrift"); n != 0 {
 		t.Fatalf("DetectStackDrift called %d times during an update", n)
