@@ -162,7 +162,9 @@ func driftedResource(r types.StackResourceDrift) DriftedResource {
 
 // Revertible says whether a drift-aware change set can bring the resource back to the template: one whose
 // properties changed can be; one deleted outside CloudFormation needs an import or a replacement.
-func (r DriftedResource) Revertible() bool { return r.Status == string(types.StackResourceDriftStatusModified) }
+func (r DriftedResource) Revertible() bool {
+	return r.Status == string(types.StackResourceDriftStatusModified)
+}
 
 // revertChangeSetName is the change set that reverts the drift token names on the stack built from digest.
 func revertChangeSetName(digest, token string) string {
