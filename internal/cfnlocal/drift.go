@@ -127,9 +127,6 @@ func (r *resourceState) setActual(actual map[string]any) {
 	r.Actual = actual
 }
 
-// drifted says whether the resource differs from what the stack last wrote to it.
-func (r *resourceState) drifted() bool { return r.Gone || r.Actual != nil }
-
 // wrote records that an update changed the resource's properties from old to its Props. A plain update writes
 // only the top-level properties whose template values changed, so drift elsewhere survives it, as it does in
 // CloudFormation; a REVERT_DRIFT update writes them all.

@@ -361,7 +361,7 @@ func (ap *applied) workFor(s *Server, st *stack, id string, props map[string]any
 			refused: s.refusal(rd.Type, props),
 		}, true
 	case cur.Type == rd.Type && reflect.DeepEqual(cur.Props, props) && cur.DeletionPolicy == rd.DeletionPolicy && cur.ReplacePolicy == rd.UpdateReplacePolicy &&
-		!(ap.revert && revertible(cur)):
+		(!ap.revert || !revertible(cur)):
 		// Unchanged: CloudFormation leaves it alone.
 		return work{}, false
 	}
