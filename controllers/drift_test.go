@@ -123,3 +123,34 @@ func TestDriftSpecValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestDriftCorrectionFailed: a correcting update that CloudFormation rolls back is reported, the stack stays
+// Ready (it runs the spec), and the drift stays reported.
+func TestDriftCorrectionFailed(t *testing.T) {
+	ns := newNamespace(t)
+	obj := newStack(ns, "web", webCompose)
+	obj.Spec.Drift = &csv1.DriftSpec{Interval: metav1.Duration{Duration: time.Hour}, Mode: csv1.DriftCorrect}
+	create(t, obj)
+	got := waitStack(t, obj, "Ready and checked for drift", func(o *csv1.ComposeStack) bool {
+		return readyAt(o) && driftedWith(metav1.ConditionFalse, csv1.ReasonNoDrift)(o)
+	})
+	name := got.Status.StackName
+	if err := cfn.AddResourceFault(cfnlocal.ResourceFault{StackName: name, LogicalResourceID: "WebService", Operation: "UPDATE", Times: 1, Reason: "service is draining"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfn.DriftResource(cfnlocal.ResourceDrift{StackName: name, LogicalResourceID: "WebService", Properties: map[string]any{"DesiredCount": 3}}); err != nil {
+		t.Fatal(err)
+	}
+	requestDriftCheck(t, obj, "1")
+	got = waitStack(t, obj, "the correction failed", driftedWith(metav1.ConditionTrue, csv1.ReasonDriftCorrectionFailed))
+	if c := got.Status.Drift.Correction; c == nil || c.State != csv1.CorrectionFailed || c.FinishedAt == nil {
+		t.Errorf("correction: %+v", c)
+	}
+	if len(got.Status.Drift.Resources) != 1 || got.Status.Drift.Resources[0].LogicalID != "WebService" {
+		t.Errorf("the drift is no longer reported: %+v", got.Status.Drift)
+	}
+	waitEvent(t, obj, corev1.EventTypeWarning, csv1.ReasonDriftCorrectionFailed, "rolled it back")
+	waitStack(t, obj, "Ready in UPDATE_ROLLBACK_COMPLETE", func(o *csv1.ComposeStack) bool {
+		return readyAt(o) && o.Status.StackStatus == "UPDATE_ROLLBACK_COMPLETE"
+	})
+}

@@ -171,6 +171,9 @@ func revertChangeSetName(digest, token string) string {
 	return ChangeSetName(digest) + "-r" + shortToken(token)
 }
 
+// reverting says whether the change set called name reverted drift on the stack built from digest.
+func reverting(name, digest string) bool { return strings.HasPrefix(name, ChangeSetName(digest)+"-r") }
+
 // shortToken keeps a change set name within CloudFormation's 128 characters and its alphabet.
 func shortToken(token string) string {
 	var b strings.Builder
@@ -186,10 +189,11 @@ func shortToken(token string) string {
 }
 
 // revertDrift takes the stack, which runs want already, one step through the drift-aware change set that
-// reverts the drift want.RevertDrift names. It is done once the stack's last change set is that one.
+// reverts the drift want.RevertDrift names. It is done once the stack's last change set is that one and it
+// succeeded; one rolled back is reported as converged without DriftReverted.
 func (d *Driver) revertDrift(ctx context.Context, want Desired, digest string, st *types.Stack, res Result) (Result, error) {
 	name := revertChangeSetName(digest, want.RevertDrift)
-	if changeSetNameOf(aws.ToString(st.ChangeSetId)) == name {
+	if changeSetNameOf(aws.ToString(st.ChangeSetId)) == name && Plan(st.StackStatus).Sync == StepConverge {
 		res.DriftReverted = true
 		return d.converged(res, st, want, "the drift was reverted"), nil
 	}

@@ -104,3 +104,39 @@ func TestDetectDriftWaitsForAStableStack(t *testing.T) {
 		t.Fatalf("DetectStackDrift called %d times during an update", n)
 	}
 }
+
+// TestRevertDriftRolledBack: a correction that fails is rolled back; the stack runs the spec again, so later
+// Syncs converge without retrying it, and only a correction of a new detection runs another change set.
+func TestRevertDriftRolledBack(t *testing.T) {
+	e := newLocalEnv(t, true)
+	want := desired(1)
+	rs := e.syncToEnd(t, want)
+	want.LastAppliedDigest = rs[len(rs)-1].Digest
+	if err := e.srv.DriftResource(cfnlocal.ResourceDrift{StackName: "shop-web", LogicalResourceID: "TaskDefinition", Properties: map[string]any{"Memory": "2048"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.fault(t, cfnlocal.ResourceFault{LogicalResourceID: "TaskDefinition", Operation: "UPDATE", Reason: "no", Times: 1})
+	want.RevertDrift = e.detectToEnd(t).DetectionID
+	rs = e.syncToEnd(t, want)
+	last := rs[len(rs)-1]
+	if last.DriftReverted || last.Phase != stack.PhaseConverged || last.StackStatus != "UPDATE_ROLLBACK_COMPLETE" {
+		t.Fatalf("failed revert: %v, last %+v", actionsOf(rs), last)
+	}
+
+	before := e.calls("CreateChangeSet")
+	for _, token := range []string{want.RevertDrift, ""} {
+		want.RevertDrift = token
+		if res := e.syncOnce(t, want); res.Phase != stack.PhaseConverged || res.DriftReverted || e.calls("CreateChangeSet") != before {
+			t.Fatalf("sync after the failed revert (RevertDrift %q): %+v, %d change sets made", token, res, e.calls("CreateChangeSet")-before)
+		}
+	}
+
+	want.RevertDrift = e.detectToEnd(t).DetectionID
+	rs = e.syncToEnd(t, want)
+	if last := rs[len(rs)-1]; !last.DriftReverted || last.StackStatus != "UPDATE_COMPLETE" {
+		t.Fatalf("second revert: %v, last %+v", actionsOf(rs), last)
+	}
+	if rep := e.detectToEnd(t); rep.StackDriftStatus != "IN_SYNC" {
+		t.Fatalf("after the second revert: %+v", rep)
+	}
+}

@@ -182,6 +182,14 @@ func (d *Driver) retryUpdate(ctx context.Context, want Desired, digest string, s
 	if err != nil {
 		return res, err
 	}
+	if reverting(last, digest) && want.LastAppliedDigest == digest {
+		// A correction of drift failed and was rolled back, so the stack runs this spec again: there is nothing
+		// to retry but a new correction.
+		if want.RevertDrift != "" && last != revertChangeSetName(digest, want.RevertDrift) {
+			return d.revertDrift(ctx, want, digest, st, res)
+		}
+		return d.converged(res, st, want, "the stack matches the spec; the update correcting its drift was rolled back"), nil
+	}
 	if last != ChangeSetName(digest) {
 		return d.advance(ctx, want, digest, st, res, types.ChangeSetTypeUpdate)
 	}

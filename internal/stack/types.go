@@ -115,7 +115,8 @@ type Result struct {
 	// the call after it ends, and, with no events, once the stack converged.
 	Progress *Progress
 	// DriftReverted says the correction Desired.RevertDrift asked for is over: its change set ran, or had
-	// nothing it could change.
+	// nothing it could change. A correction that failed and was rolled back gives a converged Result in
+	// UPDATE_ROLLBACK_COMPLETE without it.
 	DriftReverted bool
 	// Throttled says CloudFormation throttled this call; it is retried after RequeueAfter and is no failure.
 	Throttled bool
