@@ -48,6 +48,9 @@ func (r *ComposeStackReconciler) reconcileDrift(ctx context.Context, obj *csv1.C
 		r.correctionStep(obj, res)
 	}
 	if res.Phase != stack.PhaseConverged {
+		// A detection that overlaps an operation reads resources in motion: it is dropped, and the next check
+		// comes when due once the stack has converged.
+		obj.Status.Drift.DetectionID = ""
 		return requeue
 	}
 	next, err := r.checkDrift(ctx, obj, sc)
