@@ -212,7 +212,10 @@ func (r *ComposeStackReconciler) reconcileNormal(ctx context.Context, obj *csv1.
 		r.suspended(obj, &want.stack)
 		return step{action: stack.ActionNone}, nil
 	}
-	res, err := sc.Sync(ctx, want.stack)
+	// A copy: want may be the cached render, which holds no per-reconcile state.
+	d := want.stack
+	d.RevertDrift = revertDrift(obj)
+	res, err := sc.Sync(ctx, d)
 	if err != nil {
 		return r.fail(obj, err)
 	}
@@ -223,6 +226,7 @@ func (r *ComposeStackReconciler) reconcileNormal(ctx context.Context, obj *csv1.
 			return r.fail(obj, err)
 		}
 	}
+	done.requeue = r.reconcileDrift(ctx, obj, sc, res, done.requeue)
 	return done, nil
 }
 

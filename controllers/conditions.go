@@ -49,6 +49,14 @@ func setConditions(obj *csv1.ComposeStack, p phase, readyStatus metav1.Condition
 	obj.Status.ObservedGeneration = gen
 }
 
+// setDrifted writes the Drifted condition, which stands beside the kstatus ones: it says what the last drift
+// check found, whatever Ready says.
+func setDrifted(obj *csv1.ComposeStack, s metav1.ConditionStatus, reason, message string) {
+	meta.SetStatusCondition(&obj.Status.Conditions, metav1.Condition{
+		Type: csv1.ConditionDrifted, Status: s, Reason: reason, Message: truncate(message, 32768), ObservedGeneration: obj.Generation,
+	})
+}
+
 func readyCondition(obj *csv1.ComposeStack) *metav1.Condition {
 	return meta.FindStatusCondition(obj.Status.Conditions, csv1.ConditionReady)
 }

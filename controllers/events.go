@@ -29,7 +29,7 @@ func eventType(reason string) string {
 	switch reason {
 	case csv1.ReasonSucceeded, csv1.ReasonProgressing, csv1.ReasonThrottled, csv1.ReasonSuspended,
 		csv1.ReasonDeleting, csv1.ReasonDeleted, csv1.ReasonRetained, csv1.ReasonFileSystemReattached,
-		csv1.ReasonOutputsWritten, csv1.ReasonStackEvent:
+		csv1.ReasonOutputsWritten, csv1.ReasonStackEvent, csv1.ReasonNoDrift, csv1.ReasonCorrectingDrift, csv1.ReasonDriftCorrected:
 		return corev1.EventTypeNormal
 	}
 	return corev1.EventTypeWarning

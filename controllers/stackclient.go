@@ -16,6 +16,8 @@ type StackClient interface {
 	ResolveNetwork(ctx context.Context, vpcID string) (string, []string, error)
 	ResolveLoadBalancer(ctx context.Context, nameOrARN string) (stack.LoadBalancer, error)
 	FindRetainedFileSystems(ctx context.Context, project string, volumes []string) (map[string]string, error)
+	DetectDrift(ctx context.Context, stackName string) (stack.DriftReport, error)
+	DriftResult(ctx context.Context, stackName, detectionID string) (stack.DriftReport, error)
 }
 
 // StackClients hands out a StackClient per region and role.

@@ -28,6 +28,14 @@ func TestBoundStatus(t *testing.T) {
 	for i := range 1000 {
 		st.Outputs[fmt.Sprintf("O%04d", i)] = long
 	}
+	st.Drift = &csv1.DriftStatus{Message: long}
+	for i := range 1000 {
+		r := csv1.DriftedResource{LogicalID: fmt.Sprintf("R%d", i), Status: "MODIFIED"}
+		for range 100 {
+			r.Differences = append(r.Differences, csv1.PropertyDifference{Path: long[:3000], Expected: long, Actual: long, Type: "NOT_EQUAL"})
+		}
+		st.Drift.Resources = append(st.Drift.Resources, r)
+	}
 	boundStatus(&st)
 	b, err := json.Marshal(st)
 	if err != nil {
@@ -42,6 +50,12 @@ func TestBoundStatus(t *testing.T) {
 	}
 	if len(st.Endpoints.Listeners) != maxStatusListeners || len(st.FailedResources) != maxStatusFailedResources || len(st.Outputs) != maxStatusOutputs {
 		t.Errorf("lists not capped: %d listeners, %d failed resources, %d outputs", len(st.Endpoints.Listeners), len(st.FailedResources), len(st.Outputs))
+	}
+	if d := st.Drift; len(d.Resources) != maxStatusDriftedResources || len(d.Resources[0].Differences) != maxStatusDriftDifferences ||
+		d.Resources[0].MoreDifferences != 100-maxStatusDriftDifferences || len(d.Resources[0].Differences[0].Actual) > maxStatusDriftValue ||
+		!utf8.ValidString(d.Resources[0].Differences[0].Expected) {
+		t.Errorf("drift report not bounded: %d resources, %d differences (%d more), values of %d bytes",
+			len(d.Resources), len(d.Resources[0].Differences), d.Resources[0].MoreDifferences, len(d.Resources[0].Differences[0].Actual))
 	}
 	if _, ok := st.Outputs["O0000"]; !ok {
 		t.Error("the first outputs by key were not kept")

@@ -48,6 +48,12 @@ type ComposeStackSpec struct {
 	// ComposeStack goes. An existing object the ComposeStack does not own is never overwritten.
 	// +optional
 	Outputs *OutputsSpec `json:"outputs,omitempty"`
+
+	// Drift turns on drift detection: on an interval, once the stack is Ready, CloudFormation checks whether
+	// its resources were changed outside it; what drifted is reported in status.drift and the Drifted
+	// condition, and, in mode Correct, reverted. Off when absent.
+	// +optional
+	Drift *DriftSpec `json:"drift,omitempty"`
 }
 
 // OutputsKind is the kind of object that the stack's outputs are written to.
@@ -483,6 +489,10 @@ type ComposeStackStatus struct {
 	// +optional
 	// +listType=atomic
 	FailedResources []FailedResource `json:"failedResources,omitempty"`
+
+	// Drift is what the last drift detection found, with spec.drift set.
+	// +optional
+	Drift *DriftStatus `json:"drift,omitempty"`
 }
 
 // StackEventsStatus records how far the stack events of one operation were mirrored as Kubernetes Events.
@@ -561,6 +571,7 @@ type FailedResource struct {
 // +kubebuilder:printcolumn:name="Stack Status",type=string,JSONPath=`.status.stackStatus`
 // +kubebuilder:printcolumn:name="Progress",type=string,JSONPath=`.status.progress`
 // +kubebuilder:printcolumn:name="Endpoint",type=string,JSONPath=`.status.endpoints.loadBalancerDNSName`
+// +kubebuilder:printcolumn:name="Drifted",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Drifted")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Message",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].message`
 

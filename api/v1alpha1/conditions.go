@@ -9,6 +9,9 @@ const (
 	ConditionReconciling = "Reconciling"
 	// ConditionStalled is True while the controller cannot go on without a change from the user.
 	ConditionStalled = "Stalled"
+	// ConditionDrifted is True when the last drift detection found resources changed outside CloudFormation
+	// (and while they are corrected), False when it found none; present only with spec.drift.
+	ConditionDrifted = "Drifted"
 )
 
 // Condition reasons.
@@ -69,6 +72,18 @@ const (
 	ReasonAWSError = "AWSError"
 	// ReasonThrottled: CloudFormation throttled the controller; it retries later.
 	ReasonThrottled = "Throttled"
+	// ReasonStackDrifted: the last drift detection found resources that differ from the template.
+	ReasonStackDrifted = "StackDrifted"
+	// ReasonNoDrift: the last drift detection found every resource as the template has it.
+	ReasonNoDrift = "NoDrift"
+	// ReasonDriftDetectionFailed: CloudFormation could not finish the last drift detection.
+	ReasonDriftDetectionFailed = "DriftDetectionFailed"
+	// ReasonCorrectingDrift: an update that reverts the drifted properties is under way.
+	ReasonCorrectingDrift = "CorrectingDrift"
+	// ReasonDriftCorrected: the correcting update ran (an Event reason); a check follows at once.
+	ReasonDriftCorrected = "DriftCorrected"
+	// ReasonDriftCorrectionFailed: the correcting update failed and CloudFormation rolled it back.
+	ReasonDriftCorrectionFailed = "DriftCorrectionFailed"
 )
 
 // Labels and tags the controller writes.
@@ -83,6 +98,9 @@ const (
 	// holds (a name may be too long for a label value), so that one spec.outputs no longer names is found
 	// and deleted.
 	LabelOutputsOf = "composestack.dev/outputs-of"
+	// AnnotationDetectDrift asks for a drift check now, whatever spec.drift.interval says: each new value
+	// (a timestamp, say) asks for one check, as `kubectl annotate cstack NAME composestack.dev/detect-drift="$(date +%s)" --overwrite`.
+	AnnotationDetectDrift = "composestack.dev/detect-drift"
 	// Finalizer keeps a ComposeStack until its stack is deleted or retained.
 	Finalizer = "composestack.dev/stack"
 )

@@ -71,6 +71,17 @@ func (s *Server) createChangeSet(ctx context.Context, f form) (any, *apiError) {
 	default:
 		return nil, validationError("1 validation error detected: Value '%s' at 'onStackFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]", onFailure)
 	}
+	revert := false
+	switch mode := f.get("DeploymentMode"); mode {
+	case "":
+	case "REVERT_DRIFT":
+		if typ != "UPDATE" {
+			return nil, validationError("DeploymentMode REVERT_DRIFT is only supported for UPDATE change sets")
+		}
+		revert = true
+	default:
+		return nil, validationError("1 validation error detected: Value '%s' at 'deploymentMode' failed to satisfy constraint: Member must satisfy enum value set: [REVERT_DRIFT]", mode)
+	}
 	var previous func() (*template, *apiError)
 	if typ == "UPDATE" {
 		previous = func() (*template, *apiError) {
@@ -134,7 +145,7 @@ func (s *Server) createChangeSet(ctx context.Context, f form) (any, *apiError) {
 		Name: csName, StackID: st.ID, StackName: st.Name, Type: typ,
 		Status: "CREATE_PENDING", ExecutionStatus: "UNAVAILABLE", Created: time.Now(),
 		Description: f.get("Description"), Template: t, Params: params, Capabilities: caps,
-		OnStackFailure: onFailure,
+		OnStackFailure: onFailure, RevertDrift: revert,
 	}
 	if f.indices("Tags.member") != nil {
 		cs.Tags = parseTags(f)
@@ -189,6 +200,9 @@ func (s *Server) describeChangeSet(_ context.Context, f form) (any, *apiError) {
 		Description: cs.Description, Parameters: xmlParams(cs.Params), CreationTime: awsTime(cs.Created),
 		ExecutionStatus: cs.ExecutionStatus, Status: cs.Status, StatusReason: cs.Reason,
 		Capabilities: cs.Capabilities, Tags: xmlTags(cs.Tags), Changes: []xmlChange{}, OnStackFailure: cs.OnStackFailure,
+	}
+	if cs.RevertDrift {
+		res.DeploymentMode = "REVERT_DRIFT"
 	}
 	for _, c := range cs.Changes {
 		rc := xmlResourceChange{Action: c.Action, LogicalResourceId: c.LogicalID, PhysicalResourceId: c.PhysicalID, ResourceType: c.Type, Replacement: c.Replacement}
@@ -273,6 +287,7 @@ func (s *Server) executeChangeSet(_ context.Context, f form) (any, *apiError) {
 	cs.Executed = true
 	st.LastChangeSetID = cs.ID
 	st.Token = f.get("ClientRequestToken")
+	st.revertDrift = cs.RevertDrift
 	disable := f.bool("DisableRollback") || cs.OnStackFailure == "DO_NOTHING"
 	if cs.Type == "CREATE" {
 		st.Template, st.Params, st.Capabilities, st.Tags = cs.Template, cs.Params, cs.Capabilities, cs.Tags

@@ -34,6 +34,10 @@ var cfnHandlers = map[string]cfnHandler{
 	"ListStacks":                  (*Server).listStacks,
 	"ListExports":                 (*Server).listExports,
 	"DescribeStackResource":       (*Server).describeStackResource,
+	"DetectStackDrift":            (*Server).detectStackDrift,
+
+	"DescribeStackDriftDetectionStatus": (*Server).describeStackDriftDetectionStatus,
+	"DescribeStackResourceDrifts":       (*Server).describeStackResourceDrifts,
 }
 
 // serveCloudFormation decodes a query-protocol call and dispatches it.

@@ -129,7 +129,10 @@ func (s *Server) xmlStackLocked(st *stack) xmlStack {
 		StackStatus: st.Status, StackStatusReason: st.Reason, DisableRollback: st.DisableRollback,
 		Capabilities: st.Capabilities, Tags: xmlTags(st.Tags),
 		EnableTerminationProtection: st.TerminationProtection,
-		DriftInformation:            xmlDrift{StackDriftStatus: "NOT_CHECKED"},
+		DriftInformation:            xmlDrift{StackDriftStatus: st.driftStatus()},
+	}
+	if st.lastDrift != nil {
+		x.DriftInformation.LastCheckTimestamp = awsTime(st.lastDrift.Time)
 	}
 	if st.Template != nil {
 		x.Description = st.Template.Description

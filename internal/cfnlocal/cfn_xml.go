@@ -19,7 +19,8 @@ type xmlOutput struct {
 }
 
 type xmlDrift struct {
-	StackDriftStatus string
+	StackDriftStatus   string
+	LastCheckTimestamp string `xml:",omitempty"`
 }
 
 type xmlStack struct {
@@ -133,6 +134,7 @@ type describeChangeSetResult struct {
 	Tags            []xmlTag    `xml:"Tags>member,omitempty"`
 	Changes         []xmlChange `xml:"Changes>member"`
 	OnStackFailure  string      `xml:",omitempty"`
+	DeploymentMode  string      `xml:",omitempty"`
 }
 
 type xmlChangeSetSummary struct {

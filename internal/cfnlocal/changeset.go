@@ -103,7 +103,8 @@ func (s *Server) diffLocked(st *stack, cs *changeSet) ([]resourceChange, bool, e
 		case cur.Type != rd.Type:
 			delete(visible, id)
 			changes = append(changes, resourceChange{Action: "Modify", LogicalID: id, PhysicalID: cur.PhysicalID, Type: rd.Type, Replacement: "True"})
-		case !reflect.DeepEqual(cur.Props, props) || cur.DeletionPolicy != rd.DeletionPolicy || cur.ReplacePolicy != rd.UpdateReplacePolicy || !reflect.DeepEqual(cur.Metadata, rd.Metadata):
+		case !reflect.DeepEqual(cur.Props, props) || cur.DeletionPolicy != rd.DeletionPolicy || cur.ReplacePolicy != rd.UpdateReplacePolicy ||
+			!reflect.DeepEqual(cur.Metadata, rd.Metadata) || cs.RevertDrift && revertible(cur):
 			repl := replacement(rd.Type, cur.Props, props)
 			if repl != "False" {
 				delete(visible, id)
@@ -129,6 +130,10 @@ func (s *Server) diffLocked(st *stack, cs *changeSet) ([]resourceChange, bool, e
 	same := outputsEqual(outs, st.Outputs) && (cs.Tags == nil || tagsEqual(cs.Tags, st.Tags))
 	return nil, same, nil
 }
+
+// revertible says whether a REVERT_DRIFT change set brings the resource back to the template: one whose
+// properties were changed outside CloudFormation. One deleted outside it is not recreated.
+func revertible(r *resourceState) bool { return r.Actual != nil && !r.Gone }
 
 func outputsEqual(a, b []output) bool {
 	norm := func(o []output) []output {

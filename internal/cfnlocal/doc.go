@@ -37,7 +37,7 @@
 // DeleteChangeSet, ListChangeSets, CreateStack, DescribeStacks,
 // DescribeStackEvents (newest first, 100 a page), DescribeStackResources,
 // ListStackResources, GetTemplate, DeleteStack, ContinueUpdateRollback and
-// UpdateTerminationProtection. S3: CreateBucket, HeadBucket, PutObject,
+// UpdateTerminationProtection, and drift detection (see Drift). S3: CreateBucket, HeadBucket, PutObject,
 // GetObject, HeadObject; a TemplateURL naming a stored object is read from
 // it. EC2: DescribeVpcs and DescribeSubnets over one default VPC with a
 // subnet in each of three availability zones. Elastic Load Balancing v2:
@@ -86,6 +86,32 @@
 // /_cfnlocal/faults with {"api": [...], "resources": [...]} (field names as
 // in the JSON tags of APIFault and ResourceFault), DELETE /_cfnlocal/faults,
 // GET /_cfnlocal/calls, POST /_cfnlocal/reset and GET /_cfnlocal/health.
+//
+// # Drift
+//
+// Each resource keeps what the stack last wrote to it apart from what it
+// actually is. DriftResource (or POST /_cfnlocal/drift with
+// {"stackName", "logicalResourceId", "properties": {...}} or "delete": true)
+// changes top-level properties of a live resource (null removes one) or
+// deletes it, outside CloudFormation. DetectStackDrift (whole stacks only;
+// LogicalResourceIds is refused) runs asynchronously: DETECTION_IN_PROGRESS
+// for one pause (ResourceDelay or a Step), then DETECTION_COMPLETE with
+// IN_SYNC or DRIFTED, or DETECTION_FAILED if an operation started meanwhile.
+// It is refused on a stack in progress or under review, and while another
+// detection of the stack runs. DescribeStackDriftDetectionStatus reads it by
+// ID; DescribeStackResourceDrifts lists the last completed detection's
+// resources (filters, MaxResults up to 100, NextToken) with MODIFIED
+// resources' PropertyDifferences as JSON pointers (ADD, REMOVE, NOT_EQUAL;
+// strings as they are, other values as JSON); DescribeStacks shows
+// DriftInformation. A plain update writes only the top-level properties
+// whose template values changed, so drift elsewhere survives it and a change
+// set with an unchanged template has no changes, as in CloudFormation; a
+// change set with DeploymentMode REVERT_DRIFT (UPDATE only) modifies the
+// drifted resources and writes every property back. A resource deleted out
+// of band is not recreated by it, and an update of it fails with NotFound.
+// Unlike CloudFormation, every resource type supports drift detection, every
+// property is compared (none is ignored or defaulted), and the exact wording
+// of the validation messages for busy stacks is cfnlocal's own.
 //
 // # Fidelity
 //

@@ -255,6 +255,8 @@ func (s *Server) completeDeleteLocked(st *stack) {
 // applied is what apply did to a stack's resources.
 type applied struct {
 	ec *evalContext
+	// revert says the update executes a REVERT_DRIFT change set, which also updates drifted resources.
+	revert bool
 	// active are the resources the template's conditions keep.
 	active map[string]bool
 	// fail is the first failure, nil if every resource was applied.
@@ -271,7 +273,7 @@ type applied struct {
 // leaves the rest. It returns false if the server is shutting down.
 func (s *Server) apply(ctx context.Context, st *stack) (applied, bool) {
 	s.mu.Lock()
-	ap := applied{ec: s.evalContextLocked(st, st.Template, st.Params, st.Resources, false)}
+	ap := applied{ec: s.evalContextLocked(st, st.Template, st.Params, st.Resources, false), revert: st.revertDrift}
 	var waves [][]string
 	if err := ap.ec.resolveConditions(st.Template.Conditions); err != nil {
 		ap.fail = &failure{reason: err.Error()}
@@ -358,7 +360,8 @@ func (ap *applied) workFor(s *Server, st *stack, id string, props map[string]any
 			cancel:  func() { s.resourceEventLocked(st, r, "CREATE_FAILED", "Resource creation cancelled") },
 			refused: s.refusal(rd.Type, props),
 		}, true
-	case cur.Type == rd.Type && reflect.DeepEqual(cur.Props, props) && cur.DeletionPolicy == rd.DeletionPolicy && cur.ReplacePolicy == rd.UpdateReplacePolicy && reflect.DeepEqual(cur.Metadata, rd.Metadata):
+	case cur.Type == rd.Type && reflect.DeepEqual(cur.Props, props) && cur.DeletionPolicy == rd.DeletionPolicy && cur.ReplacePolicy == rd.UpdateReplacePolicy &&
+		reflect.DeepEqual(cur.Metadata, rd.Metadata) && (!ap.revert || !revertible(cur)):
 		// Unchanged: CloudFormation leaves it alone.
 		return work{}, false
 	}
@@ -380,10 +383,13 @@ func (ap *applied) workFor(s *Server, st *stack, id string, props map[string]any
 				r.Generation++
 				r.Type = rd.Type
 				r.Props = props
+				r.Actual, r.Gone = nil, false
 				assignPhysicalID(r, st.ID)
 				s.resourceEventLocked(st, r, "UPDATE_IN_PROGRESS", "Resource creation Initiated")
 			}
+			old := r.Props
 			r.Props = props
+			r.wrote(old, ap.revert)
 			r.DeletionPolicy = rd.DeletionPolicy
 			r.ReplacePolicy = rd.UpdateReplacePolicy
 			r.Metadata = rd.Metadata
@@ -392,6 +398,10 @@ func (ap *applied) workFor(s *Server, st *stack, id string, props map[string]any
 		fail:   func(reason string) { s.resourceEventLocked(st, r, "UPDATE_FAILED", reason) },
 		cancel: func() { s.resourceEventLocked(st, r, "UPDATE_FAILED", "Resource update cancelled") },
 		refused: func() string {
+			if !replace && r.Gone {
+				// The resource was deleted outside CloudFormation: its service has nothing to update.
+				return fmt.Sprintf("Resource handler returned message: \"Resource of type '%s' with identifier '%s' was not found.\" (HandlerErrorCode: NotFound)", r.Type, r.PhysicalID)
+			}
 			if !replace {
 				return ""
 			}

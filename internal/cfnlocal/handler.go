@@ -102,8 +102,8 @@ type faultsRequest struct {
 }
 
 // serveAdmin handles the JSON endpoints the demo binary needs:
-// POST/DELETE /_cfnlocal/faults, GET /_cfnlocal/calls, POST /_cfnlocal/reset
-// and GET /_cfnlocal/health.
+// POST/DELETE /_cfnlocal/faults, POST /_cfnlocal/drift, GET /_cfnlocal/calls,
+// POST /_cfnlocal/reset and GET /_cfnlocal/health.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, adminPrefix)
 	switch {
@@ -116,6 +116,19 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case path == "faults" && r.Method == http.MethodDelete:
 		s.ClearFaults()
+		w.WriteHeader(http.StatusNoContent)
+	case path == "drift" && r.Method == http.MethodPost:
+		var d ResourceDrift
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&d); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "decode drift: " + err.Error()})
+			return
+		}
+		if err := s.DriftResource(d); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	case path == "faults" && r.Method == http.MethodPost:
 		if err := s.LoadFaults(http.MaxBytesReader(w, r.Body, 1<<20)); err != nil {

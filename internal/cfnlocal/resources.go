@@ -26,9 +26,13 @@ type resourceState struct {
 	Metadata any
 	// Generation counts replacements so a new physical resource gets a new ID.
 	Generation int
-	Region     string
-	AccountID  string
-	StackName  string
+	// Actual is the resource's configuration where a change made outside CloudFormation (DriftResource) made
+	// it differ from Props; nil while they agree. Gone says it was deleted outside CloudFormation.
+	Actual    map[string]any
+	Gone      bool
+	Region    string
+	AccountID string
+	StackName string
 }
 
 func (r *resourceState) clone() *resourceState {

@@ -91,6 +91,9 @@ type Server struct {
 	tokens     map[string]any
 	tokenOrder []string
 	seq        int64
+	// detections are the drift detections by ID, detectionOrder their IDs oldest first, for the bound.
+	detections     map[string]*driftDetection
+	detectionOrder []string
 	// ops counts running operations; idle is closed when it drops to zero.
 	ops  int
 	idle chan struct{}
@@ -137,6 +140,8 @@ func (s *Server) resetLocked() {
 	s.outcomes = map[string]int{}
 	s.tokens = map[string]any{}
 	s.tokenOrder = nil
+	s.detections = map[string]*driftDetection{}
+	s.detectionOrder = nil
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.idle = make(chan struct{})
 	close(s.idle)

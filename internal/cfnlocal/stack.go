@@ -38,6 +38,10 @@ type stack struct {
 	// rollback is the work left when an update rollback failed, for
 	// ContinueUpdateRollback.
 	rollback *updateRollback
+	// detecting is the drift detection under way, lastDrift the last one that completed.
+	detecting, lastDrift *driftDetection
+	// revertDrift says the operation under way executes a REVERT_DRIFT change set.
+	revertDrift bool
 }
 
 // tag is a stack tag.
@@ -79,6 +83,8 @@ type changeSet struct {
 	Tags            []tag
 	Changes         []resourceChange
 	OnStackFailure  string
+	// RevertDrift is DeploymentMode REVERT_DRIFT: the changes bring drifted resources back to the template.
+	RevertDrift bool
 	// Executed change sets can only be found by ARN, as in AWS.
 	Executed bool
 }

@@ -65,7 +65,11 @@ func (d *Driver) deleteChangeSet(ctx context.Context, id string) error {
 // advance takes the change set for digest one step: create it, wait for it, execute it, or clear it away
 // once it is spent. Change sets of ours for other digests are stale and deleted on the way.
 func (d *Driver) advance(ctx context.Context, want Desired, digest string, st *types.Stack, res Result, csType types.ChangeSetType) (Result, error) {
-	name := ChangeSetName(digest)
+	return d.advanceNamed(ctx, want, digest, ChangeSetName(digest), st, res, csType)
+}
+
+// advanceNamed is advance for the change set called name: the one for digest, or the one reverting drift.
+func (d *Driver) advanceNamed(ctx context.Context, want Desired, digest, name string, st *types.Stack, res Result, csType types.ChangeSetType) (Result, error) {
 	sums, err := d.ourChangeSets(ctx, st)
 	if err != nil {
 		return res, err
@@ -84,7 +88,7 @@ func (d *Driver) advance(ctx context.Context, want Desired, digest string, st *t
 		}
 	}
 	if cur == nil {
-		return d.start(ctx, want, digest, st, res, csType)
+		return d.startNamed(ctx, want, digest, name, st, res, csType)
 	}
 	res.ChangeSet = summaryOf(*cur, csType)
 	id := aws.ToString(cur.ChangeSetId)
@@ -155,7 +159,11 @@ func (d *Driver) advance(ctx context.Context, want Desired, digest string, st *t
 
 // start creates the change set for digest.
 func (d *Driver) start(ctx context.Context, want Desired, digest string, st *types.Stack, res Result, csType types.ChangeSetType) (Result, error) {
-	name := ChangeSetName(digest)
+	return d.startNamed(ctx, want, digest, ChangeSetName(digest), st, res, csType)
+}
+
+// startNamed creates the change set called name; the one reverting want.RevertDrift is drift-aware.
+func (d *Driver) startNamed(ctx context.Context, want Desired, digest, name string, st *types.Stack, res Result, csType types.ChangeSetType) (Result, error) {
 	if csType == types.ChangeSetTypeUpdate {
 		adopting := st != nil && ownerOf(tagMap(st.Tags), want.Owner.UID) == ownedByNobody
 		body, err := d.liveSpelling(ctx, want.StackName, want.TemplateBody, adopting)
@@ -182,6 +190,12 @@ func (d *Driver) start(ctx context.Context, want Desired, digest string, st *typ
 		Parameters:    parameters(want.Parameters),
 		Tags:          tags(stackTags(want)),
 		Description:   aws.String(fmt.Sprintf("composestack %s/%s, digest %s", want.Owner.Namespace, want.Owner.Name, digest)),
+	}
+	if want.RevertDrift != "" && name == revertChangeSetName(digest, want.RevertDrift) {
+		// A drift-aware change set compares the template with the resources as they are, so the unchanged
+		// template modifies the drifted ones back; a plain one compares templates and would find nothing to do.
+		in.DeploymentMode = types.DeploymentModeRevertDrift
+		in.Description = aws.String(fmt.Sprintf("composestack %s/%s, digest %s, reverting drift", want.Owner.Namespace, want.Owner.Name, digest))
 	}
 	// No ClientToken: a change set deleted to be tried again is made anew under the same name, which a
 	// reused token would turn into a replay of the old request. A lost response is caught as

@@ -66,22 +66,24 @@ func (d *Driver) sync(ctx context.Context, want Desired, digest string) (Result,
 		if own != ownedByUs {
 			return d.advance(ctx, want, digest, st, res, types.ChangeSetTypeUpdate)
 		}
-		if d.applied(st, want, digest) {
-			return d.converged(res, st, want, "the stack matches the spec"), nil
+		// Past the record, the stack runs this spec, but the caller has not recorded it yet, when the stack
+		// names this spec's change set as its last, or was created from it and not changed since. Nothing is
+		// left to clear: executing a change set deletes the stack's others, and CloudFormation stops listing it.
+		runs := d.applied(st, want, digest) || changeSetNameOf(aws.ToString(st.ChangeSetId)) == ChangeSetName(digest)
+		if !runs {
+			made, err := d.createdFrom(ctx, st, want, digest)
+			if err != nil {
+				return res, err
+			}
+			runs = made
 		}
-		if changeSetNameOf(aws.ToString(st.ChangeSetId)) == ChangeSetName(digest) {
-			// The stack runs this spec, but the caller has not recorded it yet. Nothing is left to clear:
-			// executing a change set deletes the stack's others, and CloudFormation stops listing it.
-			return d.converged(res, st, want, "the stack matches the spec"), nil
+		if !runs {
+			return d.advance(ctx, want, digest, st, res, types.ChangeSetTypeUpdate)
 		}
-		made, err := d.createdFrom(ctx, st, want, digest)
-		if err != nil {
-			return res, err
+		if want.RevertDrift != "" {
+			return d.revertDrift(ctx, want, digest, st, res)
 		}
-		if made {
-			return d.converged(res, st, want, "the stack matches the spec"), nil
-		}
-		return d.advance(ctx, want, digest, st, res, types.ChangeSetTypeUpdate)
+		return d.converged(res, st, want, "the stack matches the spec"), nil
 	case StepRecreate:
 		return d.recreate(ctx, want, digest, st, res)
 	case StepRetryUpdate:
@@ -202,6 +204,14 @@ func (d *Driver) retryUpdate(ctx context.Context, want Desired, digest string, s
 	last, err := d.attempted(ctx, st)
 	if err != nil {
 		return res, err
+	}
+	if reverting(last, digest) && want.LastAppliedDigest == digest {
+		// A correction of drift failed and was rolled back, so the stack runs this spec again: there is nothing
+		// to retry but a new correction.
+		if want.RevertDrift != "" && last != revertChangeSetName(digest, want.RevertDrift) {
+			return d.revertDrift(ctx, want, digest, st, res)
+		}
+		return d.converged(res, st, want, "the stack matches the spec; the update correcting its drift was rolled back"), nil
 	}
 	if last != ChangeSetName(digest) {
 		return d.advance(ctx, want, digest, st, res, types.ChangeSetTypeUpdate)

@@ -50,6 +50,10 @@ type Desired struct {
 	// LastStackStatus is the stack status the caller last recorded. When it was an operation in progress,
 	// Sync reads that operation's events once more after it ends, so that none of its last ones is missed.
 	LastStackStatus string
+	// RevertDrift, when set, names a drift to correct (the caller's detection ID): once the stack runs this
+	// spec, a drift-aware change set (DeploymentMode REVERT_DRIFT) with the same template brings the
+	// resources whose properties drifted back to it. Result.DriftReverted says when that is over.
+	RevertDrift string
 }
 
 // Phase summarises where the stack stands after a call.
@@ -111,6 +115,10 @@ type Result struct {
 	// Progress is how far the running operation has got, with its events; set while an operation runs, on
 	// the call after it ends, and, with no events, once the stack converged.
 	Progress *Progress
+	// DriftReverted says the correction Desired.RevertDrift asked for is over: its change set ran, or had
+	// nothing it could change. A correction that failed and was rolled back gives a converged Result in
+	// UPDATE_ROLLBACK_COMPLETE without it.
+	DriftReverted bool
 	// Throttled says CloudFormation throttled this call; it is retried after RequeueAfter and is no failure.
 	Throttled bool
 	// RequeueAfter is when to call again.
