@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
+	"github.com/composestack/composestack/internal/cli"
 )
 
 // The guides' examples (docs/guides/examples), run with the commands the guides give, through kubectl against
@@ -126,6 +127,22 @@ func TestGuideMigratingFromDockerCompose(t *testing.T) {
 	})
 	t.Cleanup(func() { deleteStack(t, stackName) })
 
+	// The preview the guide runs first, in the project's directory: an update that modifies services in place.
+	// diff exits 2 when there are changes.
+	t.Run("preview", func(t *testing.T) {
+		t.Setenv("AWS_ACCESS_KEY_ID", "test")
+		t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+		t.Chdir(dir)
+		var preview, stderr bytes.Buffer
+		code := cli.Run([]string{"diff", "-f", "docker-compose.yaml", "-p", "ss-utopia", "--stack-name", stackName,
+			"--region", region, "--endpoint-url", cfn.URL()}, &preview, &stderr)
+		t.Logf("$ composestack diff -f docker-compose.yaml -p ss-utopia --stack-name %s --region %s\n%s%s",
+			stackName, region, preview.String(), stderr.String())
+		if code != 2 || strings.Contains(preview.String(), "Remove ") || !strings.Contains(preview.String(), "Modify ") {
+			t.Errorf("composestack diff exited %d; want 2, with services modified and nothing removed", code)
+		}
+	})
+
 	ns := newNamespace(t)
 	k := newGuideKubectl(t)
 	obj := composeStack(t, ns, "utopia")
@@ -135,6 +152,7 @@ func TestGuideMigratingFromDockerCompose(t *testing.T) {
 	got := waitStack(t, obj, "Ready after adoption", func(o *csv1.ComposeStack) bool {
 		return readyAt(o) && o.Status.StackStatus == "UPDATE_COMPLETE"
 	})
+	k.run("get", "-n", ns, "composestacks")
 	if got.Status.StackName != stackName {
 		t.Fatalf("status.stackName = %q; want Docker's stack %s", got.Status.StackName, stackName)
 	}
@@ -181,11 +199,70 @@ func TestGuideGitOpsArgoCD(t *testing.T) {
 
 	// What Argo CD compares: the rendered directory against the live objects, after the controller wrote
 	// status, finalizer and defaults. Exit status 0 is no difference, 1 a difference.
+	if out, drift := kubectlDiff(t, k, ns, dir); drift {
+		t.Errorf("kubectl diff shows drift after the controller reconciled:\n%s", out)
+	}
+	// The same diff does show an edit of what Git holds, so its silence above means something.
+	cm := got.Spec.Compose.Files[1].ConfigMapKeyRef.Name
+	k.run("patch", "-n", ns, "configmap", cm, "--type=merge", "-p", `{"data":{"compose.production.yaml":"# edited by hand\n"}}`)
+	if out, drift := kubectlDiff(t, k, ns, dir); !drift {
+		t.Errorf("kubectl diff shows no drift after the ConfigMap was edited by hand:\n%s", out)
+	}
+	k.run("apply", "-n", ns, "-k", dir)
+	waitStack(t, obj, "Ready again", readyAt)
+
+	// A commit that changes compose.yaml: the generated ConfigMap gets a new name, so the ComposeStack's spec
+	// changes and the stack is updated. The commit is stood in for by an overlay with the edited file.
+	edited := t.TempDir()
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := filepath.Rel(edited, abs) // kustomize takes no absolute path
+	if err != nil {
+		t.Fatal(err)
+	}
+	compose, err := os.ReadFile(filepath.Join(dir, "compose.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bumped := strings.Replace(string(compose), "shop-api:1.4.2", "shop-api:1.5.0", 1)
+	production, err := os.ReadFile(filepath.Join(dir, "compose.production.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{
+		"compose.yaml":            bumped,
+		"compose.production.yaml": string(production),
+		"kustomization.yaml": "resources: [" + base + "]\nconfigMapGenerator:\n  - name: shop-compose\n    behavior: replace\n" +
+			"    files: [compose.yaml, compose.production.yaml]\n",
+	} {
+		if err := os.WriteFile(filepath.Join(edited, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k.run("apply", "-n", ns, "-k", edited)
+	got = waitStack(t, obj, "Ready after the change", func(o *csv1.ComposeStack) bool {
+		return o.Generation == 2 && readyAt(o) && o.Status.StackStatus == "UPDATE_COMPLETE"
+	})
+	if h := argoHealth(t, got); h != "Healthy" {
+		t.Errorf("Argo CD health after the update = %s; want Healthy (%s)", h, summary(got))
+	}
+	if body := templateOf(t, got.Status.StackName); !strings.Contains(body, "shop-api:1.5.0") {
+		t.Errorf("the updated stack does not run shop-api:1.5.0")
+	}
+}
+
+// kubectlDiff runs `kubectl diff -k dir` and says whether it found a difference (exit status 1).
+func kubectlDiff(t *testing.T, k guideKubectl, ns, dir string) (string, bool) {
+	t.Helper()
 	out, err := env.Kubectl(k.kubeconfig, "diff", "-n", ns, "-k", dir)
 	var exit *exec.ExitError
 	if errors.As(err, &exit) && exit.ExitCode() == 1 {
-		t.Errorf("kubectl diff shows drift after the controller reconciled:\n%s", out)
-	} else if err != nil {
+		return out, true
+	}
+	if err != nil {
 		t.Fatalf("kubectl diff: %v\n%s", err, out)
 	}
+	return out, false
 }
