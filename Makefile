@@ -8,6 +8,7 @@ SHELL := /usr/bin/env bash -o pipefail
 LOCALBIN ?= $(CURDIR)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+CRD_REF_DOCS ?= $(LOCALBIN)/crd-ref-docs-$(CRD_REF_DOCS_VERSION)
 IMG ?= composestack-controller:dev
 # The image's timestamps: the last commit's time, so that a commit always gives the same image digest.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
@@ -35,6 +36,11 @@ manifests: controller-gen ## Generate the CRD and RBAC from the API types and ku
 generate: controller-gen ## Generate deepcopy code for the API types.
 	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
 
+.PHONY: api-docs
+api-docs: crd-ref-docs ## Generate the API reference, docs/api.md, from the API types.
+	$(CRD_REF_DOCS) --config hack/api-docs.yaml --source-path ./api/v1alpha1 --renderer markdown \
+		--output-path docs/api.md --log-level ERROR
+
 .PHONY: fmt
 fmt: ## Run gofmt over the code.
 	gofmt -l -w $$(git ls-files '*.go')
@@ -48,7 +54,7 @@ lint: golangci-lint ## Run golangci-lint (pinned).
 	$(GOLANGCI_LINT) run ./...
 
 .PHONY: verify-generated
-verify-generated: controller-gen ## Fail when the generated deepcopy, CRD or RBAC are stale.
+verify-generated: controller-gen crd-ref-docs ## Fail when the generated deepcopy, CRD, RBAC or API reference are stale.
 	hack/verify-generated.sh "$(MAKE)"
 
 .PHONY: envtest-bins
@@ -145,3 +151,10 @@ $(GOLANGCI_LINT):
 	@mkdir -p $(LOCALBIN)
 	GOBIN=$(LOCALBIN)/.tmp-gl go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	mv $(LOCALBIN)/.tmp-gl/golangci-lint $@ && rmdir $(LOCALBIN)/.tmp-gl
+
+.PHONY: crd-ref-docs
+crd-ref-docs: $(CRD_REF_DOCS)
+$(CRD_REF_DOCS):
+	@mkdir -p $(LOCALBIN)
+	GOBIN=$(LOCALBIN)/.tmp-crd go install github.com/elastic/crd-ref-docs@$(CRD_REF_DOCS_VERSION)
+	mv $(LOCALBIN)/.tmp-crd/crd-ref-docs $@ && rmdir $(LOCALBIN)/.tmp-crd

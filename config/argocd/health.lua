@@ -1,5 +1,5 @@
 -- Argo CD health check for ComposeStack (composestack.dev/v1alpha1), from its kstatus conditions.
--- Argo CD gives unknown custom resources no health at all, so install this (see argocd-cm.yaml).
+-- Argo CD gives unknown custom resources no health at all, so install this (see README.md here).
 local hs = { status = "Progressing", message = "Waiting for the controller to report status" }
 if obj.status == nil or obj.status.conditions == nil then
   return hs
