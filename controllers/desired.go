@@ -47,6 +47,7 @@ func (r *ComposeStackReconciler) desired(ctx context.Context, obj *csv1.ComposeS
 		}
 		want := *out
 		want.stack.LastAppliedDigest = obj.Status.LastAppliedDigest
+		want.stack.LastAttemptedDigest = obj.Status.LastAttemptedDigest
 		want.stack.LastStackStatus = obj.Status.StackStatus
 		return &want, sc, nil
 	}
@@ -141,6 +142,7 @@ func (r *ComposeStackReconciler) render(ctx context.Context, obj *csv1.ComposeSt
 			TemplateBucket:            bucket,
 			ResyncInterval:            obj.Interval(),
 			LastAppliedDigest:         obj.Status.LastAppliedDigest,
+			LastAttemptedDigest:       obj.Status.LastAttemptedDigest,
 			LastStackStatus:           obj.Status.StackStatus,
 		},
 		warnings:   slices.Concat(loaded.Warnings, out.Warnings),

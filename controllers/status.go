@@ -19,7 +19,7 @@ func (r *ComposeStackReconciler) apply(obj *csv1.ComposeStack, res stack.Result,
 	}
 	st.StackStatus = res.StackStatus
 	st.StackStatusReason = res.StackStatusReason
-	if res.Digest != "" {
+	if res.Action == stack.ActionCreateStack || res.Action == stack.ActionExecuteChangeSet {
 		st.LastAttemptedDigest = res.Digest
 	}
 	st.ChangeSet = nil

@@ -445,7 +445,8 @@ type ComposeStackStatus struct {
 	// +optional
 	LastAppliedDigest string `json:"lastAppliedDigest,omitempty"`
 
-	// LastAttemptedDigest is the digest of the template, parameters and tags last sent to CloudFormation.
+	// LastAttemptedDigest is the digest of the template, parameters and tags of the last stack operation the
+	// controller started (a creation, or an executed change set).
 	// +optional
 	LastAttemptedDigest string `json:"lastAttemptedDigest,omitempty"`
 

@@ -65,7 +65,10 @@ func run(m *testing.M) int {
 }
 
 // createOrder is the order of the statuses a created stack goes through, from none at all.
-var createOrder = []string{"", "REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_COMPLETE"}
+var createOrder = []string{"", "CREATE_IN_PROGRESS", "CREATE_COMPLETE"}
+
+// updateOrder follows createOrder for a stack that is then updated.
+var updateOrder = []string{"UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE"}
 
 const webCompose = `services:
   web:
@@ -81,10 +84,8 @@ func TestResumeCreateInProgress(t *testing.T) {
 	a := startController(t, "A")
 	sc.create(t, webCompose)
 
-	// A creates the CREATE change set; it is computed in two steps, and then A executes it.
-	waitCalls(t, "CreateChangeSet", 1)
-	step(t, 2)
-	waitCalls(t, "ExecuteChangeSet", 1)
+	// A creates the stack with one CreateStack.
+	waitCalls(t, "CreateStack", 1)
 	waitFor(t, "stack CREATE_IN_PROGRESS", func() (bool, string) {
 		s := describe(t, sc.stackName())
 		return s.StackStatus == cftypes.StackStatusCreateInProgress, string(s.StackStatus)
@@ -120,19 +121,23 @@ func TestResumeCreateInProgress(t *testing.T) {
 	startController(t, "B")
 	waitLooks(t, looks, 2)
 	sc.checkStill(t, before, "CREATE_IN_PROGRESS")
-	want := map[string]int{"CreateChangeSet": 1, "ExecuteChangeSet": 1}
+	want := map[string]int{"CreateStack": 1}
 	got := sc.stepUntilReady(t, "CREATE_COMPLETE", want)
 
 	sc.checkEnd(t, got, before, executed, callsAtStop, want, nil)
 	sc.checkHistory(t, aws.ToString(stackID), "", createOrder)
 }
 
-// TestResumeBeforeExecute: the controller dies after creating its change set and before executing it; its
-// successor finds that change set still being computed, waits for it, and executes it.
+// TestResumeBeforeExecute: the controller dies after creating the change set of an update and before
+// executing it; its successor finds that change set still being computed, waits for it, and executes it.
 func TestResumeBeforeExecute(t *testing.T) {
 	sc := newScenario(t, "pending")
 	a := startController(t, "A")
 	sc.create(t, webCompose)
+	ready := sc.stepUntilReady(t, "CREATE_COMPLETE", map[string]int{"CreateStack": 1})
+	sc.update(t, func(o *csv1.ComposeStack) {
+		*o.Spec.Compose.Files[0].Inline = strings.Replace(webCompose, "nginx:1.27", "nginx:1.28", 1)
+	})
 
 	// The change set stays CREATE_PENDING until stepped, so A cannot execute it: stop A as soon as it
 	// called CreateChangeSet, whether or not it got to record anything in the status.
@@ -161,11 +166,11 @@ func TestResumeBeforeExecute(t *testing.T) {
 		return reconciling(o) && o.Status.ChangeSet != nil && o.Status.ChangeSet.Status == "CREATE_IN_PROGRESS" &&
 			o.Status.ChangeSet.ID == created
 	})
-	want := map[string]int{"CreateChangeSet": 1, "ExecuteChangeSet": 1}
-	got := sc.stepUntilReady(t, "CREATE_COMPLETE", want)
+	want := map[string]int{"CreateStack": 1, "CreateChangeSet": 1, "ExecuteChangeSet": 1}
+	got := sc.stepUntilReady(t, "UPDATE_COMPLETE", want)
 
 	sc.checkEnd(t, got, before, created, callsAtStop, want, map[string]int{"ExecuteChangeSet": 1})
-	sc.checkHistory(t, got.Status.StackID, "", createOrder)
+	sc.checkHistory(t, got.Status.StackID, ready.Status.LastAppliedDigest, slices.Concat(createOrder, updateOrder))
 }
 
 // TestResumeUpdateInProgress: the controller dies while CloudFormation updates the stack to a new image;
@@ -174,18 +179,18 @@ func TestResumeUpdateInProgress(t *testing.T) {
 	sc := newScenario(t, "update")
 	a := startController(t, "A")
 	sc.create(t, webCompose)
-	ready := sc.stepUntilReady(t, "CREATE_COMPLETE", map[string]int{"CreateChangeSet": 1, "ExecuteChangeSet": 1})
+	ready := sc.stepUntilReady(t, "CREATE_COMPLETE", map[string]int{"CreateStack": 1})
 	stackID := ready.Status.StackID
-	if d := diff(map[string]int{"CreateChangeSet": 1, "ExecuteChangeSet": 1}, mutating(cfn.Calls())); d != "" {
+	if d := diff(map[string]int{"CreateStack": 1}, mutating(cfn.Calls())); d != "" {
 		t.Fatalf("creating the stack: %s", d)
 	}
 
 	gen := sc.update(t, func(o *csv1.ComposeStack) {
 		*o.Spec.Compose.Files[0].Inline = strings.Replace(webCompose, "nginx:1.27", "nginx:1.28", 1)
 	})
-	waitCalls(t, "CreateChangeSet", 2)
+	waitCalls(t, "CreateChangeSet", 1)
 	step(t, 2)
-	waitCalls(t, "ExecuteChangeSet", 2)
+	waitCalls(t, "ExecuteChangeSet", 1)
 	before := sc.waitStatus(t, "A reports UPDATE_IN_PROGRESS", func(o *csv1.ComposeStack) bool {
 		return reconciling(o) && o.Status.StackStatus == "UPDATE_IN_PROGRESS" && o.Status.ObservedGeneration == gen
 	})
@@ -210,15 +215,14 @@ func TestResumeUpdateInProgress(t *testing.T) {
 	startController(t, "B")
 	waitLooks(t, looks, 2)
 	sc.checkStill(t, before, "UPDATE_IN_PROGRESS")
-	want := map[string]int{"CreateChangeSet": 2, "ExecuteChangeSet": 2}
+	want := map[string]int{"CreateStack": 1, "CreateChangeSet": 1, "ExecuteChangeSet": 1}
 	got := sc.stepUntilReady(t, "UPDATE_COMPLETE", want)
 
 	sc.checkEnd(t, got, before, executed, callsAtStop, want, nil)
 	if got.Status.StackID != stackID {
 		t.Errorf("stack ID changed over the update: %s, then %s", stackID, got.Status.StackID)
 	}
-	sc.checkHistory(t, stackID, ready.Status.LastAppliedDigest, slices.Concat(createOrder,
-		[]string{"UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE"}))
+	sc.checkHistory(t, stackID, ready.Status.LastAppliedDigest, slices.Concat(createOrder, updateOrder))
 }
 
 // controllerProcess is one controller "process": its own manager (and so its own informer cache and
@@ -458,10 +462,12 @@ func (sc *scenario) checkEnd(t *testing.T, got, before *csv1.ComposeStack, chang
 	if id := aws.ToString(s.ChangeSetId); id != changeSetID {
 		t.Errorf("the stack was last changed by change set %s, not by %s, the one from before the restart", id, changeSetID)
 	}
-	if want := stack.ChangeSetName(got.Status.LastAppliedDigest); !strings.Contains(changeSetID, ":changeSet/"+want+"/") {
+	// A stack that was only created (by CreateStack) names no change set.
+	if want := stack.ChangeSetName(got.Status.LastAppliedDigest); changeSetID != "" && !strings.Contains(changeSetID, ":changeSet/"+want+"/") {
 		t.Errorf("the change set %s is not the one named for the applied digest (%s)", changeSetID, want)
 	}
-	if before.Status.LastAttemptedDigest != "" && before.Status.LastAttemptedDigest != got.Status.LastAppliedDigest {
+	// The operation A started and B saw through is the one B reports applied.
+	if strings.HasSuffix(before.Status.StackStatus, "_IN_PROGRESS") && before.Status.LastAttemptedDigest != got.Status.LastAppliedDigest {
 		t.Errorf("A attempted digest %s, B applied %s", before.Status.LastAttemptedDigest, got.Status.LastAppliedDigest)
 	}
 	if got.Status.LastAppliedDigest != got.Status.LastAttemptedDigest {

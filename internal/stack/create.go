@@ -78,10 +78,15 @@ func tokenChangeSet(token string) string {
 
 // createdFrom says whether a stack that no change set ever changed was created by this driver from the
 // spec of digest, and not changed since: its last operation is that creation, whose events carry the token.
-// A caller that recorded a spec as applied has seen the creation through, so nothing is read for it.
+// A caller that recorded a spec as applied has seen the creation through, and one that recorded starting
+// the creation of this spec is believed while the stack is CREATE_COMPLETE (any later operation changes the
+// status): nothing is read for either. Otherwise the events say it.
 func (d *Driver) createdFrom(ctx context.Context, st *types.Stack, want Desired, digest string) (bool, error) {
 	if aws.ToString(st.ChangeSetId) != "" || want.LastAppliedDigest != "" {
 		return false, nil
+	}
+	if st.StackStatus == types.StackStatusCreateComplete && want.LastAttemptedDigest == digest {
+		return true, nil
 	}
 	op, err := d.lastOperation(ctx, st)
 	if err != nil {

@@ -636,3 +636,37 @@ func TestSyncStackMadeAfterTheReading(t *testing.T) {
 		t.Fatalf("then err = %v, want an ownership conflict", err)
 	}
 }
+
+// TestSyncCreatedStackConvergesOnTheRecord checks that a caller that recorded starting the creation of this
+// spec needs no reading of events to see the stack converged, and that a record of another spec does not
+// pass for it.
+func TestSyncCreatedStackConvergesOnTheRecord(t *testing.T) {
+	e := newLocalEnv(t, false)
+	want := desired(1)
+	res := e.syncOnce(t, want)
+	if res.Action != stack.ActionCreateStack {
+		t.Fatalf("first Sync = %+v", res)
+	}
+	e.settle(t)
+	e.later += time.Hour // past any reading of all stacks, so that each Sync reads one page
+
+	other := want
+	other.LastAttemptedDigest = stack.Digest(desired(2))
+	before := e.srv.Calls()
+	if res := e.syncOnce(t, other); res.Phase != stack.PhaseConverged {
+		t.Fatalf("with the record of another spec: %+v", res)
+	}
+	if calls := callsSince(before, e.srv.Calls()); calls["DescribeStackEvents"] != 1 {
+		t.Errorf("with the record of another spec: calls = %v, want the events read", calls)
+	}
+
+	want.LastAttemptedDigest = res.Digest
+	e.later += time.Hour
+	before = e.srv.Calls()
+	if res := e.syncOnce(t, want); res.Phase != stack.PhaseConverged {
+		t.Fatalf("with the record: %+v", res)
+	}
+	if calls := callsSince(before, e.srv.Calls()); !maps.Equal(calls, map[string]int{"DescribeStacks": 1}) {
+		t.Errorf("with the record: calls = %v, want one DescribeStacks", calls)
+	}
+}

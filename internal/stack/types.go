@@ -47,6 +47,10 @@ type Desired struct {
 	// It lets a stable stack be recognised with a single DescribeStacks call when CloudFormation does not
 	// say which change set it last executed.
 	LastAppliedDigest string
+	// LastAttemptedDigest is the digest of the last operation the caller recorded starting (a Result whose
+	// Action is ActionCreateStack or ActionExecuteChangeSet). A stack still CREATE_COMPLETE that no change set
+	// changed was then created from it: no events need to be read to say so.
+	LastAttemptedDigest string
 	// LastStackStatus is the stack status the caller last recorded. When it was an operation in progress,
 	// Sync reads that operation's events once more after it ends, so that none of its last ones is missed.
 	LastStackStatus string
