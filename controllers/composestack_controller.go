@@ -145,7 +145,7 @@ func (r *ComposeStackReconciler) Reconcile(ctx context.Context, req ctrl.Request
 			retErr = kerrors.NewAggregate([]error{retErr, err})
 			result = ctrl.Result{}
 		}
-		logReconcile(ctx, obj, done, result, retErr)
+		logReconcile(ctx, obj, obj.Status.StackStatus, done, result, retErr)
 	}()
 
 	var err error
@@ -163,8 +163,8 @@ func (r *ComposeStackReconciler) Reconcile(ctx context.Context, req ctrl.Request
 
 // logReconcile writes the one line that says what a reconcile did: the action taken, the stack status and
 // Ready reason it left, and when it looks again.
-func logReconcile(ctx context.Context, obj *csv1.ComposeStack, done step, result ctrl.Result, err error) {
-	kv := []any{"action", done.action, "stackStatus", obj.Status.StackStatus, "requeueAfter", result.RequeueAfter.String()}
+func logReconcile(ctx context.Context, obj conditioned, stackStatus string, done step, result ctrl.Result, err error) {
+	kv := []any{"action", done.action, "stackStatus", stackStatus, "requeueAfter", result.RequeueAfter.String()}
 	if c := readyCondition(obj); c != nil {
 		kv = append(kv, "ready", c.Status, "reason", c.Reason)
 	}

@@ -9,6 +9,8 @@ const (
 	ConditionReconciling = "Reconciling"
 	// ConditionStalled is True while the controller cannot go on without a change from the user.
 	ConditionStalled = "Stalled"
+	// ConditionInUse is True on a ComposeNetwork while ComposeStacks refer to it; its message names them.
+	ConditionInUse = "InUse"
 )
 
 // Condition reasons.
@@ -35,6 +37,13 @@ const (
 	// ReasonNetworkNotFound: the VPC or its subnets cannot be found (no default VPC, an unknown VPC ID), or the
 	// load balancer x-aws-loadbalancer names does not exist.
 	ReasonNetworkNotFound = "NetworkNotFound"
+	// ReasonNetworkNotReady: the ComposeNetwork that spec.network.networkRef names does not exist, has not been
+	// Ready yet, or is being deleted; the stack waits for it.
+	ReasonNetworkNotReady = "NetworkNotReady"
+	// ReasonNetworkInUse: ComposeStacks refer to the ComposeNetwork, so it is not deleted until they are gone.
+	ReasonNetworkInUse = "NetworkInUse"
+	// ReasonInvalidNetwork: the ComposeNetwork's spec cannot be made into a network template.
+	ReasonInvalidNetwork = "InvalidNetwork"
 	// ReasonAdoptionWouldReplace: adopting the stack would replace or remove resources that hold state or
 	// traffic; the change set is left unexecuted until spec.stack.allowAdoptionReplacements is set.
 	ReasonAdoptionWouldReplace = "AdoptionWouldReplace"
@@ -73,7 +82,7 @@ const (
 
 // Labels and tags the controller writes.
 const (
-	// TagOwnerNamespace, TagOwnerName and TagOwnerUID name the ComposeStack that owns a stack.
+	// TagOwnerNamespace, TagOwnerName and TagOwnerUID name the ComposeStack or ComposeNetwork that owns a stack.
 	TagOwnerNamespace = "composestack.dev/namespace"
 	TagOwnerName      = "composestack.dev/name"
 	TagOwnerUID       = "composestack.dev/uid"
@@ -83,6 +92,6 @@ const (
 	// holds (a name may be too long for a label value), so that one spec.outputs no longer names is found
 	// and deleted.
 	LabelOutputsOf = "composestack.dev/outputs-of"
-	// Finalizer keeps a ComposeStack until its stack is deleted or retained.
+	// Finalizer keeps a ComposeStack or ComposeNetwork until its stack is deleted or retained.
 	Finalizer = "composestack.dev/stack"
 )
