@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -72,7 +73,7 @@ func (r *ComposeStackReconciler) SetupWithManager(mgr ctrl.Manager, opts control
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &csv1.ComposeStack{}, refIndex,
 		func(o client.Object) []string {
 			obj := o.(*csv1.ComposeStack)
-			return append(references(obj), outputsRef(obj)...)
+			return slices.Concat(references(obj), outputsRef(obj), networkRefKey(obj))
 		}); err != nil {
 		return fmt.Errorf("indexing ComposeStack references: %w", err)
 	}
@@ -81,12 +82,13 @@ func (r *ComposeStackReconciler) SetupWithManager(mgr ctrl.Manager, opts control
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.referencing(refConfigMap))).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.referencing(refSecret))).
+		Watches(&csv1.ComposeNetwork{}, handler.EnqueueRequestsFromMapFunc(r.referencing(refComposeNetwork))).
 		WithOptions(opts).
 		Named("composestack").
 		Complete(r)
 }
 
-// referencing maps a ConfigMap or Secret to the ComposeStacks in its namespace that read it.
+// referencing maps a ConfigMap, Secret or ComposeNetwork to the ComposeStacks in its namespace that read it.
 func (r *ComposeStackReconciler) referencing(prefix string) handler.MapFunc {
 	return func(ctx context.Context, o client.Object) []ctrl.Request {
 		var list csv1.ComposeStackList
