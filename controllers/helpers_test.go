@@ -66,7 +66,7 @@ func deleteAndWait(t *testing.T, obj client.Object) {
 		t.Fatal(err)
 	}
 	eventually(t, obj.GetName()+" gone", 60*time.Second, func() (bool, string) {
-		err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), &csv1.ComposeStack{})
+		err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj.DeepCopyObject().(client.Object))
 		return apierrors.IsNotFound(err), "still there"
 	})
 }
@@ -148,7 +148,7 @@ func stalledWith(reason string) func(*csv1.ComposeStack) bool {
 }
 
 // kstatus computes what kubectl, Argo CD and Flux's health checks see.
-func kstatus(t *testing.T, o *csv1.ComposeStack) status.Status {
+func kstatus(t *testing.T, o runtime.Object) status.Status {
 	t.Helper()
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
 	if err != nil {
