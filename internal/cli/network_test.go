@@ -2,11 +2,20 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/network"
@@ -137,5 +146,68 @@ func TestConvertNetworkErrors(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 1, nothing, and %q", code, out, errOut, tc.want)
 			}
 		})
+	}
+}
+
+const privateCompose = `services:
+  web:
+    image: nginx:1.27
+    ports: ["80:80"]
+  db:
+    image: postgres:17
+    volumes: [data:/var/lib/postgresql/data]
+volumes:
+  data: {}
+`
+
+// A project converted into a network's private subnets, by the exports, deploys into the network the local
+// endpoint built: services, load balancer and EFS mount targets accept its subnets.
+func TestConvertedStackDeploysIntoNetwork(t *testing.T) {
+	_, cl := localAWS(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	create := func(name, body string) {
+		t.Helper()
+		_, err := cl.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(name), TemplateBody: aws.String(body),
+			Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			out, err := cl.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := out.Stacks[0]
+			if !strings.HasSuffix(string(st.StackStatus), "_IN_PROGRESS") {
+				if st.StackStatus != cfntypes.StackStatusCreateComplete {
+					t.Fatalf("stack %s: %s (%s)", name, st.StackStatus, aws.ToString(st.StackStatusReason))
+				}
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	code, body, errOut := run(t, "convert", "network", "--stack-name", "shop-net", "--format", "json")
+	if code != 0 {
+		t.Fatalf("convert network: %s", errOut)
+	}
+	create("shop-net", body)
+
+	compose := writeFile(t, "compose.yaml", privateCompose)
+	code, body, errOut = run(t, "convert", "-f", compose, "-p", "shop", "--vpc-import", "shop-net-VpcId",
+		"--subnet-import", "shop-net-PrivateSubnet1", "--subnet-import", "shop-net-PrivateSubnet2", "--no-public-ip", "--internal-lb", "--format", "json")
+	if code != 0 {
+		t.Fatalf("convert: %s", errOut)
+	}
+	create("shop", body)
+
+	out, err := cl.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
+	if err != nil || len(out.LoadBalancers) != 1 {
+		t.Fatalf("load balancers: %v", err)
+	}
+	vpc, err := cl.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: aws.String("is-default"), Values: []string{"false"}}}})
+	if err != nil || len(vpc.Vpcs) != 1 || aws.ToString(out.LoadBalancers[0].VpcId) != aws.ToString(vpc.Vpcs[0].VpcId) {
+		t.Errorf("the load balancer is not in the network's VPC: %v", err)
 	}
 }
