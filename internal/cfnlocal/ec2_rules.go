@@ -310,7 +310,8 @@ func (s *Server) endpointRefusalLocked(props map[string]any) string {
 		}
 		zones[sn.AZ] = true
 	}
-	if propBool(props, "PrivateDnsEnabled", true) && (!vpc.DNSSupport || !vpc.DNSHostname) {
+	// CloudFormation's default for PrivateDnsEnabled is false, unlike EC2's for an interface endpoint.
+	if propBool(props, "PrivateDnsEnabled", false) && (!vpc.DNSSupport || !vpc.DNSHostname) {
 		return ec2Refusal("InvalidParameter", "InvalidRequest", "Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for %s", vpcID)
 	}
 	return ""

@@ -389,9 +389,9 @@ func TestVersionAndHelp(t *testing.T) {
 
 // Each command's help shows how to call it, with examples, on stdout.
 func TestHelpShowsExamples(t *testing.T) {
-	for _, command := range []string{"convert", "diagram", "diff", "version", "completion"} {
+	for _, command := range []string{"convert", "convert network", "diagram", "diff", "version", "completion"} {
 		t.Run(command, func(t *testing.T) {
-			code, out, errOut := run(t, command, "--help")
+			code, out, errOut := run(t, append(strings.Fields(command), "--help")...)
 			if code != 0 || errOut != "" {
 				t.Fatalf("exit %d, stderr %q", code, errOut)
 			}
@@ -399,8 +399,15 @@ func TestHelpShowsExamples(t *testing.T) {
 			if !ok || !strings.Contains(examples, "  composestack "+command) {
 				t.Errorf("no example of composestack %s in:\n%s", command, out)
 			}
-			// The examples call flags that exist.
+			// The examples call flags that exist. They end at the next section, whose lines are not indented.
+			var lines []string
 			for _, line := range strings.Split(examples, "\n") {
+				if line != "" && !strings.HasPrefix(line, " ") {
+					break
+				}
+				lines = append(lines, line)
+			}
+			for _, line := range lines {
 				_, call, ok := strings.Cut(line, "composestack ")
 				if !ok || strings.HasPrefix(strings.TrimSpace(line), "#") {
 					continue

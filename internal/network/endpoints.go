@@ -24,14 +24,11 @@ var endpoints = map[csv1.VPCEndpoint]endpoint{
 	csv1.EndpointS3:             {id: "S3Endpoint", service: "s3", gateway: true},
 }
 
-// endpointNames lists the valid endpoint names, sorted, for error messages and help.
-func endpointNames() []string {
+// EndpointNames lists the endpoints a network may have, sorted, for errors, help texts and completion.
+func EndpointNames() []string {
 	names := make([]string, 0, len(endpoints))
 	for _, e := range slices.Sorted(maps.Keys(endpoints)) {
 		names = append(names, string(e))
 	}
 	return names
 }
-
-// EndpointNames lists the endpoints a network may have, sorted, for help texts and completion.
-func EndpointNames() []string { return endpointNames() }

@@ -18,7 +18,11 @@ func PrivateSubnetOutput(n int) string { return "PrivateSubnet" + strconv.Itoa(n
 
 // ExportNames are the names under which a network stack exports its VPC and subnets: the stack name, a dash and
 // the output's name, so they are known before the stack exists and unique in the region as stack names are.
+// zones is the spec's; 0 is DefaultZones, as in Input.
 func ExportNames(stackName string, zones int) csv1.NetworkExports {
+	if zones == 0 {
+		zones = DefaultZones
+	}
 	out := csv1.NetworkExports{
 		VPC:            exportName(stackName, OutputVPC),
 		PublicSubnets:  make([]string, 0, zones),

@@ -89,7 +89,7 @@ func (in Input) check() (*checked, error) {
 	}
 	for i, e := range c.Endpoints {
 		if _, ok := endpoints[e]; !ok {
-			return nil, fmt.Errorf("spec.endpoints[%d] %q: use one of %s", i, e, strings.Join(endpointNames(), ", "))
+			return nil, fmt.Errorf("spec.endpoints[%d] %q: use one of %s", i, e, strings.Join(EndpointNames(), ", "))
 		}
 		if slices.Contains(c.Endpoints[:i], e) {
 			return nil, fmt.Errorf("spec.endpoints[%d] %q: listed twice; list each endpoint once", i, e)

@@ -235,3 +235,9 @@ func TestRenderIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestExportNamesDefaultZones(t *testing.T) {
+	if got := ExportNames("s", 0); len(got.PublicSubnets) != DefaultZones || len(got.PrivateSubnets) != DefaultZones {
+		t.Errorf("ExportNames with zones 0 = %+v, want %d zones", got, DefaultZones)
+	}
+}
