@@ -134,6 +134,30 @@ func TestConvertJSONAndNetwork(t *testing.T) {
 	}
 }
 
+// TestConvertAsNetworkRef renders what spec.network.networkRef deploys: tasks in a network's private subnets, the
+// load balancer in its public ones.
+func TestConvertAsNetworkRef(t *testing.T) {
+	dir := seedDir(t, "main")
+	code, out, errOut := run(t, "convert", "--format", "json", "-f", filepath.Join(dir, "docker-compose.yaml"),
+		"--vpc-import", "net-VpcId", "--subnet-import", "net-PrivateSubnet1", "--subnet-import", "net-PrivateSubnet2",
+		"--lb-subnet-import", "net-PublicSubnet1", "--lb-subnet-import", "net-PublicSubnet2", "--no-public-ip")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	lb, _ := resource(t, doc, "LoadBalancer")["Properties"].(map[string]any)
+	subnets, _ := json.Marshal(lb["Subnets"])
+	if lb["Scheme"] != "internet-facing" || string(subnets) != `[{"Fn::ImportValue":"net-PublicSubnet1"},{"Fn::ImportValue":"net-PublicSubnet2"}]` {
+		t.Errorf("load balancer %v in %s, want internet-facing in the public subnets", lb["Scheme"], subnets)
+	}
+	if strings.Contains(out, `"ENABLED"`) || strings.Count(out, `"Fn::ImportValue": "net-PrivateSubnet1"`) < 2 {
+		t.Errorf("the services are not all in the private subnets without public IPs:\n%s", out)
+	}
+}
+
 func TestConvertOptions(t *testing.T) {
 	dir := seedDir(t, "main")
 	overlay := filepath.Join(dir, "extra.yaml")

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
@@ -66,6 +67,9 @@ func manifestInputs(obj *csv1.ComposeStack) (*inputs, error) {
 	}}
 	refused := func(field string) error {
 		return fmt.Errorf("%s: diff reads no ConfigMaps or Secrets from a cluster; inline the value in the manifest, or give the compose files with -f and the convert flags", field)
+	}
+	if n := obj.Spec.Network; n != nil && n.NetworkRef != nil {
+		return nil, errors.New("spec.network.networkRef: diff reads no ComposeNetwork from a cluster; give the compose files with -f and the network's exports as networkRef uses them: --vpc-import, --subnet-import (private subnets), --lb-subnet-import (public subnets) and --no-public-ip")
 	}
 	for i, f := range spec.Files {
 		if f.Inline == nil {
