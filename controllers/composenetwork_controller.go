@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -50,7 +51,11 @@ func (r *ComposeNetworkReconciler) SetupWithManager(mgr ctrl.Manager, opts contr
 		// A stack that starts or stops referring to a network, or goes, changes the network's status.usedBy;
 		// on an update the map is called with the old object and the new one, so the network left behind is
 		// looked at too.
-		Watches(&csv1.ComposeStack{}, handler.EnqueueRequestsFromMapFunc(referencedNetwork)).
+		Watches(&csv1.ComposeStack{}, handler.EnqueueRequestsFromMapFunc(referencedNetwork),
+			builder.WithPredicates(predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+				// A stack's status changes often while it deploys; only a change of reference matters here.
+				return networkRefName(e.ObjectOld.(*csv1.ComposeStack)) != networkRefName(e.ObjectNew.(*csv1.ComposeStack))
+			}})).
 		WithOptions(opts).
 		Named("composenetwork").
 		Complete(r)

@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -82,7 +83,10 @@ func (r *ComposeStackReconciler) SetupWithManager(mgr ctrl.Manager, opts control
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.referencing(refConfigMap))).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.referencing(refSecret))).
-		Watches(&csv1.ComposeNetwork{}, handler.EnqueueRequestsFromMapFunc(r.referencing(refComposeNetwork))).
+		Watches(&csv1.ComposeNetwork{}, handler.EnqueueRequestsFromMapFunc(r.referencing(refComposeNetwork)),
+			builder.WithPredicates(predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+				return networkChangedForStacks(e.ObjectOld.(*csv1.ComposeNetwork), e.ObjectNew.(*csv1.ComposeNetwork))
+			}})).
 		WithOptions(opts).
 		Named("composestack").
 		Complete(r)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -73,6 +74,23 @@ func (r *ComposeStackReconciler) networkExports(ctx context.Context, obj *csv1.C
 		return nil, waiting(csv1.ReasonNetworkNotReady, "%s", msg)
 	}
 	return net.Status.Exports, nil
+}
+
+// networkChangedForStacks says whether a change of a ComposeNetwork changes what the stacks that refer to it read
+// (networkExports): its exports, whether it is being deleted, and, while it has no exports, its Ready condition,
+// which their waiting message quotes. Its other status changes (usedBy, as stacks come and go) concern none of
+// them.
+func networkChangedForStacks(old, cur *csv1.ComposeNetwork) bool {
+	if !equality.Semantic.DeepEqual(old.Status.Exports, cur.Status.Exports) ||
+		old.DeletionTimestamp.IsZero() != cur.DeletionTimestamp.IsZero() {
+		return true
+	}
+	if cur.Status.Exports != nil {
+		return false
+	}
+	a := meta.FindStatusCondition(old.Status.Conditions, csv1.ConditionReady)
+	b := meta.FindStatusCondition(cur.Status.Conditions, csv1.ConditionReady)
+	return (a == nil) != (b == nil) || a != nil && (a.Reason != b.Reason || a.Message != b.Message)
 }
 
 // networkDigest is what a ComposeNetwork contributes to the input digest: the export names the template imports,
