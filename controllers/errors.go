@@ -42,8 +42,9 @@ type waitingError struct {
 
 func (e *waitingError) Error() string { return e.message }
 
-func waiting(reason, format string, args ...any) error {
-	return &waitingError{reason: reason, message: fmt.Sprintf(format, args...)}
+// networkNotReady is the waitingError of a ComposeStack whose ComposeNetwork is not ready for it.
+func networkNotReady(format string, args ...any) error {
+	return &waitingError{reason: csv1.ReasonNetworkNotReady, message: fmt.Sprintf(format, args...)}
 }
 
 // fail is where a ComposeStack's errors become results (failure).

@@ -56,22 +56,20 @@ func (r *ComposeStackReconciler) networkExports(ctx context.Context, obj *csv1.C
 	net := &csv1.ComposeNetwork{}
 	err := r.Get(ctx, client.ObjectKey{Namespace: obj.Namespace, Name: name}, net)
 	if apierrors.IsNotFound(err) {
-		return nil, waiting(csv1.ReasonNetworkNotReady,
-			"spec.network.networkRef: ComposeNetwork %q does not exist in namespace %q; waiting for it to be created", name, obj.Namespace)
+		return nil, networkNotReady("spec.network.networkRef: ComposeNetwork %q does not exist in namespace %q; waiting for it to be created", name, obj.Namespace)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading ComposeNetwork %s/%s: %w", obj.Namespace, name, err)
 	}
 	if !net.DeletionTimestamp.IsZero() {
-		return nil, waiting(csv1.ReasonNetworkNotReady,
-			"spec.network.networkRef: ComposeNetwork %q is being deleted; point spec.network elsewhere, or delete this ComposeStack", name)
+		return nil, networkNotReady("spec.network.networkRef: ComposeNetwork %q is being deleted; point spec.network elsewhere, or delete this ComposeStack", name)
 	}
 	if net.Status.Exports == nil {
 		msg := fmt.Sprintf("spec.network.networkRef: waiting for ComposeNetwork %q to be Ready", name)
 		if c := meta.FindStatusCondition(net.Status.Conditions, csv1.ConditionReady); c != nil && c.Message != "" {
 			msg += " (" + c.Reason + ": " + c.Message + ")"
 		}
-		return nil, waiting(csv1.ReasonNetworkNotReady, "%s", msg)
+		return nil, networkNotReady("%s", msg)
 	}
 	return net.Status.Exports, nil
 }
