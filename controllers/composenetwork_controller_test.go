@@ -220,4 +220,45 @@ func TestStackInNetworkInternalLoadBalancer(t *testing.T) {
 			t.Fatalf("the template does not import %s", e)
 		}
 	}
+
+	// An update of the network (another endpoint) does not hold up the stack that runs in it.
+	before := condition(waitStack(t, app, "Ready", readyAt), csv1.ConditionReady).LastTransitionTime
+	latest := &csv1.ComposeNetwork{}
+	if err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(net), latest); err != nil {
+		t.Fatal(err)
+	}
+	latest.Spec.Endpoints = append(latest.Spec.Endpoints, csv1.EndpointSecretsManager)
+	if err := env.Client.Update(context.Background(), latest); err != nil {
+		t.Fatal(err)
+	}
+	waitNetwork(t, net, "updated", func(o *csv1.ComposeNetwork) bool {
+		return networkReady(o) && o.Generation == 2 && o.Status.StackStatus == "UPDATE_COMPLETE"
+	})
+	if after := condition(waitStack(t, app, "Ready", readyAt), csv1.ConditionReady); !after.LastTransitionTime.Equal(&before) {
+		t.Fatalf("the stack's Ready changed while its network updated: %+v", after)
+	}
+}
+
+// TestNetworkSpecErrorStalls: a spec the template cannot be made from stalls with the field named, and a fixed
+// spec goes on.
+func TestNetworkSpecErrorStalls(t *testing.T) {
+	ns := newNamespace(t)
+	net := newNetwork(ns, "bad")
+	net.Spec.CIDR = "10.0.0.1/16" // the pattern lets it through; the host bits are wrong
+	create(t, net)
+	got := waitNetwork(t, net, "Stalled", func(o *csv1.ComposeNetwork) bool {
+		c := networkCondition(o, csv1.ConditionStalled)
+		return c != nil && c.Status == metav1.ConditionTrue && c.Reason == csv1.ReasonInvalidNetwork
+	})
+	if msg := networkCondition(got, csv1.ConditionReady).Message; !strings.Contains(msg, "spec.cidr") || !strings.Contains(msg, "10.0.0.0/16") {
+		t.Fatalf("the message should name spec.cidr and the fix: %q", msg)
+	}
+	if describeStack(t, got.Status.StackName) != nil {
+		t.Fatal("a stack was made from a bad spec")
+	}
+	got.Spec.CIDR = "10.0.0.0/16"
+	if err := env.Client.Update(context.Background(), got); err != nil {
+		t.Fatal(err)
+	}
+	waitNetwork(t, net, "Ready once fixed", networkReady)
 }

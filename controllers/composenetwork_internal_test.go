@@ -1,12 +1,17 @@
 package controllers
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
@@ -86,5 +91,50 @@ func TestNetworkChangedForStacks(t *testing.T) {
 		if got := networkChangedForStacks(&c.old, &c.cur); got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// TestNetworkExports: a ComposeStack reads the exports of its network once they are published, whatever the
+// network does next, and waits, saying why, until then.
+func TestNetworkExports(t *testing.T) {
+	exports := &csv1.NetworkExports{VPC: "n-VpcId", PublicSubnets: []string{"n-PublicSubnet1"}, PrivateSubnets: []string{"n-PrivateSubnet1"}}
+	now := metav1.Now()
+	progressing := []metav1.Condition{{Type: csv1.ConditionReady, Status: metav1.ConditionFalse, Reason: csv1.ReasonProgressing,
+		Message: "stack n is UPDATE_IN_PROGRESS", LastTransitionTime: now}}
+	cases := []struct {
+		name    string
+		network *csv1.ComposeNetwork // nil: none
+		want    string               // the waiting message's telling part; "" for the exports
+	}{
+		{"missing", nil, `ComposeNetwork "net" does not exist in namespace "ns"`},
+		{"not published yet", &csv1.ComposeNetwork{Status: csv1.ComposeNetworkStatus{Conditions: progressing}},
+			`waiting for ComposeNetwork "net" to be Ready (Progressing: stack n is UPDATE_IN_PROGRESS)`},
+		{"being deleted", &csv1.ComposeNetwork{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &now, Finalizers: []string{csv1.Finalizer}},
+			Status: csv1.ComposeNetworkStatus{Exports: exports}}, `ComposeNetwork "net" is being deleted`},
+		{"updating after publishing", &csv1.ComposeNetwork{Status: csv1.ComposeNetworkStatus{Exports: exports, Conditions: progressing}}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			scheme := runtime.NewScheme()
+			if err := csv1.AddToScheme(scheme); err != nil {
+				t.Fatal(err)
+			}
+			b := fake.NewClientBuilder().WithScheme(scheme)
+			if c.network != nil {
+				c.network.Namespace, c.network.Name = "ns", "net"
+				b = b.WithObjects(c.network)
+			}
+			r := &ComposeStackReconciler{Client: b.Build()}
+			obj := &csv1.ComposeStack{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "app"},
+				Spec: csv1.ComposeStackSpec{Network: &csv1.NetworkSpec{NetworkRef: &csv1.NetworkReference{Name: "net"}}}}
+			got, err := r.networkExports(context.Background(), obj)
+			var w *waitingError
+			switch {
+			case c.want == "" && (err != nil || !reflect.DeepEqual(got, exports)):
+				t.Fatalf("got %+v, %v; want the exports", got, err)
+			case c.want != "" && (!errors.As(err, &w) || w.reason != csv1.ReasonNetworkNotReady || !strings.Contains(w.message, c.want)):
+				t.Fatalf("got %+v, %v; want NetworkNotReady saying %q", got, err, c.want)
+			}
+		})
 	}
 }
