@@ -146,13 +146,7 @@ func (r *ComposeNetworkReconciler) reconcileNormal(ctx context.Context, obj *csv
 		return r.fail(obj, err)
 	}
 	if obj.Spec.Suspend {
-		if obj.Status.LastAppliedDigest != "" && obj.Status.LastAppliedDigest == stack.Digest(want) {
-			setConditions(obj, phaseSuspended, metav1.ConditionTrue, csv1.ReasonSuspended,
-				"reconciliation is suspended; the stack matched this spec when last checked")
-		} else {
-			setConditions(obj, phaseSuspended, metav1.ConditionFalse, csv1.ReasonSuspended,
-				"reconciliation is suspended; changes are applied once spec.suspend is false")
-		}
+		setSuspended(obj, obj.Status.LastAppliedDigest, &want)
 		return step{action: stack.ActionNone}, nil
 	}
 	res, err := sc.Sync(ctx, want)

@@ -262,3 +262,23 @@ func TestNetworkSpecErrorStalls(t *testing.T) {
 	}
 	waitNetwork(t, net, "Ready once fixed", networkReady)
 }
+
+// TestNetworkSuspended: a suspended network makes no stack and says so; resumed, it goes on.
+func TestNetworkSuspended(t *testing.T) {
+	ns := newNamespace(t)
+	net := newNetwork(ns, "later")
+	net.Spec.Suspend = true
+	create(t, net)
+	got := waitNetwork(t, net, "Suspended", func(o *csv1.ComposeNetwork) bool {
+		c := networkCondition(o, csv1.ConditionReady)
+		return c != nil && c.Status == metav1.ConditionFalse && c.Reason == csv1.ReasonSuspended && o.Status.ObservedGeneration == o.Generation
+	})
+	if describeStack(t, got.Status.StackName) != nil || got.Status.Exports != nil {
+		t.Fatalf("a suspended network made its stack: %s", networkSummary(got))
+	}
+	got.Spec.Suspend = false
+	if err := env.Client.Update(context.Background(), got); err != nil {
+		t.Fatal(err)
+	}
+	waitNetwork(t, net, "Ready once resumed", networkReady)
+}

@@ -235,7 +235,12 @@ func (r *ComposeStackReconciler) reconcileNormal(ctx context.Context, obj *csv1.
 // suspended reports a suspended stack without touching it: Ready says whether the stack last matched this
 // spec.
 func (r *ComposeStackReconciler) suspended(obj *csv1.ComposeStack, desired *stack.Desired) {
-	if obj.Status.LastAppliedDigest != "" && obj.Status.LastAppliedDigest == stack.Digest(*desired) {
+	setSuspended(obj, obj.Status.LastAppliedDigest, desired)
+}
+
+// setSuspended reports a suspended stack of any kind, whose last applied digest is lastApplied.
+func setSuspended(obj conditioned, lastApplied string, desired *stack.Desired) {
+	if lastApplied != "" && lastApplied == stack.Digest(*desired) {
 		setConditions(obj, phaseSuspended, metav1.ConditionTrue, csv1.ReasonSuspended,
 			"reconciliation is suspended; the stack matched this spec when last checked")
 	} else {
