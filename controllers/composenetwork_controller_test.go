@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -281,4 +282,20 @@ func TestNetworkSuspended(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitNetwork(t, net, "Ready once resumed", networkReady)
+}
+
+// TestNetworkRetained: with deletionPolicy Retain, deleting an unused network leaves its stack in place.
+func TestNetworkRetained(t *testing.T) {
+	ns := newNamespace(t)
+	net := newNetwork(ns, "kept")
+	net.Spec.Stack.DeletionPolicy = csv1.DeletionPolicyRetain
+	create(t, net)
+	got := waitNetwork(t, net, "Ready", networkReady)
+	deleteAndWait(t, net)
+	if st := describeStack(t, got.Status.StackName); st == nil || string(st.StackStatus) != "CREATE_COMPLETE" {
+		t.Fatalf("the retained network's stack: %+v", st)
+	}
+	if _, err := cf.DeleteStack(context.Background(), &cloudformation.DeleteStackInput{StackName: &got.Status.StackName}); err != nil {
+		t.Fatal(err)
+	}
 }
