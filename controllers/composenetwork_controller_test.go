@@ -99,6 +99,9 @@ func TestNetworkReady(t *testing.T) {
 	if s := kstatus(t, got); s != status.CurrentStatus {
 		t.Fatalf("kstatus %s, want Current", s)
 	}
+	if h := argoHealth(t, got); h != "Healthy" {
+		t.Fatalf("Argo CD health %s, want Healthy", h)
+	}
 }
 
 // TestStackInPrivateNetwork is the life of a ComposeStack in a ComposeNetwork: it waits for the network, then runs
@@ -182,6 +185,9 @@ func TestStackInPrivateNetwork(t *testing.T) {
 	})
 	if msg := networkCondition(gotNet, csv1.ConditionReady).Message; !strings.Contains(msg, "ComposeStack app") {
 		t.Fatalf("the NetworkInUse message does not name the stack: %q", msg)
+	}
+	if s, h := kstatus(t, gotNet), argoHealth(t, gotNet); s != status.TerminatingStatus || h != "Degraded" {
+		t.Fatalf("a network kept in use: kstatus %s, Argo CD health %s; want Terminating and Degraded, as it waits for the user", s, h)
 	}
 	if st := describeStack(t, gotNet.Status.StackName); st == nil || string(st.StackStatus) != "CREATE_COMPLETE" {
 		t.Fatalf("the network stack was touched while in use: %+v", st)
