@@ -177,6 +177,7 @@ type NetworkExports struct {
 // +kubebuilder:printcolumn:name="Stack Status",type=string,JSONPath=`.status.stackStatus`
 // +kubebuilder:printcolumn:name="VPC",type=string,JSONPath=`.status.vpcID`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Used By",type=string,priority=1,JSONPath=`.status.usedBy`
 // +kubebuilder:printcolumn:name="Message",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].message`
 
 // ComposeNetwork is a VPC with public and private subnets, built as its own CloudFormation stack, for
