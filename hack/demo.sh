@@ -61,7 +61,7 @@ wait_for() {
 	done
 }
 
-step "Starting a local control plane (kube-apiserver and etcd, with the ComposeStack CRD)"
+step "Starting a local control plane (kube-apiserver and etcd, with the ComposeStack and ComposeNetwork CRDs)"
 go build -o "$BIN/controlplane" "$ROOT/hack/controlplane"
 KUBEBUILDER_ASSETS=$ASSETS "$BIN/controlplane" --write-kubeconfig "$KUBECONFIG" >"$WORK/controlplane.log" 2>&1 &
 pids+=($!)
