@@ -305,3 +305,28 @@ func TestNetworkRetained(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestNetworkUsersFollowTheReference: a stack that moves to another network leaves the first one unused.
+func TestNetworkUsersFollowTheReference(t *testing.T) {
+	ns := newNamespace(t)
+	a, b := newNetwork(ns, "a"), newNetwork(ns, "b")
+	a.Spec.Suspend, b.Spec.Suspend = true, true // no stacks needed to count users
+	create(t, a)
+	create(t, b)
+	app := newStack(ns, "mover", webCompose)
+	app.Spec.Network = &csv1.NetworkSpec{NetworkRef: &csv1.NetworkReference{Name: "a"}}
+	create(t, app)
+	usedBy := func(users ...string) func(*csv1.ComposeNetwork) bool {
+		return func(o *csv1.ComposeNetwork) bool {
+			return slices.Equal(o.Status.UsedBy, users) && (networkCondition(o, csv1.ConditionInUse) != nil) == (len(users) > 0)
+		}
+	}
+	waitNetwork(t, a, "used by mover", usedBy("mover"))
+	update(t, app, func(o *csv1.ComposeStack) { o.Spec.Network.NetworkRef.Name = "b" })
+	waitNetwork(t, a, "unused", usedBy())
+	waitNetwork(t, b, "used by mover", usedBy("mover"))
+	waitStack(t, app, "waiting for b", func(o *csv1.ComposeStack) bool {
+		c := condition(o, csv1.ConditionReady)
+		return c != nil && c.Reason == csv1.ReasonNetworkNotReady && strings.Contains(c.Message, `ComposeNetwork "b"`)
+	})
+}
