@@ -110,8 +110,16 @@ func (r *ComposeNetworkReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 
 // patchStatus writes the status if it changed; the controller is its only writer.
 func (r *ComposeNetworkReconciler) patchStatus(ctx context.Context, base, obj *csv1.ComposeNetwork) error {
-	for i := range obj.Status.Conditions {
-		obj.Status.Conditions[i].Message = clip(obj.Status.Conditions[i].Message)
+	// Bounded as a ComposeStack's status is (boundStatus).
+	st := &obj.Status
+	for i := range st.Conditions {
+		st.Conditions[i].Message = clip(st.Conditions[i].Message)
+	}
+	if len(st.FailedResources) > maxStatusFailedResources {
+		st.FailedResources = st.FailedResources[:maxStatusFailedResources]
+	}
+	for i := range st.FailedResources {
+		st.FailedResources[i].Reason = clip(st.FailedResources[i].Reason)
 	}
 	if equalNetworkStatus(&base.Status, &obj.Status) {
 		return nil
@@ -221,6 +229,7 @@ func (r *ComposeNetworkReconciler) reconcileDelete(ctx context.Context, obj *csv
 			return r.fail(obj, err)
 		}
 		obj.Status.StackStatus = res.StackStatus
+		obj.Status.FailedResources = failedResources(res.FailedResources)
 		if res.Phase != stack.PhaseDeleted {
 			reason, msg, p := csv1.ReasonDeleting, "deleting stack "+obj.Status.StackName, phaseProgressing
 			if res.Phase == stack.PhaseFailed {

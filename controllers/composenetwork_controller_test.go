@@ -3,6 +3,7 @@ package controllers_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -102,6 +103,13 @@ func TestNetworkReady(t *testing.T) {
 	if h := argoHealth(t, got); h != "Healthy" {
 		t.Fatalf("Argo CD health %s, want Healthy", h)
 	}
+	// As for a ComposeStack: the progress in status, and the stack events and the transition as Events.
+	var done, all int
+	if _, err := fmt.Sscanf(got.Status.Progress, "%d/%d resources", &done, &all); err != nil || done != all || all < 20 {
+		t.Fatalf("progress %q, want N/N resources of the whole template", got.Status.Progress)
+	}
+	waitEvent(t, got, "Normal", csv1.ReasonStackEvent, "AWS::EC2::NatGateway")
+	waitEvent(t, got, "Normal", csv1.ReasonSucceeded, "is CREATE_COMPLETE")
 }
 
 // TestStackInPrivateNetwork is the life of a ComposeStack in a ComposeNetwork: it waits for the network, then runs

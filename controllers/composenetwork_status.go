@@ -24,9 +24,14 @@ func (r *ComposeNetworkReconciler) apply(obj *csv1.ComposeNetwork, res stack.Res
 		st.StackID = res.StackID
 	}
 	st.StackStatus = res.StackStatus
+	if res.Phase == stack.PhaseFailed || len(res.FailedResources) > 0 {
+		st.FailedResources = failedResources(res.FailedResources)
+	}
+	mirrorProgress(r.Recorder, obj, &st.Progress, &st.StackEvents, res.Progress)
 	switch res.Phase {
 	case stack.PhaseConverged:
 		st.LastAppliedDigest = res.Digest
+		st.FailedResources = nil
 		exports := network.ExportNames(st.StackName, obj.ZoneCount())
 		st.Exports = &exports
 		st.VPCID = res.Outputs[network.OutputVPC]
@@ -49,6 +54,9 @@ func (r *ComposeNetworkReconciler) apply(obj *csv1.ComposeNetwork, res stack.Res
 		}
 		msg := describe(res)
 		recordTransition(r.Recorder, obj, reason, msg)
+		if res.Progress != nil && res.Progress.Running {
+			msg = withProgress(msg, st.Progress)
+		}
 		setConditions(obj, phaseProgressing, metav1.ConditionFalse, reason, msg)
 		return step{action: res.Action, requeue: res.RequeueAfter}
 	}
