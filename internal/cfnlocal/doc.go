@@ -116,9 +116,13 @@
 // associations fails with DependencyViolation, as does detaching an internet
 // gateway while NAT gateways of the VPC hold public addresses.
 // CloudFormation's deletion order avoids these within a stack; they catch a
-// missing dependency and resources of other stacks. Not modelled: IPv6,
-// network ACLs, address exhaustion in a subnet, and the subnets ECS services
-// and load balancers name, which are not checked to exist.
+// missing dependency and resources of other stacks. The subnets of load
+// balancers (SubnetNotFound; one per zone and one VPC,
+// InvalidConfigurationRequest), awsvpc ECS services
+// (InvalidParameterException) and EFS mount targets (SubnetNotFound; one per
+// zone and file system, MountTargetConflict) must exist: the default subnets
+// or those of live stacks. Not modelled: IPv6, network ACLs and address
+// exhaustion in a subnet.
 //
 // # Fidelity
 //

@@ -125,8 +125,9 @@ const vpcBase = `
   "SubnetA": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "VPC"}, "CidrBlock": "10.0.0.0/24", "AvailabilityZone": "us-east-1a"}},
   "Table": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "VPC"}}}`
 
-// Creating what EC2 refuses fails the resource with EC2's error code, and the stack rolls back.
-func TestEC2RefusesWhatEC2Refuses(t *testing.T) {
+// Creating what EC2 refuses, or what ECS, ELB and EFS refuse of their subnets, fails the resource with the
+// service's error code, and the stack rolls back.
+func TestRefusesWhatAWSRefuses(t *testing.T) {
 	for _, tc := range []struct {
 		name, resources, failed, code string
 	}{
@@ -165,6 +166,24 @@ func TestEC2RefusesWhatEC2Refuses(t *testing.T) {
 		{"unknown endpoint service", vpcBase + `,
   "Nope": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"VpcId": {"Ref": "VPC"}, "ServiceName": "com.amazonaws.us-east-1.logs", "RouteTableIds": [{"Ref": "Table"}]}}`,
 			"Nope", "InvalidServiceName"},
+		{"load balancer in a missing subnet", `"LB": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Subnets": ["subnet-0123456789abcdef0"]}}`,
+			"LB", "SubnetNotFound"},
+		{"load balancer twice in one zone", vpcBase + `,
+  "SubnetA2": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "VPC"}, "CidrBlock": "10.0.1.0/24", "AvailabilityZone": "us-east-1a"}},
+  "LB": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Subnets": [{"Ref": "SubnetA"}, {"Ref": "SubnetA2"}]}}`,
+			"LB", "InvalidConfigurationRequest"},
+		{"load balancer over two VPCs", vpcBase + `,
+  "LB": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Subnets": [{"Ref": "SubnetA"}, "subnet-0cf10c41000000002"]}}`,
+			"LB", "InvalidConfigurationRequest"},
+		{"service in a missing subnet", `"Service": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": "web:1",
+    "NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets": ["subnet-0123456789abcdef0"]}}}}`,
+			"Service", "InvalidParameterException"},
+		{"two mount targets in one zone", vpcBase + `,
+  "SubnetA2": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "VPC"}, "CidrBlock": "10.0.1.0/24", "AvailabilityZone": "us-east-1a"}},
+  "FS": {"Type": "AWS::EFS::FileSystem"},
+  "MountA": {"Type": "AWS::EFS::MountTarget", "Properties": {"FileSystemId": {"Ref": "FS"}, "SubnetId": {"Ref": "SubnetA"}, "SecurityGroups": []}},
+  "MountA2": {"Type": "AWS::EFS::MountTarget", "DependsOn": "MountA", "Properties": {"FileSystemId": {"Ref": "FS"}, "SubnetId": {"Ref": "SubnetA2"}, "SecurityGroups": []}}`,
+			"MountA2", "MountTargetConflict"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, Options{})

@@ -74,13 +74,19 @@ func (s *Server) duplicateIngressLocked(props map[string]any) string {
 // ec2Refusal is how CloudFormation reports an EC2 error from a resource handler: the message, EC2's error code,
 // and the handler's error code.
 func ec2Refusal(code, handlerCode, format string, args ...any) string {
-	return fmt.Sprintf("Resource handler returned message: \"%s (Service: Ec2, Status Code: 400, Error Code: %s)\" (HandlerErrorCode: %s)",
-		fmt.Sprintf(format, args...), code, handlerCode)
+	return serviceRefusal("Ec2", code, handlerCode, format, args...)
 }
 
-// ec2CreateChecks are the checks EC2 makes before it creates a network resource, by type; each returns the
-// resource's failure reason, or "". They run with mu held, when the resource would be created.
-var ec2CreateChecks = map[string]func(s *Server, props map[string]any) string{
+// serviceRefusal is ec2Refusal for any service.
+func serviceRefusal(service, code, handlerCode, format string, args ...any) string {
+	return fmt.Sprintf("Resource handler returned message: \"%s (Service: %s, Status Code: 400, Error Code: %s)\" (HandlerErrorCode: %s)",
+		fmt.Sprintf(format, args...), service, code, handlerCode)
+}
+
+// createChecks are the checks EC2 makes before it creates a network resource, and those ECS, ELB and EFS make
+// of the subnets they are given, by type; each returns the resource's failure reason, or "". They run with mu
+// held, when the resource would be created.
+var createChecks = map[string]func(s *Server, props map[string]any) string{
 	"AWS::EC2::SecurityGroupIngress": (*Server).duplicateIngressLocked,
 	"AWS::EC2::VPC":                  (*Server).vpcRefusalLocked,
 	"AWS::EC2::Subnet":               (*Server).subnetRefusalLocked,
@@ -95,6 +101,54 @@ var ec2CreateChecks = map[string]func(s *Server, props map[string]any) string{
 		}
 		return s.routeTableMissingLocked(propString(p, "RouteTableId"))
 	},
+	"AWS::ElasticLoadBalancingV2::LoadBalancer": (*Server).loadBalancerSubnetsLocked,
+	"AWS::ECS::Service":                         (*Server).serviceSubnetsLocked,
+	"AWS::EFS::MountTarget":                     (*Server).mountTargetSubnetLocked,
+}
+
+// loadBalancerSubnetsLocked: a load balancer's subnets exist, one per zone, in one VPC.
+func (s *Server) loadBalancerSubnetsLocked(props map[string]any) string {
+	zones, vpc := map[string]bool{}, ""
+	for _, id := range lbSubnetIDs(props) {
+		sn, ok := s.findSubnetLocked(id)
+		if !ok {
+			return serviceRefusal("ElasticLoadBalancingV2", "SubnetNotFound", "NotFound", "The specified subnet does not exist.")
+		}
+		if zones[sn.AZ] {
+			return serviceRefusal("ElasticLoadBalancingV2", "InvalidConfigurationRequest", "InvalidRequest", "A load balancer cannot be attached to multiple subnets in the same Availability Zone")
+		}
+		if vpc != "" && sn.VpcID != vpc {
+			return serviceRefusal("ElasticLoadBalancingV2", "InvalidConfigurationRequest", "InvalidRequest", "All subnets must belong to the same VPC: '%s'", vpc)
+		}
+		zones[sn.AZ], vpc = true, sn.VpcID
+	}
+	return ""
+}
+
+// serviceSubnetsLocked: the subnets of an awsvpc service exist.
+func (s *Server) serviceSubnetsLocked(props map[string]any) string {
+	for _, id := range propStrings("NetworkConfiguration", "AwsvpcConfiguration", "Subnets")(props) {
+		if _, ok := s.findSubnetLocked(id); !ok {
+			return serviceRefusal("Ecs", "InvalidParameterException", "InvalidRequest", "Error retrieving subnet information for [%s]: The subnet ID '%s' does not exist (ErrorCode: InvalidSubnetID.NotFound)", id, id)
+		}
+	}
+	return ""
+}
+
+// mountTargetSubnetLocked: a mount target's subnet exists, and its file system has no other mount target in
+// the subnet's zone.
+func (s *Server) mountTargetSubnetLocked(props map[string]any) string {
+	sn, ok := s.findSubnetLocked(propString(props, "SubnetId"))
+	if !ok {
+		return serviceRefusal("Efs", "SubnetNotFound", "NotFound", "The subnet ID '%s' does not exist", propString(props, "SubnetId"))
+	}
+	fs := propString(props, "FileSystemId")
+	for _, other := range s.liveLocked("AWS::EFS::MountTarget") {
+		if o, _ := s.findSubnetLocked(propString(other.Props, "SubnetId")); propString(other.Props, "FileSystemId") == fs && o.AZ == sn.AZ {
+			return serviceRefusal("Efs", "MountTargetConflict", "AlreadyExists", "mount target already exists in this AZ")
+		}
+	}
+	return ""
 }
 
 func (s *Server) vpcRefusalLocked(props map[string]any) string {
@@ -317,11 +371,11 @@ func (s *Server) endpointRefusalLocked(props map[string]any) string {
 	return ""
 }
 
-// ec2DeleteChecks are the checks EC2 makes before it deletes a network resource, by type: what still uses it
+// deleteChecks are the checks EC2 makes before it deletes a network resource, by type: what still uses it
 // makes the deletion fail with DependencyViolation. CloudFormation deletes a stack's resources in the reverse
 // order of their dependencies, which avoids these failures within a stack; they catch a template that lacks a
 // dependency, and resources of other stacks. They run with mu held.
-var ec2DeleteChecks = map[string]func(s *Server, r *resourceState) string{
+var deleteChecks = map[string]func(s *Server, r *resourceState) string{
 	"AWS::EC2::VPC": func(s *Server, r *resourceState) string {
 		return s.dependencyLocked(r, "The vpc '%s' has dependencies and cannot be deleted.", map[string]func(map[string]any) []string{
 			"AWS::EC2::Subnet":               propStrings("VpcId"),

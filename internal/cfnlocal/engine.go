@@ -201,7 +201,7 @@ func deleteWork(s *Server, st *stack, r *resourceState) work {
 		fail:   func(reason string) { s.resourceEventLocked(st, r, "DELETE_FAILED", reason) },
 		cancel: func() {},
 		refused: func() string {
-			if check, ok := ec2DeleteChecks[r.Type]; ok {
+			if check, ok := deleteChecks[r.Type]; ok {
 				return check(s, r)
 			}
 			return ""
@@ -408,7 +408,7 @@ func (ap *applied) workFor(s *Server, st *stack, id string, props map[string]any
 // refusal is the check the AWS service makes before it creates a resource of type typ with props. The returned
 // function runs with mu held.
 func (s *Server) refusal(typ string, props map[string]any) func() string {
-	check, ok := ec2CreateChecks[typ]
+	check, ok := createChecks[typ]
 	if !ok {
 		return func() string { return "" }
 	}

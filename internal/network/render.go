@@ -18,13 +18,16 @@ import (
 // Logical IDs of the resources; per-zone ones end with Zone<n>. Outputs have the names ExportNames uses, which
 // no resource takes.
 const (
-	vpcID             = "VPC"
-	igwID             = "InternetGateway"
-	igwAttachmentID   = "InternetGatewayAttachment"
-	publicTableID     = "PublicRouteTable"
-	publicRouteID     = "PublicDefaultRoute"
-	endpointsGroupID  = "EndpointSecurityGroup"
-	httpsPort         = 443
+	vpcID            = "VPC"
+	igwID            = "InternetGateway"
+	igwAttachmentID  = "InternetGatewayAttachment"
+	publicTableID    = "PublicRouteTable"
+	publicRouteID    = "PublicDefaultRoute"
+	endpointsGroupID = "EndpointSecurityGroup"
+)
+
+const (
+	httpsPort         = 443 // what interface endpoints listen on
 	routeToEverywhere = "0.0.0.0/0"
 )
 
