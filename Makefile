@@ -108,6 +108,10 @@ run: manifests generate ## Run the manager against the cluster in ~/.kube/config
 demo: build envtest-bins ## Deploy the Utopia sample end to end on this machine, with no cloud account.
 	hack/demo.sh
 
+.PHONY: demo-private
+demo-private: build envtest-bins ## The demo, with the Utopia sample in a private ComposeNetwork.
+	hack/demo.sh --private
+
 UTOPIA_COMPOSE := internal/render/testdata/seed-utopia-main/docker-compose.yaml
 .PHONY: diagram
 diagram: ## Draw the Utopia project's template into docs/utopia-diagram.svg, the drawing the README shows.

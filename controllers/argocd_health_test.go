@@ -7,13 +7,11 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 	"k8s.io/apimachinery/pkg/runtime"
-
-	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
 
 // argoHealth runs config/argocd/health.lua as Argo CD does: the object as the global `obj`, the script's
 // returned table read as {status, message}.
-func argoHealth(t *testing.T, o *csv1.ComposeStack) string {
+func argoHealth(t *testing.T, o runtime.Object) string {
 	t.Helper()
 	script, err := os.ReadFile(filepath.Join(env.Root, "config", "argocd", "health.lua"))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -17,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -72,7 +74,7 @@ func (r *ComposeStackReconciler) SetupWithManager(mgr ctrl.Manager, opts control
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &csv1.ComposeStack{}, refIndex,
 		func(o client.Object) []string {
 			obj := o.(*csv1.ComposeStack)
-			return append(references(obj), outputsRef(obj)...)
+			return slices.Concat(references(obj), outputsRef(obj), networkRefKey(obj))
 		}); err != nil {
 		return fmt.Errorf("indexing ComposeStack references: %w", err)
 	}
@@ -81,12 +83,16 @@ func (r *ComposeStackReconciler) SetupWithManager(mgr ctrl.Manager, opts control
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.referencing(refConfigMap))).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.referencing(refSecret))).
+		Watches(&csv1.ComposeNetwork{}, handler.EnqueueRequestsFromMapFunc(r.referencing(refComposeNetwork)),
+			builder.WithPredicates(predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+				return networkChangedForStacks(e.ObjectOld.(*csv1.ComposeNetwork), e.ObjectNew.(*csv1.ComposeNetwork))
+			}})).
 		WithOptions(opts).
 		Named("composestack").
 		Complete(r)
 }
 
-// referencing maps a ConfigMap or Secret to the ComposeStacks in its namespace that read it.
+// referencing maps a ConfigMap, Secret or ComposeNetwork to the ComposeStacks in its namespace that read it.
 func (r *ComposeStackReconciler) referencing(prefix string) handler.MapFunc {
 	return func(ctx context.Context, o client.Object) []ctrl.Request {
 		var list csv1.ComposeStackList
@@ -145,7 +151,7 @@ func (r *ComposeStackReconciler) Reconcile(ctx context.Context, req ctrl.Request
 			retErr = kerrors.NewAggregate([]error{retErr, err})
 			result = ctrl.Result{}
 		}
-		logReconcile(ctx, obj, done, result, retErr)
+		logReconcile(ctx, obj, obj.Status.StackStatus, done, result, retErr)
 	}()
 
 	var err error
@@ -163,8 +169,8 @@ func (r *ComposeStackReconciler) Reconcile(ctx context.Context, req ctrl.Request
 
 // logReconcile writes the one line that says what a reconcile did: the action taken, the stack status and
 // Ready reason it left, and when it looks again.
-func logReconcile(ctx context.Context, obj *csv1.ComposeStack, done step, result ctrl.Result, err error) {
-	kv := []any{"action", done.action, "stackStatus", obj.Status.StackStatus, "requeueAfter", result.RequeueAfter.String()}
+func logReconcile(ctx context.Context, obj conditioned, stackStatus string, done step, result ctrl.Result, err error) {
+	kv := []any{"action", done.action, "stackStatus", stackStatus, "requeueAfter", result.RequeueAfter.String()}
 	if c := readyCondition(obj); c != nil {
 		kv = append(kv, "ready", c.Status, "reason", c.Reason)
 	}
@@ -233,7 +239,12 @@ func (r *ComposeStackReconciler) reconcileNormal(ctx context.Context, obj *csv1.
 // suspended reports a suspended stack without touching it: Ready says whether the stack last matched this
 // spec.
 func (r *ComposeStackReconciler) suspended(obj *csv1.ComposeStack, desired *stack.Desired) {
-	if obj.Status.LastAppliedDigest != "" && obj.Status.LastAppliedDigest == stack.Digest(*desired) {
+	setSuspended(obj, obj.Status.LastAppliedDigest, desired)
+}
+
+// setSuspended reports a suspended stack of any kind, whose last applied digest is lastApplied.
+func setSuspended(obj conditioned, lastApplied string, desired *stack.Desired) {
+	if lastApplied != "" && lastApplied == stack.Digest(*desired) {
 		setConditions(obj, phaseSuspended, metav1.ConditionTrue, csv1.ReasonSuspended,
 			"reconciliation is suspended; the stack matched this spec when last checked")
 	} else {

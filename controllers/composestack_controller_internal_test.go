@@ -25,8 +25,8 @@ func TestLogReconcileSaysWhatItDid(t *testing.T) {
 	obj.Status.StackStatus = "UPDATE_IN_PROGRESS"
 	setConditions(obj, phaseProgressing, "", csv1.ReasonProgressing, "updating")
 
-	logReconcile(ctx, obj, step{action: stack.ActionExecuteChangeSet}, ctrl.Result{RequeueAfter: 10 * time.Second}, nil)
-	logReconcile(ctx, obj, step{action: stack.ActionNone}, ctrl.Result{}, errors.New("throttled"))
+	logReconcile(ctx, obj, obj.Status.StackStatus, step{action: stack.ActionExecuteChangeSet}, ctrl.Result{RequeueAfter: 10 * time.Second}, nil)
+	logReconcile(ctx, obj, obj.Status.StackStatus, step{action: stack.ActionNone}, ctrl.Result{}, errors.New("throttled"))
 
 	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
 	if len(lines) != 2 {

@@ -3,6 +3,7 @@ package controllers
 import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
@@ -19,34 +20,42 @@ const (
 	phaseSuspended                // suspended: Ready as the stack last was, nothing in flight
 )
 
+// conditioned is an object whose status carries kstatus conditions: ComposeStack and ComposeNetwork.
+type conditioned interface {
+	client.Object
+	GetConditions() []metav1.Condition
+	SetConditions(conditions []metav1.Condition, observedGeneration int64)
+}
+
 // setConditions is the one place that writes conditions, following kstatus: Ready always present,
 // Reconciling and Stalled only while true, each stamped with the generation it describes.
-func setConditions(obj *csv1.ComposeStack, p phase, readyStatus metav1.ConditionStatus, reason, message string) {
-	gen := obj.Generation
+func setConditions(obj conditioned, p phase, readyStatus metav1.ConditionStatus, reason, message string) {
+	gen := obj.GetGeneration()
+	conds := obj.GetConditions()
 	set := func(t string, s metav1.ConditionStatus) {
-		meta.SetStatusCondition(&obj.Status.Conditions, metav1.Condition{
+		meta.SetStatusCondition(&conds, metav1.Condition{
 			Type: t, Status: s, Reason: reason, Message: truncate(message, 32768), ObservedGeneration: gen,
 		})
 	}
 	switch p {
 	case phaseReady:
 		set(csv1.ConditionReady, metav1.ConditionTrue)
-		meta.RemoveStatusCondition(&obj.Status.Conditions, csv1.ConditionReconciling)
-		meta.RemoveStatusCondition(&obj.Status.Conditions, csv1.ConditionStalled)
+		meta.RemoveStatusCondition(&conds, csv1.ConditionReconciling)
+		meta.RemoveStatusCondition(&conds, csv1.ConditionStalled)
 	case phaseProgressing, phaseRetrying:
 		set(csv1.ConditionReady, metav1.ConditionFalse)
 		set(csv1.ConditionReconciling, metav1.ConditionTrue)
-		meta.RemoveStatusCondition(&obj.Status.Conditions, csv1.ConditionStalled)
+		meta.RemoveStatusCondition(&conds, csv1.ConditionStalled)
 	case phaseStalled:
 		set(csv1.ConditionReady, metav1.ConditionFalse)
 		set(csv1.ConditionStalled, metav1.ConditionTrue)
-		meta.RemoveStatusCondition(&obj.Status.Conditions, csv1.ConditionReconciling)
+		meta.RemoveStatusCondition(&conds, csv1.ConditionReconciling)
 	case phaseSuspended:
 		set(csv1.ConditionReady, readyStatus)
-		meta.RemoveStatusCondition(&obj.Status.Conditions, csv1.ConditionReconciling)
-		meta.RemoveStatusCondition(&obj.Status.Conditions, csv1.ConditionStalled)
+		meta.RemoveStatusCondition(&conds, csv1.ConditionReconciling)
+		meta.RemoveStatusCondition(&conds, csv1.ConditionStalled)
 	}
-	obj.Status.ObservedGeneration = gen
+	obj.SetConditions(conds, gen)
 }
 
 // setDrifted writes the Drifted condition, which stands beside the kstatus ones: it says what the last drift
@@ -57,8 +66,8 @@ func setDrifted(obj *csv1.ComposeStack, s metav1.ConditionStatus, reason, messag
 	})
 }
 
-func readyCondition(obj *csv1.ComposeStack) *metav1.Condition {
-	return meta.FindStatusCondition(obj.Status.Conditions, csv1.ConditionReady)
+func readyCondition(obj conditioned) *metav1.Condition {
+	return meta.FindStatusCondition(obj.GetConditions(), csv1.ConditionReady)
 }
 
 func truncate(s string, n int) string {

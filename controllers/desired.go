@@ -71,7 +71,10 @@ func (r *ComposeStackReconciler) render(ctx context.Context, obj *csv1.ComposeSt
 	if err != nil {
 		return nil, nil, stalled(csv1.ReasonInvalidCompose, "spec.compose: %v", err)
 	}
-	network := stack.SpecNetwork(obj.Spec.Network)
+	network, err := r.specNetwork(ctx, obj)
+	if err != nil {
+		return nil, nil, err
+	}
 	needs, err := render.NeedsOf(loaded.Project, network)
 	if err != nil {
 		return nil, nil, stalled(csv1.ReasonInvalidCompose, "spec.compose: %v", err)

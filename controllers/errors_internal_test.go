@@ -33,6 +33,8 @@ func TestFailMapsErrorsToResults(t *testing.T) {
 			false, false, true, csv1.ConditionStalled, csv1.ReasonNetworkNotFound},
 		{"transient", errors.New("connection reset"),
 			false, true, false, csv1.ConditionReconciling, csv1.ReasonAWSError},
+		{"waiting on a network", networkNotReady("spec.network.networkRef: waiting"),
+			false, false, true, csv1.ConditionReconciling, csv1.ReasonNetworkNotReady},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

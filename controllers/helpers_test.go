@@ -20,6 +20,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 )
@@ -66,7 +67,7 @@ func deleteAndWait(t *testing.T, obj client.Object) {
 		t.Fatal(err)
 	}
 	eventually(t, obj.GetName()+" gone", 60*time.Second, func() (bool, string) {
-		err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), &csv1.ComposeStack{})
+		err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), obj.DeepCopyObject().(client.Object))
 		return apierrors.IsNotFound(err), "still there"
 	})
 }
@@ -148,7 +149,7 @@ func stalledWith(reason string) func(*csv1.ComposeStack) bool {
 }
 
 // kstatus computes what kubectl, Argo CD and Flux's health checks see.
-func kstatus(t *testing.T, o *csv1.ComposeStack) status.Status {
+func kstatus(t *testing.T, o runtime.Object) status.Status {
 	t.Helper()
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
 	if err != nil {
@@ -187,22 +188,26 @@ func templateOf(t *testing.T, name string) string {
 }
 
 // events lists the Events about obj.
-func events(t *testing.T, obj *csv1.ComposeStack) []eventsv1.Event {
+func events(t *testing.T, obj client.Object) []eventsv1.Event {
 	t.Helper()
+	gvk, err := apiutil.GVKForObject(obj, env.Scheme)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var list eventsv1.EventList
-	if err := env.Client.List(context.Background(), &list, client.InNamespace(obj.Namespace)); err != nil {
+	if err := env.Client.List(context.Background(), &list, client.InNamespace(obj.GetNamespace())); err != nil {
 		t.Fatal(err)
 	}
 	var out []eventsv1.Event
 	for _, e := range list.Items {
-		if e.Regarding.Name == obj.Name && e.Regarding.Kind == "ComposeStack" {
+		if e.Regarding.Name == obj.GetName() && e.Regarding.Kind == gvk.Kind {
 			out = append(out, e)
 		}
 	}
 	return out
 }
 
-func waitEvent(t *testing.T, obj *csv1.ComposeStack, eventtype, reason, contains string) {
+func waitEvent(t *testing.T, obj client.Object, eventtype, reason, contains string) {
 	t.Helper()
 	eventually(t, "event "+reason, 30*time.Second, func() (bool, string) {
 		evs := events(t, obj)

@@ -35,8 +35,9 @@ var controllerVersion = func() string {
 }()
 
 // inputDigest identifies everything the rendered stack is made of: the controller's version and defaults,
-// the object's identity and spec, and the resourceVersion of each ConfigMap and Secret it references. Reading
-// those objects from the cache costs far less than loading and rendering the project again.
+// the object's identity and spec, the export names of the ComposeNetwork it refers to, and the resourceVersion of
+// each ConfigMap and Secret it references. Reading those objects from the cache costs far less than loading and
+// rendering the project again.
 func (r *ComposeStackReconciler) inputDigest(ctx context.Context, obj *csv1.ComposeStack) (string, error) {
 	spec, err := json.Marshal(&obj.Spec)
 	if err != nil {
@@ -46,6 +47,13 @@ func (r *ComposeStackReconciler) inputDigest(ctx context.Context, obj *csv1.Comp
 	for _, s := range []string{controllerVersion, r.DefaultRegion, r.DefaultTemplateBucket,
 		obj.Namespace, obj.Name, string(obj.UID), string(spec)} {
 		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	}
+	net, err := r.networkDigest(ctx, obj)
+	if err != nil {
+		return "", err
+	}
+	if net != "" {
+		fmt.Fprintf(h, "%d:%s;", len(net), net)
 	}
 	for _, ref := range references(obj) {
 		var o client.Object = &corev1.ConfigMap{}

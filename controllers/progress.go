@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"k8s.io/client-go/tools/events"
+
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/stack"
 )
@@ -39,17 +41,23 @@ func withoutProgress(msg string) string {
 // applyProgress records the operation's progress in status and mirrors its stack events that were not
 // mirrored yet, oldest first, as Events.
 func (r *ComposeStackReconciler) applyProgress(obj *csv1.ComposeStack, p *stack.Progress) {
+	mirrorProgress(r.Recorder, obj, &obj.Status.Progress, &obj.Status.StackEvents, p)
+}
+
+// mirrorProgress records the progress of obj's stack operation in *progress and mirrors its stack events that
+// were not mirrored yet, oldest first, as Events, keeping count in *mirrored.
+func mirrorProgress(rec events.EventRecorder, obj conditioned, progress *string, mirrored **csv1.StackEventsStatus, p *stack.Progress) {
 	if p == nil {
 		return
 	}
-	obj.Status.Progress = p.Fraction()
+	*progress = p.Fraction()
 	if p.Operation == "" || len(p.Events) == 0 {
 		return // no events, or not back to the operation's start: which were mirrored cannot be told
 	}
-	m := obj.Status.StackEvents
+	m := *mirrored
 	if m == nil || m.Operation != p.Operation {
 		m = &csv1.StackEventsStatus{Operation: p.Operation}
-		obj.Status.StackEvents = m
+		*mirrored = m
 	}
 	fresh := p.Events
 	if m.LastEventID != "" {
@@ -73,7 +81,7 @@ func (r *ComposeStackReconciler) applyProgress(obj *csv1.ComposeStack, p *stack.
 			return
 		}
 		if m.Mirrored >= eventsPerOperation {
-			r.event(obj, csv1.ReasonStackEvent, "CloudFormation", fmt.Sprintf(
+			recordEvent(rec, obj, csv1.ReasonStackEvent, "CloudFormation", fmt.Sprintf(
 				"more than %d stack events in this operation; the rest are not mirrored as Events (the CloudFormation console lists them all)",
 				eventsPerOperation))
 			m.Mirrored++
@@ -87,7 +95,7 @@ func (r *ComposeStackReconciler) applyProgress(obj *csv1.ComposeStack, p *stack.
 		}
 		// The recorder folds Events of one action and reason into a series that keeps the first note, so the
 		// action names the resource and its status: one series per resource status, not one per stack.
-		r.event(obj, reason, truncate(e.LogicalID+" "+e.Status, 128), e.String())
+		recordEvent(rec, obj, reason, truncate(e.LogicalID+" "+e.Status, 128), e.String())
 		m.Mirrored++
 		m.LastEventID = e.ID
 	}

@@ -1,4 +1,4 @@
-// Package controllers holds the ComposeStack reconciler.
+// Package controllers holds the ComposeStack and ComposeNetwork reconcilers.
 package controllers
 
 // The manager's permissions, least privilege: its own resources, the ConfigMaps and Secrets that stacks
@@ -7,6 +7,9 @@ package controllers
 // +kubebuilder:rbac:groups=composestack.dev,resources=composestacks,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=composestack.dev,resources=composestacks/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=composestack.dev,resources=composestacks/finalizers,verbs=update
+// +kubebuilder:rbac:groups=composestack.dev,resources=composenetworks,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=composestack.dev,resources=composenetworks/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=composestack.dev,resources=composenetworks/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=configmaps;secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=configmaps;secrets,verbs=create;update;delete
 // +kubebuilder:rbac:groups="";events.k8s.io,resources=events,verbs=create;patch

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/stack"
 )
@@ -27,22 +29,27 @@ type StackClients interface {
 
 // stackClient checks the region and role of obj and returns its StackClient.
 func (r *ComposeStackReconciler) stackClient(ctx context.Context, obj *csv1.ComposeStack) (StackClient, error) {
-	region := obj.Spec.Stack.Region
+	return stackClientFor(ctx, r.Stacks, r.DefaultRegion, r.AllowedRoleARNs, obj.Spec.Stack.Region, obj.Spec.Stack.RoleARN)
+}
+
+// stackClientFor checks a spec.stack's region and role against the controller's default region and allowed
+// roles, and returns their StackClient.
+func stackClientFor(ctx context.Context, stacks StackClients, defaultRegion string, allowed []string, region, role string) (StackClient, error) {
 	if region == "" {
-		region = r.DefaultRegion
+		region = defaultRegion
 	}
 	if region == "" {
 		return nil, stalled(csv1.ReasonAWSError, "spec.stack.region is not set and the controller has no default region; set spec.stack.region (or the manager's --default-region)")
 	}
-	if role := obj.Spec.Stack.RoleARN; role != "" && !r.roleAllowed(role) {
+	if role != "" && !roleAllowed(allowed, role) {
 		return nil, stalled(csv1.ReasonRoleNotAllowed, "spec.stack.roleARN %q is not among the roles this controller may assume; use an allowed role or ask the operator to add it to --allowed-role-arns", role)
 	}
-	return r.Stacks.For(ctx, region, obj.Spec.Stack.RoleARN)
+	return stacks.For(ctx, region, role)
 }
 
 // roleAllowed says whether the controller may assume role for a stack.
-func (r *ComposeStackReconciler) roleAllowed(role string) bool {
-	return slices.ContainsFunc(r.AllowedRoleARNs, func(p string) bool {
+func roleAllowed(allowed []string, role string) bool {
+	return slices.ContainsFunc(allowed, func(p string) bool {
 		if n := len(p); n > 0 && p[n-1] == '*' {
 			return len(role) >= n-1 && role[:n-1] == p[:n-1]
 		}
@@ -50,6 +57,7 @@ func (r *ComposeStackReconciler) roleAllowed(role string) bool {
 	})
 }
 
-func ownerOf(obj *csv1.ComposeStack) stack.Owner {
-	return stack.Owner{Namespace: obj.Namespace, Name: obj.Name, UID: string(obj.UID)}
+// ownerOf is the object a stack belongs to, for its owner tags.
+func ownerOf(obj client.Object) stack.Owner {
+	return stack.Owner{Namespace: obj.GetNamespace(), Name: obj.GetName(), UID: string(obj.GetUID())}
 }

@@ -61,6 +61,10 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "setup:", err)
 		return 1
 	}
+	if err := controllertest.NetworkReconciler(mgr, r).SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: 2, ReconciliationTimeout: reconcileBudget}); err != nil {
+		fmt.Fprintln(os.Stderr, "setup:", err)
+		return 1
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(ctx) }()

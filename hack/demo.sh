@@ -4,11 +4,25 @@
 # binary talking to it through the real AWS SDK over HTTP. It applies the sample, waits for Ready, changes
 # an image tag and waits for the update, deletes it and waits for the stack to go. It cleans up after
 # itself and exits 0 only if every step happened.
+#
+# With --private (make demo-private), the sample goes into a ComposeNetwork instead: the stack waits for the
+# network, then runs in its private subnets without public IPs behind a load balancer in its public subnets;
+# the network is kept while the stack uses it, and goes after it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/bin
 NS=demo
 TIMEOUT=${DEMO_TIMEOUT:-240}
+case "${1:-}" in
+"") PRIVATE=false ;;
+--private) PRIVATE=true ;;
+*)
+	echo "usage: hack/demo.sh [--private]" >&2
+	exit 2
+	;;
+esac
+KINDS=composestacks
+if $PRIVATE; then KINDS=composestacks,composenetworks; fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/composestack-demo.XXXXXX")
 pids=()
@@ -41,13 +55,13 @@ wait_for() {
 	until "$@" >/dev/null 2>&1; do
 		[ $SECONDS -lt $deadline ] || die "timed out after ${TIMEOUT}s waiting for: $what"
 		local now
-		now=$(k get composestacks -o wide --no-headers 2>/dev/null || true)
-		if [ -n "$now" ] && [ "$now" != "$last" ]; then echo "   $now"; last=$now; fi
+		now=$(k get "$KINDS" -o wide --no-headers 2>/dev/null || true)
+		if [ -n "$now" ] && [ "$now" != "$last" ]; then echo "   ${now//$'\n'/$'\n'   }"; last=$now; fi
 		sleep 1
 	done
 }
 
-step "Starting a local control plane (kube-apiserver and etcd, with the ComposeStack CRD)"
+step "Starting a local control plane (kube-apiserver and etcd, with the ComposeStack and ComposeNetwork CRDs)"
 go build -o "$BIN/controlplane" "$ROOT/hack/controlplane"
 KUBEBUILDER_ASSETS=$ASSETS "$BIN/controlplane" --write-kubeconfig "$KUBECONFIG" >"$WORK/controlplane.log" 2>&1 &
 pids+=($!)
@@ -67,6 +81,12 @@ AWS_ENDPOINT_URL="http://127.0.0.1:$CFN_PORT" AWS_REGION=us-east-1 \
 	>"$WORK/manager.log" 2>&1 &
 pids+=($!)
 wait_for "the manager" curl -fsS "http://127.0.0.1:$PROBE_PORT/readyz"
+
+if $PRIVATE; then
+	# shellcheck source=hack/demo-private.sh
+	. "$ROOT/hack/demo-private.sh"
+	exit 0
+fi
 
 step "Applying the Utopia sample (seven services, its x-aws-cloudformation overlay, an env file and a Secret)"
 "$KUBECTL" create namespace "$NS" >/dev/null

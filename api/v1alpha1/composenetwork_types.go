@@ -142,6 +142,21 @@ type ComposeNetworkStatus struct {
 	// +optional
 	LastAppliedDigest string `json:"lastAppliedDigest,omitempty"`
 
+	// Progress is how far the stack's last operation got, such as `12/23 resources`, as for ComposeStack.
+	// +optional
+	Progress string `json:"progress,omitempty"`
+
+	// StackEvents says which of the running operation's CloudFormation stack events were mirrored as
+	// Kubernetes Events, so that none is mirrored twice.
+	// +optional
+	StackEvents *StackEventsStatus `json:"stackEvents,omitempty"`
+
+	// FailedResources are the root causes of the last failed stack operation.
+	// +optional
+	// +kubebuilder:validation:MaxItems=20
+	// +listType=atomic
+	FailedResources []FailedResource `json:"failedResources,omitempty"`
+
 	// Exports are the names of the stack's exports, for `Fn::ImportValue` and for ComposeStacks'
 	// spec.network.vpcImport and subnetImports.
 	// +optional
@@ -175,8 +190,10 @@ type NetworkExports struct {
 // +kubebuilder:resource:shortName=cnet,categories=aws
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Stack Status",type=string,JSONPath=`.status.stackStatus`
+// +kubebuilder:printcolumn:name="Progress",type=string,JSONPath=`.status.progress`
 // +kubebuilder:printcolumn:name="VPC",type=string,JSONPath=`.status.vpcID`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Used By",type=string,priority=1,JSONPath=`.status.usedBy`
 // +kubebuilder:printcolumn:name="Message",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].message`
 
 // ComposeNetwork is a VPC with public and private subnets, built as its own CloudFormation stack, for

@@ -35,7 +35,13 @@ func (in *ComposeStack) StackName() string {
 // another's name first); the hash tells them apart, and the readable part is cut to keep within
 // CloudFormation's 128 characters. Dots, which a Kubernetes name may have and a stack name may not, become '-'.
 func DefaultStackName(namespace, name string) string {
-	sum := sha256.Sum256([]byte(namespace + "/" + name))
+	return hashedStackName(namespace, name, namespace+"/"+name)
+}
+
+// hashedStackName is `<namespace>-<name>-<hash>`, the hash over key: the key tells apart kinds whose objects
+// may share a namespace and name.
+func hashedStackName(namespace, name, key string) string {
+	sum := sha256.Sum256([]byte(key))
 	suffix := "-" + hex.EncodeToString(sum[:5])
 	readable := strings.ReplaceAll(namespace+"-"+name, ".", "-")
 	if c := readable[0]; (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {

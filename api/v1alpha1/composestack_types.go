@@ -385,7 +385,7 @@ type NetworkSpec struct {
 	SubnetImports []string `json:"subnetImports,omitempty"`
 
 	// AssignPublicIP gives tasks public IP addresses. Tasks in private subnets need `Disabled` (and a NAT
-	// gateway or VPC endpoints to pull images).
+	// gateway or VPC endpoints to pull images). With networkRef, tasks never get one.
 	// +optional
 	// +kubebuilder:default=Enabled
 	// +kubebuilder:validation:Enum=Enabled;Disabled

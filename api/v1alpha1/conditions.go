@@ -12,6 +12,8 @@ const (
 	// ConditionDrifted is True when the last drift detection found resources changed outside CloudFormation
 	// (and while they are corrected), False when it found none; present only with spec.drift.
 	ConditionDrifted = "Drifted"
+	// ConditionInUse is True on a ComposeNetwork while ComposeStacks refer to it; its message names them.
+	ConditionInUse = "InUse"
 )
 
 // Condition reasons.
@@ -38,6 +40,13 @@ const (
 	// ReasonNetworkNotFound: the VPC or its subnets cannot be found (no default VPC, an unknown VPC ID), or the
 	// load balancer x-aws-loadbalancer names does not exist.
 	ReasonNetworkNotFound = "NetworkNotFound"
+	// ReasonNetworkNotReady: the ComposeNetwork that spec.network.networkRef names does not exist, has not been
+	// Ready yet, or is being deleted; the stack waits for it.
+	ReasonNetworkNotReady = "NetworkNotReady"
+	// ReasonNetworkInUse: ComposeStacks refer to the ComposeNetwork, so it is not deleted until they are gone.
+	ReasonNetworkInUse = "NetworkInUse"
+	// ReasonInvalidNetwork: the ComposeNetwork's spec cannot be made into a network template.
+	ReasonInvalidNetwork = "InvalidNetwork"
 	// ReasonAdoptionWouldReplace: adopting the stack would replace or remove resources that hold state or
 	// traffic; the change set is left unexecuted until spec.stack.allowAdoptionReplacements is set.
 	ReasonAdoptionWouldReplace = "AdoptionWouldReplace"
@@ -88,7 +97,7 @@ const (
 
 // Labels and tags the controller writes.
 const (
-	// TagOwnerNamespace, TagOwnerName and TagOwnerUID name the ComposeStack that owns a stack.
+	// TagOwnerNamespace, TagOwnerName and TagOwnerUID name the ComposeStack or ComposeNetwork that owns a stack.
 	TagOwnerNamespace = "composestack.dev/namespace"
 	TagOwnerName      = "composestack.dev/name"
 	TagOwnerUID       = "composestack.dev/uid"
@@ -101,6 +110,6 @@ const (
 	// AnnotationDetectDrift asks for a drift check now, whatever spec.drift.interval says: each new value
 	// (a timestamp, say) asks for one check, as `kubectl annotate cstack NAME composestack.dev/detect-drift="$(date +%s)" --overwrite`.
 	AnnotationDetectDrift = "composestack.dev/detect-drift"
-	// Finalizer keeps a ComposeStack until its stack is deleted or retained.
+	// Finalizer keeps a ComposeStack or ComposeNetwork until its stack is deleted or retained.
 	Finalizer = "composestack.dev/stack"
 )

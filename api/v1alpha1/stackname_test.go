@@ -45,3 +45,22 @@ func TestStackNameKeepsTheRecordedName(t *testing.T) {
 		t.Errorf("StackName = %q, want spec.stack.name", got)
 	}
 }
+
+func TestNetworkStackNameDiffersFromTheSameNamedStack(t *testing.T) {
+	net := &ComposeNetwork{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "web"}}
+	got := net.StackName()
+	if got == DefaultStackName("shop", "web") {
+		t.Errorf("ComposeNetwork shop/web and ComposeStack shop/web share the stack name %q", got)
+	}
+	if !stackNamePattern.MatchString(got) || !strings.HasPrefix(got, "shop-web-") {
+		t.Errorf("ComposeNetwork shop/web: stack name %q is not <namespace>-<name>-<hash>", got)
+	}
+	net.Status.StackName = "recorded"
+	if net.StackName() != "recorded" {
+		t.Errorf("StackName = %q, not the recorded name", net.StackName())
+	}
+	net.Spec.Stack.Name = "given"
+	if net.StackName() != "given" {
+		t.Errorf("StackName = %q, not spec.stack.name", net.StackName())
+	}
+}

@@ -150,6 +150,16 @@ func (in *ComposeNetworkStatus) DeepCopyInto(out *ComposeNetworkStatus) {
 			(*in)[i].DeepCopyInto(&(*out)[i])
 		}
 	}
+	if in.StackEvents != nil {
+		in, out := &in.StackEvents, &out.StackEvents
+		*out = new(StackEventsStatus)
+		**out = **in
+	}
+	if in.FailedResources != nil {
+		in, out := &in.FailedResources, &out.FailedResources
+		*out = make([]FailedResource, len(*in))
+		copy(*out, *in)
+	}
 	if in.Exports != nil {
 		in, out := &in.Exports, &out.Exports
 		*out = new(NetworkExports)

@@ -14,7 +14,7 @@ import (
 
 // cacheOptions turns --namespaces and --label-selector into the manager's cache options. --namespaces limits
 // every object the manager reads (ComposeStacks and the ConfigMaps and Secrets they reference) to those
-// namespaces; --label-selector limits only ComposeStacks, so that instances can share the stacks out.
+// namespaces; --label-selector limits only ComposeStacks and ComposeNetworks, so that instances can share them out.
 func cacheOptions(o options) (cache.Options, error) {
 	opts := cache.Options{}
 	if ns := split(o.namespaces); len(ns) > 0 {
@@ -31,7 +31,9 @@ func cacheOptions(o options) (cache.Options, error) {
 		if err != nil {
 			return cache.Options{}, fmt.Errorf("--label-selector: %w", err)
 		}
-		opts.ByObject = map[client.Object]cache.ByObject{&csv1.ComposeStack{}: {Label: sel}}
+		// A network is sharded like the stacks: two instances must not both drive its stack, and only the
+		// instance that sees the stacks using it can keep it while they do.
+		opts.ByObject = map[client.Object]cache.ByObject{&csv1.ComposeStack{}: {Label: sel}, &csv1.ComposeNetwork{}: {Label: sel}}
 	}
 	return opts, nil
 }

@@ -298,12 +298,14 @@ func TestCacheOptionsAcceptGoodFlags(t *testing.T) {
 	if want := []string{"1team", "team-a"}; !slices.Equal(got, want) {
 		t.Errorf("namespaces %q, want %q", got, want)
 	}
-	if len(opts.ByObject) != 1 {
-		t.Fatalf("ByObject has %d entries, want one for ComposeStacks", len(opts.ByObject))
+	if len(opts.ByObject) != 2 {
+		t.Fatalf("ByObject has %d entries, want one for ComposeStacks and one for ComposeNetworks", len(opts.ByObject))
 	}
 	for obj, by := range opts.ByObject {
-		if _, ok := obj.(*csv1.ComposeStack); !ok {
-			t.Errorf("selector applies to %T, want *ComposeStack", obj)
+		switch obj.(type) {
+		case *csv1.ComposeStack, *csv1.ComposeNetwork:
+		default:
+			t.Errorf("selector applies to %T, want *ComposeStack or *ComposeNetwork", obj)
 		}
 		if by.Label == nil || by.Label.String() != "!legacy,shard notin (b)" {
 			t.Errorf("selector %v", by.Label)

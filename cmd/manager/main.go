@@ -120,6 +120,16 @@ func run(o options) error {
 	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: o.concurrency, ReconciliationTimeout: o.reconcileTimeout}); err != nil {
 		return err
 	}
+	nr := &controllers.ComposeNetworkReconciler{
+		Client:          mgr.GetClient(),
+		Recorder:        mgr.GetEventRecorder("composenetwork-controller"),
+		Stacks:          r.Stacks, // one AWS client cache and one set of rate limits for both kinds
+		DefaultRegion:   o.region,
+		AllowedRoleARNs: r.AllowedRoleARNs,
+	}
+	if err := nr.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: o.concurrency, ReconciliationTimeout: o.reconcileTimeout}); err != nil {
+		return err
+	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return err
 	}

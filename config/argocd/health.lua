@@ -1,4 +1,4 @@
--- Argo CD health check for ComposeStack (composestack.dev/v1alpha1), from its kstatus conditions.
+-- Argo CD health check for ComposeStack and ComposeNetwork (composestack.dev/v1alpha1), from their kstatus conditions.
 -- Argo CD gives unknown custom resources no health at all, so install this (see README.md here).
 local hs = { status = "Progressing", message = "Waiting for the controller to report status" }
 if obj.status == nil or obj.status.conditions == nil then

@@ -95,3 +95,15 @@ func Reconciler(mgr ctrl.Manager, url string, poll time.Duration, calls *prometh
 		DefaultRegion: Region,
 	}
 }
+
+// NetworkReconciler returns a ComposeNetwork reconciler over mgr's client that shares r's AWS clients, region and
+// allowed roles, as cmd/manager wires the two.
+func NetworkReconciler(mgr ctrl.Manager, r *controllers.ComposeStackReconciler) *controllers.ComposeNetworkReconciler {
+	return &controllers.ComposeNetworkReconciler{
+		Client:          mgr.GetClient(),
+		Recorder:        mgr.GetEventRecorder("composenetwork-controller"),
+		Stacks:          r.Stacks,
+		DefaultRegion:   r.DefaultRegion,
+		AllowedRoleARNs: r.AllowedRoleARNs,
+	}
+}

@@ -40,7 +40,9 @@
 // UpdateTerminationProtection, and drift detection (see Drift). S3: CreateBucket, HeadBucket, PutObject,
 // GetObject, HeadObject; a TemplateURL naming a stored object is read from
 // it. EC2: DescribeVpcs and DescribeSubnets over one default VPC with a
-// subnet in each of three availability zones. Elastic Load Balancing v2:
+// subnet in each of three availability zones, plus the AWS::EC2::VPC and
+// AWS::EC2::Subnet resources of live stacks (a network stack's VPC is found by
+// ID, its subnets by the vpc-id filter). Elastic Load Balancing v2:
 // DescribeLoadBalancers (by Names or LoadBalancerArns, or all; PageSize and
 // Marker) over the AWS::ElasticLoadBalancingV2::LoadBalancer resources that
 // exist in live stacks, with the ARN, name, DNS name and hosted zone
@@ -112,6 +114,42 @@
 // Unlike CloudFormation, every resource type supports drift detection, every
 // property is compared (none is ignored or defaulted), and the exact wording
 // of the validation messages for busy stacks is cfnlocal's own.
+//
+// # EC2 networks
+//
+// A region has three availability zones, <region>a to c: Fn::GetAZs lists
+// them and subnets may use no other. Stacks may create VPCs, subnets,
+// internet gateways and their attachments, route tables, routes, route table
+// associations, Elastic IPs, NAT gateways and VPC endpoints, and EC2's checks
+// fail the resource with EC2's error code in the reason, as CloudFormation
+// reports it: a VPC range wider than /16 or narrower than /28
+// (InvalidVpc.Range); a subnet outside its VPC's range (InvalidSubnet.Range),
+// overlapping another subnet of the VPC (InvalidSubnet.Conflict, which also
+// fails a replacement that keeps the range, as on AWS), in an unknown zone
+// (InvalidParameterValue) or in an unknown VPC (InvalidVpcID.NotFound); a
+// route to an internet gateway not attached to the table's VPC
+// (InvalidParameterValue: CloudFormation needs the route to depend on the
+// attachment) or to a destination the table already routes
+// (RouteAlreadyExists); a public NAT gateway in a VPC without an internet
+// gateway (Gateway.NotAttached) or without its Elastic IP; a gateway
+// attached twice (Resource.AlreadyAssociated); a VPC endpoint for a service
+// the local EC2 does not know or of a type it does not offer
+// (InvalidServiceName), with two subnets in one zone
+// (DuplicateSubnetsInSameZone), or with private DNS in a VPC without DNS
+// support and DNS hostnames (InvalidParameter). Deleting a VPC that still has
+// subnets, route tables, security groups, gateway attachments or endpoints, a
+// subnet that NAT gateways, endpoints, load balancers, EFS mount targets or
+// ECS services use, an attached internet gateway or a route table with
+// associations fails with DependencyViolation, as does detaching an internet
+// gateway while NAT gateways of the VPC hold public addresses.
+// CloudFormation's deletion order avoids these within a stack; they catch a
+// missing dependency and resources of other stacks. The subnets of load
+// balancers (SubnetNotFound; one per zone and one VPC,
+// InvalidConfigurationRequest), awsvpc ECS services
+// (InvalidParameterException) and EFS mount targets (SubnetNotFound; one per
+// zone and file system, MountTargetConflict) must exist: the default subnets
+// or those of live stacks. Not modelled: IPv6, network ACLs and address
+// exhaustion in a subnet.
 //
 // # Fidelity
 //

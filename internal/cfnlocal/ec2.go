@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strconv"
 )
 
@@ -19,17 +21,22 @@ const (
 	defaultVPCCIDR = "172.31.0.0/16"
 )
 
+// ec2Subnet is a subnet as DescribeSubnets shows it.
 type ec2Subnet struct {
-	ID, AZ, CIDR string
+	ID, VpcID, AZ, CIDR  string
+	Default, MapPublicIP bool
 }
 
 func (s *Server) defaultSubnets() []ec2Subnet {
-	r := s.opts.Region
-	return []ec2Subnet{
-		{ID: "subnet-0cf10c41000000001", AZ: r + "a", CIDR: "172.31.0.0/20"},
-		{ID: "subnet-0cf10c41000000002", AZ: r + "b", CIDR: "172.31.16.0/20"},
-		{ID: "subnet-0cf10c41000000003", AZ: r + "c", CIDR: "172.31.32.0/20"},
+	zones := availabilityZones(s.opts.Region)
+	out := make([]ec2Subnet, len(zones))
+	for i, az := range zones {
+		out[i] = ec2Subnet{
+			ID: fmt.Sprintf("subnet-0cf10c4100000000%d", i+1), VpcID: defaultVPCID, AZ: az,
+			CIDR: fmt.Sprintf("172.31.%d.0/20", 16*i), Default: true, MapPublicIP: true,
+		}
 	}
+	return out
 }
 
 // ec2Error is EC2's error document, which differs from the query protocol's.
@@ -153,42 +160,50 @@ func (s *Server) serveEC2(w http.ResponseWriter, r *http.Request) {
 	filters := ec2Filters(f)
 	switch action {
 	case "DescribeVpcs":
-		ids := f.list("VpcId")
-		for _, v := range ids {
-			if v != defaultVPCID {
+		s.mu.Lock()
+		vpcs := s.vpcsLocked()
+		s.mu.Unlock()
+		for _, v := range f.list("VpcId") {
+			if !slices.ContainsFunc(vpcs, func(x ec2VPC) bool { return x.ID == v }) {
 				s.countCall(op, "InvalidVpcID.NotFound")
 				writeEC2Error(w, id, http.StatusBadRequest, "InvalidVpcID.NotFound", fmt.Sprintf("The vpc ID '%s' does not exist", v))
 				return
 			}
 		}
+		want := setOf(f.list("VpcId"))
 		resp := describeVpcsResponse{Xmlns: ec2Namespace, RequestID: id}
-		fields := map[string]string{"vpc-id": defaultVPCID, "isDefault": "true", "is-default": "true", "state": "available", "cidr": defaultVPCCIDR, "cidr-block": defaultVPCCIDR, "owner-id": s.opts.AccountID}
-		if matches(filters, fields) {
-			resp.Vpcs = append(resp.Vpcs, ec2Vpc{VpcID: defaultVPCID, OwnerID: s.opts.AccountID, State: "available", CidrBlock: defaultVPCCIDR, DhcpOptionsID: "dopt-0cf10c41000000001", InstanceTenancy: "default", IsDefault: true})
+		for _, v := range vpcs {
+			isDefault := strconv.FormatBool(v.Default)
+			fields := map[string]string{"vpc-id": v.ID, "isDefault": isDefault, "is-default": isDefault, "state": "available", "cidr": v.CIDR, "cidr-block": v.CIDR, "owner-id": s.opts.AccountID}
+			if len(want) > 0 && !want[v.ID] || !matches(filters, fields) {
+				continue
+			}
+			resp.Vpcs = append(resp.Vpcs, ec2Vpc{VpcID: v.ID, OwnerID: s.opts.AccountID, State: "available", CidrBlock: v.CIDR, DhcpOptionsID: "dopt-0cf10c41000000001", InstanceTenancy: "default", IsDefault: v.Default})
 		}
 		s.countCall(op, "OK")
 		writeEC2Result(w, resp)
 	case "DescribeSubnets":
-		want := map[string]bool{}
-		for _, v := range f.list("SubnetId") {
-			want[v] = true
-		}
+		want := setOf(f.list("SubnetId"))
+		s.mu.Lock()
+		subnets := s.subnetsLocked()
+		s.mu.Unlock()
 		resp := describeSubnetsResponse{Xmlns: ec2Namespace, RequestID: id}
 		found := map[string]bool{}
-		for i, sn := range s.defaultSubnets() {
+		for _, sn := range subnets {
 			if len(want) > 0 && !want[sn.ID] {
 				continue
 			}
 			found[sn.ID] = true
-			fields := map[string]string{"vpc-id": defaultVPCID, "subnet-id": sn.ID, "availability-zone": sn.AZ, "availabilityZone": sn.AZ,
-				"default-for-az": "true", "defaultForAz": "true", "state": "available", "cidr-block": sn.CIDR, "owner-id": s.opts.AccountID}
+			isDefault := strconv.FormatBool(sn.Default)
+			fields := map[string]string{"vpc-id": sn.VpcID, "subnet-id": sn.ID, "availability-zone": sn.AZ, "availabilityZone": sn.AZ,
+				"default-for-az": isDefault, "defaultForAz": isDefault, "state": "available", "cidr-block": sn.CIDR, "owner-id": s.opts.AccountID}
 			if !matches(filters, fields) {
 				continue
 			}
 			resp.Subnets = append(resp.Subnets, ec2SubnetXML{
 				SubnetID: sn.ID, SubnetArn: fmt.Sprintf("arn:aws:ec2:%s:%s:subnet/%s", s.opts.Region, s.opts.AccountID, sn.ID),
-				VpcID: defaultVPCID, OwnerID: s.opts.AccountID, State: "available", CidrBlock: sn.CIDR, AvailabilityZone: sn.AZ,
-				AvailabilityZoneID: fmt.Sprintf("use1-az%d", i+1), AvailableIPAddressCount: 4091, DefaultForAz: true, MapPublicIPOnLaunch: true,
+				VpcID: sn.VpcID, OwnerID: s.opts.AccountID, State: "available", CidrBlock: sn.CIDR, AvailabilityZone: sn.AZ,
+				AvailabilityZoneID: zoneID(s.opts.Region, sn.AZ), AvailableIPAddressCount: availableAddresses(sn.CIDR), DefaultForAz: sn.Default, MapPublicIPOnLaunch: sn.MapPublicIP,
 			})
 		}
 		for v := range want {
@@ -204,4 +219,13 @@ func (s *Server) serveEC2(w http.ResponseWriter, r *http.Request) {
 		s.countCall(op, "InvalidAction")
 		writeEC2Error(w, id, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("The action %s is not valid for this web service.", action))
 	}
+}
+
+// availableAddresses is what a new subnet of cidr offers: its addresses less the five AWS reserves.
+func availableAddresses(cidr string) int {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil || !p.Addr().Is4() {
+		return 0
+	}
+	return 1<<(32-p.Bits()) - 5
 }

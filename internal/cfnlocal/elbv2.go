@@ -214,18 +214,8 @@ func (s *Server) liveLoadBalancers() []xmlLoadBalancer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	subnets := map[string]subnetPlacement{}
-	for _, sn := range s.defaultSubnets() {
-		subnets[sn.ID] = subnetPlacement{VpcID: defaultVPCID, AZ: sn.AZ}
-	}
-	// Subnets created by stacks are placed where their template put them.
-	for _, st := range s.stacks {
-		for _, r := range st.Resources {
-			if r.Type == "AWS::EC2::Subnet" && resourceExists(r) {
-				if _, ok := subnets[r.PhysicalID]; !ok {
-					subnets[r.PhysicalID] = subnetPlacement{VpcID: propString(r.Props, "VpcId"), AZ: propString(r.Props, "AvailabilityZone")}
-				}
-			}
-		}
+	for _, sn := range s.subnetsLocked() {
+		subnets[sn.ID] = subnetPlacement{VpcID: sn.VpcID, AZ: sn.AZ}
 	}
 	var out []xmlLoadBalancer
 	for _, st := range s.stacks {

@@ -179,23 +179,24 @@ func TestELBv2PropertiesAndStackSubnets(t *testing.T) {
 	c := elbClient(e, 1)
 	got := e.createStack(t, "net", `{
   "Resources": {
-    "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": "vpc-0123456789abcdef0", "AvailabilityZone": "us-east-1d", "CidrBlock": "10.0.0.0/24"}},
+    "VPC": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+    "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "VPC"}, "AvailabilityZone": "us-east-1c", "CidrBlock": "10.0.0.0/24"}},
     "Group": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "lb"}},
     "LB": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {
       "Name": "private-api", "Scheme": "internal", "IpAddressType": "dualstack",
       "SecurityGroups": [{"Ref": "Group"}], "SubnetMappings": [{"SubnetId": {"Ref": "Subnet"}}]}}
   },
-  "Outputs": {"Subnet": {"Value": {"Ref": "Subnet"}}, "Group": {"Value": {"Ref": "Group"}}}
+  "Outputs": {"VPC": {"Value": {"Ref": "VPC"}}, "Subnet": {"Value": {"Ref": "Subnet"}}, "Group": {"Value": {"Ref": "Group"}}}
 }`)
 	out, err := c.DescribeLoadBalancers(e.ctx, &elbv2.DescribeLoadBalancersInput{Names: []string{"private-api"}})
 	if err != nil || len(out.LoadBalancers) != 1 {
 		t.Fatalf("describe: %v", err)
 	}
 	lb := out.LoadBalancers[0]
-	if aws.ToString(lb.VpcId) != "vpc-0123456789abcdef0" {
+	if aws.ToString(lb.VpcId) != got["VPC"] {
 		t.Errorf("VPC %q, want the stack subnet's", aws.ToString(lb.VpcId))
 	}
-	equalLines(t, zones(lb), []string{got["Subnet"] + "@us-east-1d"})
+	equalLines(t, zones(lb), []string{got["Subnet"] + "@us-east-1c"})
 	equalLines(t, lb.SecurityGroups, []string{got["Group"]})
 	if lb.Scheme != elbtypes.LoadBalancerSchemeEnumInternal || lb.IpAddressType != elbtypes.IpAddressTypeDualstack {
 		t.Errorf("scheme %q ip %q", lb.Scheme, lb.IpAddressType)

@@ -200,6 +200,12 @@ func deleteWork(s *Server, st *stack, r *resourceState) work {
 		finish: func() { s.resourceEventLocked(st, r, "DELETE_COMPLETE", "") },
 		fail:   func(reason string) { s.resourceEventLocked(st, r, "DELETE_FAILED", reason) },
 		cancel: func() {},
+		refused: func() string {
+			if check, ok := deleteChecks[r.Type]; ok {
+				return check(s, r)
+			}
+			return ""
+		},
 	}
 }
 
@@ -413,10 +419,11 @@ func (ap *applied) workFor(s *Server, st *stack, id string, props map[string]any
 // refusal is the check the AWS service makes before it creates a resource of type typ with props. The returned
 // function runs with mu held.
 func (s *Server) refusal(typ string, props map[string]any) func() string {
-	if typ != "AWS::EC2::SecurityGroupIngress" {
+	check, ok := createChecks[typ]
+	if !ok {
 		return func() string { return "" }
 	}
-	return func() string { return s.duplicateIngressLocked(props) }
+	return func() string { return check(s, props) }
 }
 
 // runUpdate applies a new template to a stack whose status is already

@@ -173,7 +173,7 @@ const appTemplate = `{
   "Resources": {
     "Cluster": {"Type": "AWS::ECS::Cluster"},
     "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Sub": "/ecs/${AWS::StackName}"}}},
-    "LB": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Type": "network", "Subnets": ["subnet-1"]}},
+    "LB": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Type": "network", "Subnets": ["subnet-0cf10c41000000001"]}},
     "Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"Family": "web", "ContainerDefinitions": [{"Name": "web", "Image": {"Ref": "Image"}, "LogConfiguration": {"Options": {"awslogs-group": {"Ref": "Logs"}}}}]}},
     "Service": {"Type": "AWS::ECS::Service", "Properties": {"Cluster": {"Ref": "Cluster"}, "TaskDefinition": {"Ref": "Task"}, "DesiredCount": 1}}
   },

@@ -198,7 +198,11 @@ func (c *evalContext) call(fn string, arg any, depth int) (any, error) {
 		if region == "" {
 			region = c.Region
 		}
-		return []any{region + "a", region + "b", region + "c"}, nil
+		var zones []any
+		for _, az := range availabilityZones(region) {
+			zones = append(zones, az)
+		}
+		return zones, nil
 	case "Fn::Base64":
 		s, ok := ev.(string)
 		if !ok {

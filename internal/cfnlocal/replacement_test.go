@@ -34,6 +34,16 @@ func TestNeedsReplacementFollowsTheResourceReference(t *testing.T) {
 			map[string]any{"AutoScalingGroupProvider": map[string]any{"AutoScalingGroupArn": "a", "ManagedTerminationProtection": "ENABLED"}}, false},
 		{"file system throughput", "AWS::EFS::FileSystem", map[string]any{"ThroughputMode": "bursting"}, map[string]any{"ThroughputMode": "elastic"}, false},
 		{"file system encryption", "AWS::EFS::FileSystem", map[string]any{"Encrypted": false}, map[string]any{"Encrypted": true}, true},
+		{"vpc range", "AWS::EC2::VPC", map[string]any{"CidrBlock": "10.0.0.0/16"}, map[string]any{"CidrBlock": "10.1.0.0/16"}, true},
+		{"vpc dns hostnames", "AWS::EC2::VPC", map[string]any{"CidrBlock": "10.0.0.0/16"}, map[string]any{"CidrBlock": "10.0.0.0/16", "EnableDnsHostnames": true}, false},
+		{"subnet zone", "AWS::EC2::Subnet", map[string]any{"AvailabilityZone": "us-east-1a"}, map[string]any{"AvailabilityZone": "us-east-1b"}, true},
+		{"subnet public addresses", "AWS::EC2::Subnet", map[string]any{"MapPublicIpOnLaunch": false}, map[string]any{"MapPublicIpOnLaunch": true}, false},
+		{"route target", "AWS::EC2::Route", map[string]any{"RouteTableId": "rtb-1", "NatGatewayId": "nat-1"}, map[string]any{"RouteTableId": "rtb-1", "NatGatewayId": "nat-2"}, false},
+		{"route destination", "AWS::EC2::Route", map[string]any{"DestinationCidrBlock": "0.0.0.0/0"}, map[string]any{"DestinationCidrBlock": "10.0.0.0/8"}, true},
+		{"nat subnet", "AWS::EC2::NatGateway", map[string]any{"SubnetId": "subnet-1"}, map[string]any{"SubnetId": "subnet-2"}, true},
+		{"endpoint subnets", "AWS::EC2::VPCEndpoint", map[string]any{"SubnetIds": []any{"a"}}, map[string]any{"SubnetIds": []any{"a", "b"}}, false},
+		{"endpoint service", "AWS::EC2::VPCEndpoint", map[string]any{"ServiceName": "a"}, map[string]any{"ServiceName": "b"}, true},
+		{"gateway attachment vpc", "AWS::EC2::VPCGatewayAttachment", map[string]any{"VpcId": "vpc-1"}, map[string]any{"VpcId": "vpc-2"}, true},
 	}
 	for _, c := range cases {
 		if got := needsReplacement(c.typ, c.old, c.new); got != c.want {

@@ -111,6 +111,26 @@ func assignPhysicalID(r *resourceState, stackID string) {
 		r.PhysicalID = "sg-" + h
 	case "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress":
 		r.PhysicalID = "sgr-" + h
+	case "AWS::EC2::VPC":
+		r.PhysicalID = "vpc-" + h
+	case "AWS::EC2::Subnet":
+		r.PhysicalID = "subnet-" + h
+	case "AWS::EC2::InternetGateway":
+		r.PhysicalID = "igw-" + h
+	case "AWS::EC2::VPCGatewayAttachment":
+		r.PhysicalID = "IGW|" + propString(r.Props, "VpcId")
+	case "AWS::EC2::RouteTable":
+		r.PhysicalID = "rtb-" + h
+	case "AWS::EC2::Route":
+		r.PhysicalID = propString(r.Props, "RouteTableId") + "|" + propString(r.Props, "DestinationCidrBlock")
+	case "AWS::EC2::SubnetRouteTableAssociation":
+		r.PhysicalID = "rtbassoc-" + h
+	case "AWS::EC2::EIP":
+		r.PhysicalID = eipAddress(h)
+	case "AWS::EC2::NatGateway":
+		r.PhysicalID = "nat-" + h
+	case "AWS::EC2::VPCEndpoint":
+		r.PhysicalID = "vpce-" + h
 	case "AWS::Logs::LogGroup":
 		r.PhysicalID = name("LogGroupName", 512)
 	case "AWS::IAM::Role":
@@ -202,6 +222,35 @@ func attribute(r *resourceState, attr string) any {
 		return []any{}
 	case "AWS::EC2::SecurityGroup.GroupId":
 		return r.PhysicalID
+	case "AWS::EC2::VPC.CidrBlock", "AWS::EC2::Subnet.CidrBlock", "AWS::EC2::Subnet.AvailabilityZone", "AWS::EC2::Subnet.VpcId":
+		return propString(r.Props, attr)
+	case "AWS::EC2::VPC.DefaultSecurityGroup":
+		return "sg-" + shortHash(17, r.PhysicalID, attr)
+	case "AWS::EC2::VPC.DefaultNetworkAcl":
+		return "acl-" + shortHash(17, r.PhysicalID, attr)
+	case "AWS::EC2::VPC.CidrBlockAssociations":
+		return []any{"vpc-cidr-assoc-" + shortHash(17, r.PhysicalID, attr)}
+	case "AWS::EC2::VPC.Ipv6CidrBlocks", "AWS::EC2::Subnet.Ipv6CidrBlocks":
+		return []any{}
+	case "AWS::EC2::Subnet.AvailabilityZoneId":
+		return zoneID(r.Region, propString(r.Props, "AvailabilityZone"))
+	case "AWS::EC2::Subnet.NetworkAclAssociationId":
+		return "aclassoc-" + shortHash(17, r.PhysicalID, attr)
+	case "AWS::EC2::EIP.AllocationId":
+		return "eipalloc-" + shortHash(17, r.PhysicalID, attr)
+	case "AWS::EC2::EIP.PublicIp":
+		return r.PhysicalID
+	case "AWS::EC2::VPCEndpoint.DnsEntries":
+		service := propString(r.Props, "ServiceName")
+		return []any{fmt.Sprintf("Z7HUB22UULQXV:%s-%s.%s.vpce.amazonaws.com", r.PhysicalID, h[:8], strings.TrimPrefix(service, "com.amazonaws."))}
+	case "AWS::EC2::VPCEndpoint.NetworkInterfaceIds":
+		enis := []any{}
+		for _, sn := range stringList(r.Props["SubnetIds"]) {
+			enis = append(enis, "eni-"+shortHash(17, r.PhysicalID, sn))
+		}
+		return enis
+	case "AWS::EC2::VPCEndpoint.CreationTimestamp":
+		return "2026-01-01T00:00:00.000Z"
 	case "AWS::EC2::SecurityGroup.VpcId":
 		if v := propString(r.Props, "VpcId"); v != "" {
 			return v

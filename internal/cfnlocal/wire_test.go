@@ -128,7 +128,7 @@ func TestUpdateChangeSetDiffAndExecute(t *testing.T) {
 
 	// New image (task definition replaced, service modified in place), the
 	// load balancer removed, a security group added.
-	next := strings.Replace(appTemplate, `"LB": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Type": "network", "Subnets": ["subnet-1"]}},`,
+	next := strings.Replace(appTemplate, `"LB": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Type": "network", "Subnets": ["subnet-0cf10c41000000001"]}},`,
 		`"SG": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "web"}},`, 1)
 	next = strings.Replace(next, `"DNS": {"Value": {"Fn::GetAtt": ["LB", "DNSName"]}, "Description": "load balancer"}`, `"SG": {"Value": {"Fn::GetAtt": ["SG", "GroupId"]}}`, 1)
 	csID := e.changeSet(t, "app", "cs2", cfntypes.ChangeSetTypeUpdate, next, map[string]string{"Image": "nginx:3"})

@@ -76,6 +76,7 @@ change a deployment would make and draws the template.`,
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true // ours, below, has examples and only the shells we test
 	convert, _ := newConvertCommand()
+	convert.AddCommand(newConvertNetworkCommand())
 	diagram, _ := newDiagramCommand()
 	diff, _ := newDiffCommand(awsOpts)
 	root.AddCommand(convert, diagram, diff, newVersionCommand(), newCompletionCommand())

@@ -134,6 +134,30 @@ func TestConvertJSONAndNetwork(t *testing.T) {
 	}
 }
 
+// TestConvertAsNetworkRef renders what spec.network.networkRef deploys: tasks in a network's private subnets, the
+// load balancer in its public ones.
+func TestConvertAsNetworkRef(t *testing.T) {
+	dir := seedDir(t, "main")
+	code, out, errOut := run(t, "convert", "--format", "json", "-f", filepath.Join(dir, "docker-compose.yaml"),
+		"--vpc-import", "net-VpcId", "--subnet-import", "net-PrivateSubnet1", "--subnet-import", "net-PrivateSubnet2",
+		"--lb-subnet-import", "net-PublicSubnet1", "--lb-subnet-import", "net-PublicSubnet2", "--no-public-ip")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	lb, _ := resource(t, doc, "LoadBalancer")["Properties"].(map[string]any)
+	subnets, _ := json.Marshal(lb["Subnets"])
+	if lb["Scheme"] != "internet-facing" || string(subnets) != `[{"Fn::ImportValue":"net-PublicSubnet1"},{"Fn::ImportValue":"net-PublicSubnet2"}]` {
+		t.Errorf("load balancer %v in %s, want internet-facing in the public subnets", lb["Scheme"], subnets)
+	}
+	if strings.Contains(out, `"ENABLED"`) || strings.Count(out, `"Fn::ImportValue": "net-PrivateSubnet1"`) < 2 {
+		t.Errorf("the services are not all in the private subnets without public IPs:\n%s", out)
+	}
+}
+
 func TestConvertOptions(t *testing.T) {
 	dir := seedDir(t, "main")
 	overlay := filepath.Join(dir, "extra.yaml")
@@ -389,9 +413,9 @@ func TestVersionAndHelp(t *testing.T) {
 
 // Each command's help shows how to call it, with examples, on stdout.
 func TestHelpShowsExamples(t *testing.T) {
-	for _, command := range []string{"convert", "diagram", "diff", "version", "completion"} {
+	for _, command := range []string{"convert", "convert network", "diagram", "diff", "version", "completion"} {
 		t.Run(command, func(t *testing.T) {
-			code, out, errOut := run(t, command, "--help")
+			code, out, errOut := run(t, append(strings.Fields(command), "--help")...)
 			if code != 0 || errOut != "" {
 				t.Fatalf("exit %d, stderr %q", code, errOut)
 			}
@@ -399,8 +423,15 @@ func TestHelpShowsExamples(t *testing.T) {
 			if !ok || !strings.Contains(examples, "  composestack "+command) {
 				t.Errorf("no example of composestack %s in:\n%s", command, out)
 			}
-			// The examples call flags that exist.
+			// The examples call flags that exist. They end at the next section, whose lines are not indented.
+			var lines []string
 			for _, line := range strings.Split(examples, "\n") {
+				if line != "" && !strings.HasPrefix(line, " ") {
+					break
+				}
+				lines = append(lines, line)
+			}
+			for _, line := range lines {
 				_, call, ok := strings.Cut(line, "composestack ")
 				if !ok || strings.HasPrefix(strings.TrimSpace(line), "#") {
 					continue

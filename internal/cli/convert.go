@@ -19,22 +19,23 @@ import (
 
 // convertOptions are the parsed flags of `convert`.
 type convertOptions struct {
-	files       stringList
-	envFiles    stringList
-	overlays    stringList
-	secretFiles stringList
-	profiles    stringList
-	images      imageList
-	fileSystems fileSystemList
-	projectName string
-	format      string
-	network     render.Network
-	noPublicIP  bool
-	subnets     stringList
-	subnetImps  stringList
-	helpers     render.Helpers
-	efsBinds    stringList
-	environ     []string // the process environment, KEY=value: interpolation variables over the env files
+	files        stringList
+	envFiles     stringList
+	overlays     stringList
+	secretFiles  stringList
+	profiles     stringList
+	images       imageList
+	fileSystems  fileSystemList
+	projectName  string
+	format       string
+	network      render.Network
+	noPublicIP   bool
+	subnets      stringList
+	subnetImps   stringList
+	lbSubnetImps stringList
+	helpers      render.Helpers
+	efsBinds     stringList
+	environ      []string // the process environment, KEY=value: interpolation variables over the env files
 }
 
 func newConvertCommand() (*cobra.Command, *convertOptions) {
@@ -76,6 +77,7 @@ func (o *convertOptions) register(cmd *cobra.Command) {
 	fs.StringVar(&o.network.VPCImport, "vpc-import", "", "CloudFormation export `name` holding the VPC ID")
 	fs.Var(&o.subnets, "subnet", "subnet `ID` (repeatable; default: a template parameter)")
 	fs.Var(&o.subnetImps, "subnet-import", "CloudFormation export `name` holding a subnet ID (repeatable)")
+	fs.Var(&o.lbSubnetImps, "lb-subnet-import", "CloudFormation export `name` holding a subnet ID for the load balancer instead of the tasks' subnets, such as a network's public subnet (repeatable)")
 	fs.BoolVar(&o.noPublicIP, "no-public-ip", false, "do not give tasks public IPs (private subnets with NAT or endpoints)")
 	fs.BoolVar(&o.network.InternalLoadBalancer, "internal-lb", false, "make the load balancer internal")
 	fs.StringVar(&o.network.IngressCIDR, "ingress-cidr", "", "source `CIDR` allowed to reach published ports (default 0.0.0.0/0)")
@@ -94,6 +96,7 @@ func (o *convertOptions) complete() {
 	o.network.AssignPublicIP = !o.noPublicIP
 	o.network.SubnetIDs = o.subnets
 	o.network.SubnetImports = o.subnetImps
+	o.network.LoadBalancerSubnetImports = o.lbSubnetImps
 }
 
 // convert runs `convert` and returns its exit status.

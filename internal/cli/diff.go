@@ -50,7 +50,7 @@ func (m paramList) Type() string { return "key=value" }
 // manifestExclusive are the flags that say what to render, which a manifest says itself.
 var manifestExclusive = map[string]bool{"file": true, "project-name": true, "env-file": true,
 	"profile": true, "overlay": true, "image": true, "efs-bind-mount": true, "secret-file": true, "vpc": true,
-	"vpc-import": true, "subnet": true, "subnet-import": true, "no-public-ip": true, "internal-lb": true,
+	"vpc-import": true, "subnet": true, "subnet-import": true, "lb-subnet-import": true, "no-public-ip": true, "internal-lb": true,
 	"ingress-cidr": true, "file-system": true, "parameter": true}
 
 // newDiffCommand is `diff`; awsOpts, when set, replaces the SDK configuration its flags describe (tests).

@@ -225,6 +225,10 @@ func TestDiffManifestPreviewsAsTheOwner(t *testing.T) {
 	if code, _, errs := run(refs); code != diffError || !strings.Contains(errs, "spec.compose.files[0]: diff reads no ConfigMaps or Secrets") {
 		t.Fatalf("a ConfigMap reference: exit %d, %s", code, errs)
 	}
+	netRef := write("netref.yaml", strings.Replace(diffManifest, "spec:\n", "spec:\n  network:\n    networkRef: {name: private}\n", 1))
+	if code, _, errs := run(netRef); code != diffError || !strings.Contains(errs, "spec.network.networkRef: diff reads no ComposeNetwork") {
+		t.Fatalf("a network reference: exit %d, %s", code, errs)
+	}
 }
 
 func mustRead(t *testing.T, path string) string {

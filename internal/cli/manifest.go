@@ -3,10 +3,12 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
 	"go.yaml.in/yaml/v4"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
 	"github.com/composestack/composestack/internal/compose"
@@ -16,31 +18,41 @@ import (
 // readManifest reads a ComposeStack manifest (YAML or JSON, the first document) as kubectl would apply it.
 // Unknown fields are refused, so a misspelt field fails the pipeline instead of being previewed without.
 func readManifest(path string) (*csv1.ComposeStack, error) {
+	obj := &csv1.ComposeStack{}
+	if err := decodeManifest("--manifest", path, "ComposeStack", obj, &obj.TypeMeta, &obj.ObjectMeta); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// decodeManifest reads the first document of the manifest at path (YAML or JSON) into obj, whose type and
+// object metadata are meta and typ, refusing unknown fields, another kind and an empty name. flag names the
+// option that gave path, for errors.
+func decodeManifest(flag, path, kind string, obj any, typ *metav1.TypeMeta, meta *metav1.ObjectMeta) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("--manifest %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	var doc any
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("--manifest %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	js, err := json.Marshal(doc)
 	if err != nil {
-		return nil, fmt.Errorf("--manifest %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.DisallowUnknownFields()
-	obj := &csv1.ComposeStack{}
 	if err := dec.Decode(obj); err != nil {
-		return nil, fmt.Errorf("--manifest %s: not a ComposeStack: %w", path, err)
+		return fmt.Errorf("%s %s: not a %s: %w", flag, path, kind, err)
 	}
-	if obj.Kind != "ComposeStack" || obj.APIVersion != csv1.GroupVersion.String() {
-		return nil, fmt.Errorf("--manifest %s: kind %q of %q, not ComposeStack of %s", path, obj.Kind, obj.APIVersion, csv1.GroupVersion)
+	if typ.Kind != kind || typ.APIVersion != csv1.GroupVersion.String() {
+		return fmt.Errorf("%s %s: kind %q of %q, not %s of %s", flag, path, typ.Kind, typ.APIVersion, kind, csv1.GroupVersion)
 	}
-	if obj.Name == "" {
-		return nil, fmt.Errorf("--manifest %s: metadata.name is empty", path)
+	if meta.Name == "" {
+		return fmt.Errorf("%s %s: metadata.name is empty", flag, path)
 	}
-	return obj, nil
+	return nil
 }
 
 // manifestInputs is what the controller's gatherInputs reads from obj, for the inline values only: the
@@ -55,6 +67,9 @@ func manifestInputs(obj *csv1.ComposeStack) (*inputs, error) {
 	}}
 	refused := func(field string) error {
 		return fmt.Errorf("%s: diff reads no ConfigMaps or Secrets from a cluster; inline the value in the manifest, or give the compose files with -f and the convert flags", field)
+	}
+	if n := obj.Spec.Network; n != nil && n.NetworkRef != nil {
+		return nil, errors.New("spec.network.networkRef: diff reads no ComposeNetwork from a cluster; give the compose files with -f and the network's exports as networkRef uses them: --vpc-import, --subnet-import (private subnets), --lb-subnet-import (public subnets) and --no-public-ip")
 	}
 	for i, f := range spec.Files {
 		if f.Inline == nil {

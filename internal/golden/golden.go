@@ -1,5 +1,5 @@
 // Package golden compares test output with files under testdata, for the packages whose tests are golden-file
-// tests (render, diagram); `go test -update` rewrites the files.
+// tests (render, network, diagram); `go test -update` rewrites the files. CfnLint checks golden templates.
 package golden
 
 import (

@@ -22,13 +22,15 @@ type caseOptions struct {
 	// EFSBindMounts is Options.EFSBindMounts.
 	EFSBindMounts []string `yaml:"efsBindMounts"`
 	Network       struct {
-		VPCID                string   `yaml:"vpcID"`
-		VPCImport            string   `yaml:"vpcImport"`
-		SubnetIDs            []string `yaml:"subnetIDs"`
-		SubnetImports        []string `yaml:"subnetImports"`
-		AssignPublicIP       bool     `yaml:"assignPublicIP"`
-		InternalLoadBalancer bool     `yaml:"internalLoadBalancer"`
-		IngressCIDR          string   `yaml:"ingressCIDR"`
+		VPCID         string   `yaml:"vpcID"`
+		VPCImport     string   `yaml:"vpcImport"`
+		SubnetIDs     []string `yaml:"subnetIDs"`
+		SubnetImports []string `yaml:"subnetImports"`
+		// LoadBalancerSubnetImports is Network.LoadBalancerSubnetImports.
+		LoadBalancerSubnetImports []string `yaml:"loadBalancerSubnetImports"`
+		AssignPublicIP            bool     `yaml:"assignPublicIP"`
+		InternalLoadBalancer      bool     `yaml:"internalLoadBalancer"`
+		IngressCIDR               string   `yaml:"ingressCIDR"`
 		// LoadBalancer is what the controller found for x-aws-loadbalancer.
 		LoadBalancer *struct {
 			ARN   string `yaml:"arn"`
@@ -65,7 +67,7 @@ func loadCase(t testing.TB, dir string) (*types.Project, Options) {
 			VPCID: opts.Network.VPCID, VPCImport: opts.Network.VPCImport,
 			SubnetIDs: opts.Network.SubnetIDs, SubnetImports: opts.Network.SubnetImports,
 			AssignPublicIP: opts.Network.AssignPublicIP, InternalLoadBalancer: opts.Network.InternalLoadBalancer,
-			IngressCIDR: opts.Network.IngressCIDR,
+			IngressCIDR: opts.Network.IngressCIDR, LoadBalancerSubnetImports: opts.Network.LoadBalancerSubnetImports,
 		},
 		Helpers: Helpers{Image: opts.Helpers.Image, DockerCompatible: opts.Helpers.DockerCompatible},
 	}

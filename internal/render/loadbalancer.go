@@ -58,7 +58,7 @@ func (r *renderer) planLoadBalancer() error {
 	}
 	lb := &elasticloadbalancingv2.LoadBalancer{
 		Scheme:  ptr.To(scheme),
-		Subnets: r.subnets,
+		Subnets: r.loadBalancerSubnets(),
 		Type:    ptr.To(r.lbType),
 		Tags:    r.projectTags(),
 	}

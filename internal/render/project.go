@@ -161,6 +161,20 @@ func (r *renderer) subnetsForMountTargets() (ids, names []string) {
 	return ids, names
 }
 
+// loadBalancerSubnets are the subnets a load balancer the template creates goes into: those the caller gave for
+// it (a network's public subnets, the tasks being in its private ones), else the tasks' subnets.
+func (r *renderer) loadBalancerSubnets() []string {
+	imports := r.opts.Network.LoadBalancerSubnetImports
+	if len(imports) == 0 {
+		return r.subnets
+	}
+	subnets := make([]string, 0, len(imports))
+	for _, export := range imports {
+		subnets = append(subnets, r.in.importValue(export))
+	}
+	return subnets
+}
+
 func (r *renderer) addCluster() {
 	ext, ok, _ := r.extString(xCluster)
 	if ok {

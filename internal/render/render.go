@@ -25,6 +25,9 @@ type Network struct {
 	SubnetIDs []string
 	// SubnetImports are export names, each holding one subnet ID, read with Fn::ImportValue.
 	SubnetImports []string
+	// LoadBalancerSubnetImports, when set, are export names of the subnets the load balancer goes into instead
+	// of the tasks' subnets: a network's public subnets, with the tasks in its private ones.
+	LoadBalancerSubnetImports []string
 	// AssignPublicIP gives task network interfaces public IPs (needed in public subnets without NAT).
 	AssignPublicIP bool
 	// InternalLoadBalancer makes the load balancer scheme internal instead of internet-facing.

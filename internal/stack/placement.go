@@ -33,6 +33,21 @@ func SpecNetwork(spec *csv1.NetworkSpec) render.Network {
 	return n
 }
 
+// RefNetwork is spec.network placed into a ComposeNetwork (spec.network.networkRef) that exports the names in
+// exports: the tasks in its private subnets without public IPs, the load balancer in its public subnets, or with
+// the tasks when loadBalancerScheme is internal. Everything comes from Fn::ImportValue, so nothing is looked up.
+func RefNetwork(spec *csv1.NetworkSpec, exports csv1.NetworkExports) render.Network {
+	n := SpecNetwork(spec)
+	n.VPCImport = exports.VPC
+	n.SubnetImports = exports.PrivateSubnets
+	// Private subnets route out through NAT, if at all: a public IP there reaches nothing.
+	n.AssignPublicIP = false
+	if !n.InternalLoadBalancer {
+		n.LoadBalancerSubnetImports = exports.PublicSubnets
+	}
+	return n
+}
+
 // Place looks up what the renderer said it needs, and only that, and fills n with it.
 func Place(ctx context.Context, needs render.Needs, n render.Network, l Lookups) (render.Network, error) {
 	var lb *LoadBalancer
