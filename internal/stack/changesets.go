@@ -88,7 +88,7 @@ func (d *Driver) advanceNamed(ctx context.Context, want Desired, digest, name st
 		}
 	}
 	if cur == nil {
-		return d.startNamed(ctx, want, digest, name, st, res, csType)
+		return d.start(ctx, want, digest, name, st, res, csType)
 	}
 	res.ChangeSet = summaryOf(*cur, csType)
 	id := aws.ToString(cur.ChangeSetId)
@@ -157,13 +157,8 @@ func (d *Driver) advanceNamed(ctx context.Context, want Desired, digest, name st
 	}
 }
 
-// start creates the change set for digest.
-func (d *Driver) start(ctx context.Context, want Desired, digest string, st *types.Stack, res Result, csType types.ChangeSetType) (Result, error) {
-	return d.startNamed(ctx, want, digest, ChangeSetName(digest), st, res, csType)
-}
-
-// startNamed creates the change set called name; the one reverting want.RevertDrift is drift-aware.
-func (d *Driver) startNamed(ctx context.Context, want Desired, digest, name string, st *types.Stack, res Result, csType types.ChangeSetType) (Result, error) {
+// start creates the change set called name, for digest; the one reverting want.RevertDrift is drift-aware.
+func (d *Driver) start(ctx context.Context, want Desired, digest, name string, st *types.Stack, res Result, csType types.ChangeSetType) (Result, error) {
 	if csType == types.ChangeSetTypeUpdate {
 		adopting := st != nil && ownerOf(tagMap(st.Tags), want.Owner.UID) == ownedByNobody
 		body, err := d.liveSpelling(ctx, want.StackName, want.TemplateBody, adopting)
