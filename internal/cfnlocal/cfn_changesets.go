@@ -209,6 +209,12 @@ func (s *Server) describeChangeSet(_ context.Context, f form) (any, *apiError) {
 		if c.Action == "Modify" {
 			rc.Scope = []string{"Properties"}
 		}
+		for _, d := range c.Details {
+			var x xmlDetail
+			x.Target.Attribute, x.Target.Name, x.Target.RequiresRecreation = d.Attribute, d.Name, d.RequiresRecreation
+			x.Evaluation, x.ChangeSource = "Static", "DirectModification"
+			rc.Details = append(rc.Details, x)
+		}
 		res.Changes = append(res.Changes, xmlChange{Type: "Resource", ResourceChange: rc})
 	}
 	return res, nil

@@ -110,8 +110,19 @@ type xmlResourceChange struct {
 	LogicalResourceId  string
 	PhysicalResourceId string `xml:",omitempty"`
 	ResourceType       string
-	Replacement        string   `xml:",omitempty"`
-	Scope              []string `xml:"Scope>member,omitempty"`
+	Replacement        string      `xml:",omitempty"`
+	Scope              []string    `xml:"Scope>member,omitempty"`
+	Details            []xmlDetail `xml:"Details>member,omitempty"`
+}
+
+type xmlDetail struct {
+	Target struct {
+		Attribute          string
+		Name               string `xml:",omitempty"`
+		RequiresRecreation string
+	}
+	Evaluation   string
+	ChangeSource string
 }
 
 type xmlChange struct {

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // noChangesReason is AWS's wording for a change set with nothing to do.
@@ -109,7 +110,8 @@ func (s *Server) diffLocked(st *stack, cs *changeSet) ([]resourceChange, bool, e
 			if repl != "False" {
 				delete(visible, id)
 			}
-			changes = append(changes, resourceChange{Action: "Modify", LogicalID: id, PhysicalID: cur.PhysicalID, Type: rd.Type, Replacement: repl})
+			changes = append(changes, resourceChange{Action: "Modify", LogicalID: id, PhysicalID: cur.PhysicalID, Type: rd.Type, Replacement: repl,
+				Details: changeDetails(rd.Type, cur, props, rd.Metadata)})
 		}
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].LogicalID < changes[j].LogicalID })
@@ -129,6 +131,38 @@ func (s *Server) diffLocked(st *stack, cs *changeSet) ([]resourceChange, bool, e
 	}
 	same := outputsEqual(outs, st.Outputs) && (cs.Tags == nil || tagsEqual(cs.Tags, st.Tags))
 	return nil, same, nil
+}
+
+// changeDetails names what changed in a modified resource: each top-level property whose value differs,
+// recreating it when the replacement table says so, and its Metadata.
+func changeDetails(typ string, cur *resourceState, props map[string]any, metadata any) []changeDetail {
+	recreates := map[string]bool{}
+	for _, p := range replacingProps(typ, cur.Props, props) {
+		top, _, _ := strings.Cut(p, ".")
+		recreates[top] = true
+	}
+	names := map[string]bool{}
+	for k := range cur.Props {
+		names[k] = true
+	}
+	for k := range props {
+		names[k] = true
+	}
+	var out []changeDetail
+	for _, k := range slices.Sorted(maps.Keys(names)) {
+		if reflect.DeepEqual(cur.Props[k], props[k]) {
+			continue
+		}
+		d := changeDetail{Attribute: "Properties", Name: k, RequiresRecreation: "Never"}
+		if recreates[k] {
+			d.RequiresRecreation = "Always"
+		}
+		out = append(out, d)
+	}
+	if !reflect.DeepEqual(cur.Metadata, metadata) {
+		out = append(out, changeDetail{Attribute: "Metadata", RequiresRecreation: "Never"})
+	}
+	return out
 }
 
 // revertible says whether a REVERT_DRIFT change set brings the resource back to the template: one whose

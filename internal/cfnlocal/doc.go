@@ -160,7 +160,10 @@
 // Options.LintTemplates runs cfn-lint for that. A change to a resource's
 // Metadata alone is an update without replacement, as in AWS; the Metadata
 // is compared as written, where AWS compares it with its intrinsic functions
-// resolved. Templates with a Transform
+// resolved. A change set's Modify names, in its Details, each changed
+// top-level property (and Metadata) with RequiresRecreation Always or Never
+// from the replacement table; unlike AWS it gives no Conditionally, no
+// CausingEntity and no Dynamic evaluation. Templates with a Transform
 // (macros, AWS::LanguageExtensions) are refused, and IMPORT change sets are
 // not supported.
 package cfnlocal

@@ -138,3 +138,31 @@ func TestReplacementIsConditionalOnlyOnUnknownReplacingValues(t *testing.T) {
 		}
 	}
 }
+
+// A change set names each changed property of a modified resource and whether its change recreates it.
+func TestChangeSetDetailsNameTheChangedProperties(t *testing.T) {
+	e := newEnv(t, Options{})
+	body := func(protocol, description string) string {
+		return `{"Resources": {
+  "SG": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "web"}},
+  "Web80Ingress": {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+    "GroupId": {"Ref": "SG"}, "IpProtocol": "` + protocol + `", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0", "Description": "` + description + `"}}}}`
+	}
+	e.deploy(t, "details", body("tcp", "a"), nil)
+	id := e.changeSet(t, "details", "cs", cfntypes.ChangeSetTypeUpdate, body("udp", "b"), nil)
+	out, err := e.cfn.DescribeChangeSet(e.ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Changes) != 1 {
+		t.Fatalf("changes = %d, want the ingress rule", len(out.Changes))
+	}
+	rc := out.Changes[0].ResourceChange
+	var got []string
+	for _, d := range rc.Details {
+		got = append(got, aws.ToString(d.Target.Name)+"="+string(d.Target.RequiresRecreation))
+	}
+	if rc.Replacement != cfntypes.ReplacementTrue || strings.Join(got, ",") != "Description=Never,IpProtocol=Always" {
+		t.Errorf("replacement %s, details %v; want True, Description=Never,IpProtocol=Always", rc.Replacement, got)
+	}
+}

@@ -96,6 +96,14 @@ type resourceChange struct {
 	PhysicalID  string
 	Type        string
 	Replacement string
+	// Details are the modified resource's changed top-level properties (and its Metadata), each saying
+	// whether its change recreates the resource, as CloudFormation's change sets do.
+	Details []changeDetail
+}
+
+// changeDetail is one changed attribute of a modified resource.
+type changeDetail struct {
+	Attribute, Name, RequiresRecreation string
 }
 
 // updateRollback remembers what an update rollback still has to do.
