@@ -73,7 +73,7 @@ func conflict(st *types.Stack, own ownership, tags map[string]string, verb strin
 	if own == ownedByOther {
 		return terminal(csv1.ReasonOwnershipConflict, nil,
 			// Which object owns it is another tenant's business: only the stack is named.
-			"stack %s belongs to another ComposeStack, not to this one, so it is not %s; choose another stack name (spec.stack.name)",
+			"stack %s belongs to another ComposeStack or ComposeNetwork, not to this one, so it is not %s; choose another stack name (spec.stack.name)",
 			name, verb)
 	}
 	made := "was not created by composestack"
