@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/client-go/tools/events"
@@ -124,25 +123,14 @@ func (r *ComposeNetworkReconciler) patchStatus(ctx context.Context, base, obj *c
 	if equalNetworkStatus(&base.Status, &obj.Status) {
 		return nil
 	}
-	err := r.Status().Patch(ctx, obj, client.MergeFrom(base))
-	if apierrors.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("patching status: %w", err)
-	}
-	return nil
+	return patchStatus(ctx, r.Client, base, obj)
 }
 
 // reconcileNormal renders the network and takes its stack one step toward it. The finalizer is persisted before
 // any AWS call.
 func (r *ComposeNetworkReconciler) reconcileNormal(ctx context.Context, obj *csv1.ComposeNetwork) (step, error) {
-	if !controllerutil.ContainsFinalizer(obj, csv1.Finalizer) {
-		patch := client.MergeFrom(obj.DeepCopy())
-		controllerutil.AddFinalizer(obj, csv1.Finalizer)
-		if err := r.Patch(ctx, obj, patch); err != nil {
-			return step{action: stack.ActionNone}, fmt.Errorf("adding finalizer: %w", err)
-		}
+	if err := addFinalizer(ctx, r.Client, obj); err != nil {
+		return step{action: stack.ActionNone}, err
 	}
 	obj.Status.StackName = obj.StackName()
 	want, err := r.desired(obj)
@@ -248,10 +236,8 @@ func (r *ComposeNetworkReconciler) reconcileDelete(ctx context.Context, obj *csv
 }
 
 func (r *ComposeNetworkReconciler) removeFinalizer(ctx context.Context, obj *csv1.ComposeNetwork) (step, error) {
-	patch := client.MergeFrom(obj.DeepCopy())
-	controllerutil.RemoveFinalizer(obj, csv1.Finalizer)
-	if err := r.Patch(ctx, obj, patch); err != nil && !apierrors.IsNotFound(err) {
-		return step{action: stack.ActionNone}, fmt.Errorf("removing finalizer: %w", err)
+	if err := removeFinalizer(ctx, r.Client, obj); err != nil {
+		return step{action: stack.ActionNone}, err
 	}
 	return step{action: actionRemoveFinalizer}, nil
 }

@@ -188,25 +188,14 @@ func (r *ComposeStackReconciler) patchStatus(ctx context.Context, base, obj *csv
 	if equalStatus(&base.Status, &obj.Status) {
 		return nil
 	}
-	err := r.Status().Patch(ctx, obj, client.MergeFrom(base))
-	if apierrors.IsNotFound(err) {
-		return nil // deleted while we worked: nothing left to report on
-	}
-	if err != nil {
-		return fmt.Errorf("patching status: %w", err)
-	}
-	return nil
+	return patchStatus(ctx, r.Client, base, obj)
 }
 
 // reconcileNormal renders the project and takes the stack one step toward it. The finalizer is persisted
 // before any AWS call, so no stack can exist that the controller forgot.
 func (r *ComposeStackReconciler) reconcileNormal(ctx context.Context, obj *csv1.ComposeStack) (step, error) {
-	if !controllerutil.ContainsFinalizer(obj, csv1.Finalizer) {
-		patch := client.MergeFrom(obj.DeepCopy())
-		controllerutil.AddFinalizer(obj, csv1.Finalizer)
-		if err := r.Patch(ctx, obj, patch); err != nil {
-			return step{action: stack.ActionNone}, fmt.Errorf("adding finalizer: %w", err)
-		}
+	if err := addFinalizer(ctx, r.Client, obj); err != nil {
+		return step{action: stack.ActionNone}, err
 	}
 	obj.Status.StackName = obj.StackName()
 	want, sc, err := r.desired(ctx, obj)
@@ -302,10 +291,8 @@ func (r *ComposeStackReconciler) reconcileDelete(ctx context.Context, obj *csv1.
 
 // removeFinalizer lets the object go.
 func (r *ComposeStackReconciler) removeFinalizer(ctx context.Context, obj *csv1.ComposeStack) (step, error) {
-	patch := client.MergeFrom(obj.DeepCopy())
-	controllerutil.RemoveFinalizer(obj, csv1.Finalizer)
-	if err := r.Patch(ctx, obj, patch); err != nil && !apierrors.IsNotFound(err) {
-		return step{action: stack.ActionNone}, fmt.Errorf("removing finalizer: %w", err)
+	if err := removeFinalizer(ctx, r.Client, obj); err != nil {
+		return step{action: stack.ActionNone}, err
 	}
 	r.tracker.forget(client.ObjectKeyFromObject(obj))
 	r.renders.forget(client.ObjectKeyFromObject(obj))

@@ -26,7 +26,8 @@ type observer struct {
 	pollMu sync.Mutex // one poll at a time; those who waited for it use what it found
 
 	mu     sync.Mutex
-	polled time.Time
+	polled time.Time            // when the last complete reading began
+	done   time.Time            // when it ended
 	stacks map[string]seenStack // by stack name
 	listed map[string]bool      // every stack name the last reading showed, ours or not
 }
@@ -59,10 +60,13 @@ func (o *observer) lookup(ctx context.Context, name string, stableAge, busyAge t
 	if busy {
 		need = busyAge
 	}
-	if err := o.poll(ctx, need); err != nil {
+	asked := o.now()
+	if err := o.poll(ctx, need, asked); err != nil {
 		return nil, false, err
 	}
-	st, ok, _ = o.fresh(name, stableAge, busyAge)
+	// The reading that ended after the stack was asked for is as fresh as the caller can have: with many
+	// stacks a reading takes longer than busyAge, and asking for yet another one would never end.
+	st, ok, _ = o.fresh(name, stableAge+o.now().Sub(asked), busyAge+o.now().Sub(asked))
 	return st, ok, nil
 }
 
@@ -92,13 +96,14 @@ func (o *observer) fresh(name string, stableAge, busyAge time.Duration) (st *typ
 	return &cp, true, false
 }
 
-// poll reads every page of stacks, unless someone did so within maxAge.
-func (o *observer) poll(ctx context.Context, maxAge time.Duration) error {
+// poll reads every page of stacks, unless someone did so within maxAge or a reading ended after asked: the
+// callers that queued behind a reading take what it found, rather than each reading all pages again.
+func (o *observer) poll(ctx context.Context, maxAge time.Duration, asked time.Time) error {
 	o.pollMu.Lock()
 	defer o.pollMu.Unlock()
 	started := o.now()
 	o.mu.Lock()
-	recent := started.Sub(o.polled) < maxAge
+	recent := started.Sub(o.polled) < maxAge || !o.done.Before(asked) && !o.done.IsZero()
 	o.mu.Unlock()
 	if recent {
 		return nil
@@ -135,7 +140,7 @@ func (o *observer) poll(ctx context.Context, maxAge time.Duration) error {
 	for name, st := range seen {
 		o.stacks[name] = seenStack{stack: st, at: started}
 	}
-	o.polled = started
+	o.polled, o.done = started, o.now()
 	o.listed = listed
 	return nil
 }
