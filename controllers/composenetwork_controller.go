@@ -218,12 +218,16 @@ func (r *ComposeNetworkReconciler) reconcileDelete(ctx context.Context, obj *csv
 		}
 		obj.Status.StackStatus = res.StackStatus
 		obj.Status.FailedResources = failedResources(res.FailedResources)
+		mirrorProgress(r.Recorder, obj, &obj.Status.Progress, &obj.Status.StackEvents, res.Progress)
 		if res.Phase != stack.PhaseDeleted {
 			reason, msg, p := csv1.ReasonDeleting, "deleting stack "+obj.Status.StackName, phaseProgressing
 			if res.Phase == stack.PhaseFailed {
 				reason, msg, p = csv1.ReasonDeleteFailed, deleteFailedMessage(obj.Status.StackName, res), phaseRetrying
 			}
 			recordTransition(r.Recorder, obj, reason, msg)
+			if res.Progress != nil {
+				msg = withProgress(msg, obj.Status.Progress)
+			}
 			setConditions(obj, p, metav1.ConditionFalse, reason, msg)
 			return step{action: res.Action, requeue: res.RequeueAfter}, nil
 		}

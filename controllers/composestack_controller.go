@@ -271,6 +271,7 @@ func (r *ComposeStackReconciler) reconcileDelete(ctx context.Context, obj *csv1.
 		obj.Status.StackStatus = res.StackStatus
 		obj.Status.StackStatusReason = res.StackStatusReason
 		obj.Status.FailedResources = failedResources(res.FailedResources)
+		r.applyProgress(obj, res.Progress)
 		if res.Phase != stack.PhaseDeleted {
 			reason, msg := csv1.ReasonDeleting, "deleting stack "+obj.Status.StackName
 			p := phaseProgressing
@@ -278,6 +279,9 @@ func (r *ComposeStackReconciler) reconcileDelete(ctx context.Context, obj *csv1.
 				reason, msg, p = csv1.ReasonDeleteFailed, deleteFailedMessage(obj.Status.StackName, res), phaseRetrying
 			}
 			r.transition(obj, reason, msg)
+			if res.Progress != nil {
+				msg = withProgress(msg, obj.Status.Progress)
+			}
 			setConditions(obj, p, metav1.ConditionFalse, reason, msg)
 			return step{action: res.Action, requeue: res.RequeueAfter}, nil
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	csv1 "github.com/composestack/composestack/api/v1alpha1"
@@ -107,4 +108,42 @@ func TestCreateShowsProgressAndMirrorsStackEvents(t *testing.T) {
 	if m := got.Status.StackEvents; m == nil || int(m.Mirrored) != len(notes) || len(notes) > 201 {
 		t.Errorf("status.stackEvents = %+v, with %d Events", m, len(notes))
 	}
+}
+
+// TestDeleteShowsProgress: while CloudFormation deletes the stack, the progress column counts the resources
+// gone, and the stack's delete events are mirrored.
+func TestDeleteShowsProgress(t *testing.T) {
+	ns := newNamespace(t)
+	obj := newStack(ns, "progress-delete", progressCompose)
+	create(t, obj)
+	got := waitStack(t, obj, "Ready", readyAt)
+	if err := env.Client.Delete(context.Background(), got); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatalf("not deleted; progress went %q", seen)
+		}
+		err := env.Client.Get(context.Background(), client.ObjectKeyFromObject(obj), got)
+		if apierrors.IsNotFound(err) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := got.Status.Progress; strings.HasSuffix(p, " deleted") && (len(seen) == 0 || seen[len(seen)-1] != p) {
+			seen = append(seen, p)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if len(seen) == 0 {
+		t.Fatal("no progress shown while the stack was deleted")
+	}
+	var done, total int
+	if _, err := fmt.Sscanf(seen[len(seen)-1], "%d/%d resources deleted", &done, &total); err != nil || total < 5 || done == 0 {
+		t.Errorf("progress while deleting went %q; want it to count the resources gone", seen)
+	}
+	waitEvent(t, got, "Normal", csv1.ReasonStackEvent, "DELETE_COMPLETE")
 }

@@ -467,7 +467,9 @@ var localStatusRows = []localRow{
 		setup:   deleting(cftypes.StackStatusDeleteInProgress),
 		sync:    []driverCall{{want: followed}},
 		syncEnd: ending{stack.PhaseConverged, cftypes.StackStatusCreateComplete},
-		del:     waitThenDelete,
+		// The deletion under way is followed: its events and how many resources are gone.
+		del: []driverCall{{want: outcome{phase: stack.PhaseInProgress, action: stack.ActionNone,
+			calls: map[string]int{"DescribeStacks": 1, "DescribeStackEvents": 1, "ListStackResources": 1}}}},
 	},
 	{
 		status: cftypes.StackStatusDeleteFailed,

@@ -43,6 +43,9 @@ func (d *Driver) delete(ctx context.Context, name string, owner Owner) (Result, 
 	switch step {
 	case DeleteWait:
 		if st.StackStatus == types.StackStatusDeleteInProgress {
+			if res.Progress, err = d.deleteProgress(ctx, st); err != nil {
+				return res, err
+			}
 			return d.waiting(res, "deleting stack %s", name), nil
 		}
 		return d.waiting(res, "stack %s is %s; deleting it once that ends", name, st.StackStatus), nil

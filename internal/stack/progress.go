@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 )
@@ -25,6 +26,8 @@ type Progress struct {
 	Events []Event
 	// Running says the operation is still under way, so that its events are read again at the next poll.
 	Running bool
+	// Deleting says the operation deletes the stack: Done counts the resources gone.
+	Deleting bool
 }
 
 // Event is one CloudFormation stack event.
@@ -47,7 +50,42 @@ func (e Event) String() string {
 
 // Fraction is the progress as users read it: "23/57 resources".
 func (p *Progress) Fraction() string {
+	if p.Deleting {
+		return fmt.Sprintf("%d/%d resources deleted", p.Done, p.Total)
+	}
 	return fmt.Sprintf("%d/%d resources", p.Done, p.Total)
+}
+
+// deleteProgress is the progress of the stack's deletion: its events, as for any operation, and of its
+// resources (which CloudFormation lists with their status until the stack is gone) those deleted or skipped.
+// Like progress, it is skipped when the read budget is short.
+func (d *Driver) deleteProgress(ctx context.Context, st *types.Stack) (*Progress, error) {
+	ctx = WithOptional(ctx)
+	p, err := d.progress(ctx, st, nil)
+	if p == nil || err != nil {
+		return nil, err
+	}
+	p.Deleting = true
+	in := &cloudformation.ListStackResourcesInput{StackName: st.StackId}
+	for {
+		out, err := d.cf.ListStackResources(ctx, in)
+		if errors.Is(err, ErrOptionalSkipped) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing the resources of stack %s: %w", aws.ToString(st.StackName), err)
+		}
+		for _, r := range out.StackResourceSummaries {
+			p.Total++
+			if r.ResourceStatus == types.ResourceStatusDeleteComplete || r.ResourceStatus == types.ResourceStatusDeleteSkipped {
+				p.Done++
+			}
+		}
+		if aws.ToString(out.NextToken) == "" {
+			return p, nil
+		}
+		in.NextToken = out.NextToken
+	}
 }
 
 // operating says whether a stack status is an operation under way. REVIEW_IN_PROGRESS is not one: no

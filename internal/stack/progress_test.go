@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -72,5 +73,37 @@ func TestSyncReportsProgressOfTheRunningOperation(t *testing.T) {
 	}
 	if p := res.Progress; p == nil || p.Fraction() != "3/3 resources" || len(p.Events) != 0 {
 		t.Errorf("progress of a stable stack = %+v", p)
+	}
+}
+
+// While a delete runs, each Delete call reports how many of the stack's resources are gone, counting up to
+// all of them, and reads no more than the events and the resource list.
+func TestDeleteReportsProgress(t *testing.T) {
+	e := newLocalEnv(t, true)
+	want := desired(1)
+	e.reach(t, cftypes.StackStatusCreateInProgress, func() { e.syncOnce(t, want) })
+	for e.busy(t) {
+		e.step(t)
+	}
+	e.reach(t, cftypes.StackStatusDeleteInProgress, func() { e.deleteOnce(t) })
+	var fractions []string
+	for range 50 {
+		res, err := e.d.Delete(context.Background(), "shop-web", motoOwner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Phase == stack.PhaseDeleted {
+			break
+		}
+		if res.Progress == nil || !res.Progress.Deleting || res.Progress.Total != 3 {
+			t.Fatalf("progress = %+v while %s", res.Progress, res.StackStatus)
+		}
+		fractions = append(fractions, res.Progress.Fraction())
+		if e.busy(t) {
+			e.step(t)
+		}
+	}
+	if len(fractions) < 2 || fractions[0] != "0/3 resources deleted" || fractions[len(fractions)-1] == fractions[0] {
+		t.Errorf("fractions while deleting: %v; want them to start at 0/3 and rise", fractions)
 	}
 }
